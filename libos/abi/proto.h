@@ -1,0 +1,182 @@
+// The libOS <-> supervisor request protocol (DESIGN §5: "one request/response
+// protocol, fixed binary layout, one header shared by both sides").
+//
+// Transport: one AF_UNIX SOCK_SEQPACKET channel per guest process (fd
+// abi::kChannelFd in the guest). Each request is exactly one datagram; each
+// reply is exactly one datagram. File descriptors travel with SCM_RIGHTS on
+// the same datagram. Requests on one channel are strictly serial (the libOS
+// holds a per-process lock from send to receive), so there are no request ids.
+//
+// The supervisor treats every byte as hostile: it checks magic, op, size ==
+// datagram length, str_len sums, nfds == fds actually received, dirfd slots,
+// and never trusts a length. A malformed request gets -EINVAL (or -EPROTO
+// for an unknown op) and never crashes or desynchronises the server.
+//
+// This header is compiled both freestanding (libOS) and hosted (supervisor):
+// plain integers and structs only.
+#pragma once
+
+#include <stdint.h>
+
+namespace litebox::proto {
+
+inline constexpr uint32_t kMagic = 0x4c425031;  // "LBP1"
+// Largest datagram either side sends (header + strings or payload).
+inline constexpr uint32_t kMaxMessage = 64 * 1024 + 256;
+// Longest path accepted (PATH_MAX).
+inline constexpr uint32_t kMaxPath = 4096;
+inline constexpr uint32_t kMaxFds = 2;
+
+enum Op : uint32_t {
+  // --- process start -------------------------------------------------------
+  // First message of an initial guest. arg[0] = the gate address (the
+  // instruction pointer the kernel reports for a syscall made by the libOS
+  // gate). Reply: result = number of BPF instructions; payload = the
+  // partition filter as struct sock_filter[result].
+  kHello = 1,
+  // Reply payload: LaunchInfo followed by its strings (see below).
+  kGetLaunch = 2,
+  // A debug-log line from the libOS (str0). Reply result 0. Never fails.
+  kLog = 3,
+
+  // --- paths (str0 = path; see "Paths" below) -------------------------------
+  // arg0 = open flags (O_*; O_CLOEXEC is applied by the receiver with
+  // MSG_CMSG_CLOEXEC), arg1 = mode with the umask already applied, arg2 =
+  // kOpenForExec (regular file with execute permission, opened O_RDONLY).
+  // Reply: result 0 and one fd; aux0 = FdKind; payload = the canonical
+  // virtual path of what was opened (no NUL).
+  kOpen = 10,
+  // arg0 = AT_SYMLINK_NOFOLLOW bit (0x100) or 0. Reply payload: the kernel's
+  // struct stat (x86-64 layout, 144 bytes), ids as the sandbox sees them.
+  kStat = 11,
+  // arg0 = mode (F_OK/R_OK/W_OK/X_OK), arg1 = flags (AT_EACCESS,
+  // AT_SYMLINK_NOFOLLOW). Checked against the process's virtual credentials.
+  kAccess = 12,
+  // Reply: result = length, payload = link contents (no NUL).
+  kReadlink = 13,
+  kMkdir = 14,    // arg0 = mode (umask applied)
+  kMknod = 15,    // arg0 = mode incl. S_IFMT (FIFO, REG, SOCK only), arg1 = dev
+  kUnlink = 16,   // arg0 = AT_REMOVEDIR or 0
+  kRename = 17,   // str0 = old, str1 = new, arg0 = RENAME_* flags
+  kLink = 18,     // str0 = old, str1 = new, arg0 = AT_SYMLINK_FOLLOW or 0
+  kSymlink = 19,  // str0 = target (stored verbatim), str1 = new link path
+  kChmod = 20,    // arg0 = mode, arg1 = AT_SYMLINK_NOFOLLOW or 0
+  kChown = 21,    // arg0 = uid (-1 keeps), arg1 = gid (-1 keeps), arg2 = flags
+  // arg0 = flags (AT_SYMLINK_NOFOLLOW), arg1..arg4 = atime sec, nsec, mtime
+  // sec, nsec (UTIME_NOW / UTIME_OMIT honoured). With an empty str0 and
+  // fd slot 0 attached, acts on that fd (futimens).
+  kUtimens = 22,
+  kTruncate = 23,  // arg0 = length
+  // Reply payload: struct statfs (120 bytes). With an empty str0 and an fd
+  // attached in slot 0, describes that fd (fstatfs).
+  kStatfs = 24,
+  // Reply: result 0, payload = canonical virtual path of the directory.
+  // Checks it is a directory with search permission.
+  kChdir = 25,
+
+  // --- held fds (fd attached in slot 0) --------------------------------------
+  // Reply payload: canonical virtual path of the fd (fchdir, /proc/self/fd).
+  kFdPath = 30,
+  // arg0 = max bytes. The supervisor runs getdents64 on the attached fd (the
+  // same open file description, so the guest's offset advances) and replies
+  // with the linux_dirent64 records (payload), result = bytes, 0 at the end.
+  // Virtual directories are served from their listing.
+  kGetdents = 31,
+  kFchmod = 32,  // arg0 = mode
+  kFchown = 33,  // arg0 = uid, arg1 = gid
+
+  // --- identity and processes --------------------------------------------------
+  // arg0 = which (IdChange), arg1..arg3 = ids. The supervisor applies the
+  // virtual rules (CAP_SETUID etc.) and keeps the credentials it checks
+  // paths with. Reply: 0 or -EPERM/-EINVAL.
+  kSetIds = 40,
+  kSetHostname = 41,    // str0 = name, arg0 = 0 hostname / 1 domainname
+  // A process is about to fork: fd slot 0 = the child's end of a new
+  // channel. Reply: result = the child's vpid. The child then sends
+  // kChildHello on that channel with SCM_CREDENTIALS (kernel-checked pid).
+  kFork = 42,
+  kChildHello = 43,
+  // arg0 = vpid (0, -1, -pgid as kill(2)), arg1 = signal, arg2 = tid for
+  // tgkill (0 = any thread). The supervisor checks every target is in the
+  // sandbox and applies pid 1's signal rules.
+  kKill = 44,
+  // The calling process completed an in-process execve. str0 = new exe
+  // virtual path, str1 = argv joined with NUL (for /proc/<pid>/cmdline).
+  kExecDone = 45,
+  // arg0 = host pid -> reply result = vpid (or -ESRCH); used by wait to
+  // translate reaped children the process did not fork itself (orphans).
+  kHostToVpid = 46,
+  // Sent once by an initial guest whose LaunchInfo has kLaunchWaitForStart,
+  // after its image is loaded and before the app's first instruction. The
+  // reply comes when the container is started (OCI `start`); result < 0
+  // means "exit without running" (the container was deleted first).
+  kAwaitStart = 47,
+};
+
+// Values of Response.aux[0] for kOpen.
+enum FdKind : int64_t {
+  kFdHost = 0,        // a real file, directory, fifo or device
+  kFdVirtualFile = 1, // sealed memfd with generated content (/proc, /dev/...)
+  kFdVirtualDir = 2,  // memfd holding linux_dirent64 records of a virtual dir
+};
+
+inline constexpr int64_t kOpenForExec = 1;
+
+enum IdChange : int64_t {
+  kSetResUid = 1,  // arg1..3 = ruid, euid, suid (-1 keeps)
+  kSetResGid = 2,
+  kSetGroups = 3,  // str0 = uint32_t gids[]
+  kSetFsUid = 4,
+  kSetFsGid = 5,
+};
+
+struct Request {
+  uint32_t magic;        // kMagic
+  uint32_t op;           // Op
+  uint32_t size;         // whole datagram: sizeof(Request) + str_len[0] + str_len[1]
+  uint32_t nfds;         // fds attached with SCM_RIGHTS (0..kMaxFds)
+  int64_t arg[6];
+  uint32_t str_len[2];   // bytes of str0 and str1 following the header (no NUL)
+  // Paths: a path is virtual (as the sandbox sees it). If dirfd_slot[i] is
+  // -1, str i must be absolute (the libOS prefixes its cwd). If it is k >= 0,
+  // attached fd k is the base directory of a relative str i (openat with a
+  // real dirfd): the supervisor maps it back to its virtual path and rejects
+  // fds that are not directories inside the sandbox.
+  int32_t dirfd_slot[2];
+};
+static_assert(sizeof(Request) == 72, "layout is ABI");
+
+struct Response {
+  uint32_t magic;        // kMagic
+  uint32_t op;           // echoes the request's op
+  uint32_t size;         // whole datagram: sizeof(Response) + payload bytes
+  uint32_t nfds;         // fds attached (0 or 1)
+  int64_t result;        // >= 0 success (op-specific), < 0 is -errno
+  int64_t aux[2];
+};
+static_assert(sizeof(Response) == 40, "layout is ABI");
+
+// Payload of kGetLaunch: this header, then argc + envc + 3 NUL-terminated
+// strings, in this order: exe path, cwd, hostname, argv[0..argc), envp[0..envc).
+struct LaunchInfo {
+  uint32_t vpid;
+  uint32_t vppid;
+  uint32_t uid, euid, suid;
+  uint32_t gid, egid, sgid;
+  uint32_t umask;
+  uint32_t argc;
+  uint32_t envc;
+  uint32_t flags;        // LaunchFlags
+  uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
+  uint32_t strings_len;  // bytes of strings after this header
+  uint32_t reserved;
+};
+static_assert(sizeof(LaunchInfo) == 96, "layout is ABI");
+
+enum LaunchFlags : uint32_t {
+  kLaunchWaitForStart = 1,  // stop before the app's first instruction until the supervisor says go
+  kLaunchDebug = 2,         // log every emulated syscall with kLog
+  kLaunchNoNewPrivs = 4,
+};
+
+}  // namespace litebox::proto

@@ -1,0 +1,126 @@
+// The one way to run a container: used by `litebox do`, the `litebox` OCI
+// CLI and the containerd shim alike (no second implementation).
+//
+// Process model (why it looks like this): engines expect the container's
+// processes to be children of the caller so that the caller (or its
+// subreaper: containerd-shim-runc-v2, conmon, our shim) reaps them and reads
+// their exit status from the kernel. So Create/Exec fork the guest processes
+// from the caller; the supervisor is a separate process (also forked from
+// the caller) that only serves their request channels, owns the sandbox's
+// state (virtual pids, credentials, mounts) and kills everything at the end.
+//
+//   caller ──fork──► supervisor  (control socket <state_dir>/control.sock)
+//          ──fork──► init guest  (libOS binary; channel to the supervisor)
+//          ──fork──► exec guest  ...
+//
+// The supervisor exits once the init guest has exited and every other guest
+// is gone; guests whose supervisor is gone fail every emulated syscall and
+// exit.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace litebox::runtime {
+
+// fds the guest gets as 0, 1, 2 (-1: /dev/null). The caller keeps its copies.
+struct Stdio {
+  int in = -1, out = -1, err = -1;
+};
+
+struct Rlimit {
+  int resource = 0;
+  uint64_t soft = 0, hard = 0;
+};
+
+struct ProcessSpec {
+  std::vector<std::string> args;  // args[0] is resolved through PATH in env if not absolute
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  uint32_t uid = 0, gid = 0;
+  std::vector<uint32_t> additional_gids;
+  uint32_t umask = 022;
+  bool terminal = false;  // stdio is a pty slave: make it the controlling terminal
+  bool no_new_privileges = false;
+  std::vector<Rlimit> rlimits;
+  // Virtual capability sets (bit masks of CAP_*); default: runc's default set.
+  uint64_t cap_effective = 0xa80425fbULL, cap_permitted = 0xa80425fbULL,
+           cap_inheritable = 0, cap_bounding = 0xa80425fbULL, cap_ambient = 0;
+};
+
+struct MountSpec {
+  std::string destination;  // absolute path inside the sandbox
+  std::string type;         // bind, tmpfs, proc, sysfs, devpts, mqueue, cgroup, ...
+  std::string source;       // host path for bind
+  std::vector<std::string> options;
+};
+
+struct SandboxSpec {
+  std::string id;
+  std::string rootfs;  // host path of the (already mounted) root filesystem
+  bool readonly_root = false;
+  std::string hostname;  // empty: the host's name (as runc without a UTS namespace)
+  std::string domainname;
+  ProcessSpec init;
+  std::vector<MountSpec> mounts;
+  std::vector<std::string> masked_paths, readonly_paths;
+  std::string state_dir;  // created by Create; holds control.sock; removed by Destroy
+  std::string debug_log;  // optional: supervisor + libOS debug lines
+  bool wait_for_start = true;  // false: the init process runs at once (litebox do)
+};
+
+struct ProcessState {
+  pid_t host_pid = 0;
+  pid_t vpid = 0;
+};
+
+class Sandbox {
+ public:
+  // Forks the supervisor and the init guest, both children of the caller.
+  // The init guest is loaded and stopped before its first instruction until
+  // Start() (unless spec.wait_for_start is false). On failure returns nullptr
+  // with *err naming what is wrong, and leaves nothing behind.
+  static std::unique_ptr<Sandbox> Create(const SandboxSpec& spec, const Stdio& stdio,
+                                         std::string* err);
+  // Reconnects to a running sandbox through <state_dir>/control.sock.
+  static std::unique_ptr<Sandbox> Attach(const std::string& state_dir, std::string* err);
+
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
+
+  pid_t init_pid() const { return init_pid_; }
+  pid_t supervisor_pid() const { return supervisor_pid_; }
+  const std::string& state_dir() const { return state_dir_; }
+
+  // Lets the init process run its first instruction.
+  bool Start(std::string* err);
+  // A signal from outside the sandbox (like a signal from an ancestor PID
+  // namespace): to the init process, or with all=true to every process.
+  bool Kill(int sig, bool all, std::string* err);
+  // Runs another process in the sandbox (OCI exec), forked from the caller.
+  // Returns its host pid, or -1 with *err.
+  pid_t Exec(const ProcessSpec& spec, const Stdio& stdio, std::string* err);
+  bool Pause(std::string* err);
+  bool Resume(std::string* err);
+  // Host pids of every live process of the sandbox.
+  std::optional<std::vector<ProcessState>> Processes(std::string* err);
+  // SIGKILLs every process, waits for the supervisor to exit (if it is the
+  // caller's child) and removes state_dir. Idempotent.
+  bool Destroy(std::string* err);
+
+ private:
+  Sandbox() = default;
+  int control_fd_ = -1;
+  pid_t init_pid_ = 0;
+  pid_t supervisor_pid_ = 0;
+  std::string state_dir_;
+};
+
+}  // namespace litebox::runtime
