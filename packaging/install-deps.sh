@@ -16,7 +16,7 @@ PKGS=(
   # engines and images
   containerd runc crun busybox-static umoci skopeo debootstrap
   # tools used by tests and benchmarks
-  strace tmux hyperfine procps psmisc iproute2 util-linux python3 xxd
+  strace tmux hyperfine procps psmisc iproute2 util-linux python3 xxd jq curl
 )
 
 if [ "$(id -u)" -ne 0 ]; then
