@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Runs the static conformance binaries natively or inside LiteBox.
+#
+#   run.sh BUILD_DIR native  [BINARY...]   each binary in a fresh scratch dir
+#   run.sh BUILD_DIR litebox [BINARY...]   each binary under `litebox do` in a
+#                                           fresh rootfs, minus known differences
+#
+# BINARY names are files in BUILD_DIR/conformance/ (default: every *_test).
+# Exit status: 0 all passed, 1 a binary failed, 2 usage/setup error,
+# 77 litebox mode without BUILD_DIR/bin/litebox (CTest SKIP_RETURN_CODE).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+die() {
+  echo "conformance/run.sh: $*" >&2
+  exit 2
+}
+
+[ $# -ge 2 ] || die "usage: run.sh BUILD_DIR native|litebox [BINARY...]"
+build="$(cd "$1" 2>/dev/null && pwd)" || die "build dir '$1' does not exist"
+mode="$2"
+shift 2
+bindir="$build/conformance"
+
+bins=()
+if [ $# -gt 0 ]; then
+  for b in "$@"; do
+    [ -x "$bindir/$b" ] || die "binary '$bindir/$b' missing (build target conformance first)"
+    bins+=("$b")
+  done
+else
+  for f in "$bindir"/*_test; do
+    [ -x "$f" ] && bins+=("$(basename "$f")")
+  done
+  [ ${#bins[@]} -gt 0 ] || die "no *_test binaries in $bindir (build target conformance first)"
+fi
+
+# Root-only cases run only when we really are (virtual) root.
+as_root=0
+[ "$(id -u)" -eq 0 ] && as_root=1
+
+failed=()
+
+run_native() {
+  local bin="$1" scratch rc=0
+  scratch="$(mktemp -d /tmp/conformance-native.XXXXXX)"
+  (cd "$scratch" && CONFORMANCE_TMP="$scratch/t" CONFORMANCE_AS_ROOT="$as_root" \
+    "$bindir/$bin") || rc=$?
+  rm -rf "$scratch"
+  return $rc
+}
+
+# Negative gtest filter built from known-differences.txt: one entry per line,
+# "Suite.Test  reason"; '#' starts a comment. An entry without a reason is an
+# error, so nothing gets excluded silently.
+known_filter() {
+  local file="$here/known-differences.txt" name reason patterns=""
+  [ -f "$file" ] || return 0
+  while read -r name reason; do
+    case "$name" in "" | \#*) continue ;; esac
+    [ -n "$reason" ] || die "known-differences.txt: entry '$name' has no reason"
+    patterns="${patterns:+$patterns:}$name"
+  done <"$file"
+  [ -z "$patterns" ] || echo "-$patterns"
+}
+
+# A fresh rootfs per binary run, so parallel CTest runs do not collide.
+make_rootfs() {
+  local rootfs="$1" images="$build/images/busybox-rootfs"
+  if [ -d "$images" ]; then
+    cp -a "$images/." "$rootfs/" || die "copying $images into $rootfs failed"
+  else
+    mkdir -p "$rootfs/proc" "$rootfs/dev" "$rootfs/tmp"
+    chmod 1777 "$rootfs/tmp"
+  fi
+  mkdir -p "$rootfs/conformance" "$rootfs/tmp"
+  chmod 1777 "$rootfs/tmp"
+}
+
+run_litebox() {
+  local bin="$1" rootfs filter rc=0
+  rootfs="$(mktemp -d "$bindir/rootfs.XXXXXX")"
+  make_rootfs "$rootfs"
+  cp "$bindir/$bin" "$rootfs/conformance/$bin"
+  filter="$(known_filter)"
+  local args=()
+  [ -z "$filter" ] || args+=("--gtest_filter=$filter")
+  [ -z "$filter" ] || echo "conformance: excluding known differences: $filter"
+  "$litebox" do --rootfs "$rootfs" --env CONFORMANCE_TMP=/tmp/ct --env CONFORMANCE_AS_ROOT=1 \
+    -- "/conformance/$bin" "${args[@]}" || rc=$?
+  rm -rf "$rootfs"
+  return $rc
+}
+
+case "$mode" in
+  native) runner=run_native ;;
+  litebox)
+    litebox="$build/bin/litebox"
+    if [ ! -x "$litebox" ]; then
+      echo "######################################################################" >&2
+      echo "## conformance: SKIPPING LiteBox mode: $litebox does not exist yet." >&2
+      echo "## Build the 'litebox' target, then rerun: $0 $build litebox" >&2
+      echo "######################################################################" >&2
+      exit 77
+    fi
+    runner=run_litebox
+    ;;
+  *) die "mode must be 'native' or 'litebox', got '$mode'" ;;
+esac
+
+for bin in "${bins[@]}"; do
+  echo "=== conformance [$mode] $bin"
+  if "$runner" "$bin"; then
+    echo "=== conformance [$mode] $bin: PASS"
+  else
+    echo "=== conformance [$mode] $bin: FAIL (exit $?)"
+    failed+=("$bin")
+  fi
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "conformance [$mode]: ${#failed[@]} of ${#bins[@]} binaries FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "conformance [$mode]: all ${#bins[@]} binaries passed"
