@@ -85,7 +85,7 @@ cmd_start() {
   [ $# -eq 2 ] || usage
   set_paths "$(abs_dir "$1")"
   [ -d "$2" ] || die "BINDIR $2: not a directory"
-  local bindir pid i
+  local bindir pid
   bindir=$(cd "$2" && pwd -P)
   command -v containerd >/dev/null || die "containerd not found (apt-get install containerd)"
   [ "$(id -u)" -eq 0 ] || die "must run as root (containerd mounts snapshots)"
@@ -109,7 +109,7 @@ cmd_start() {
   PATH="$bindir:$PATH" setsid containerd --config "$conf" </dev/null >>"$log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$pidfile"
-  for i in $(seq 1 80); do
+  for _ in $(seq 1 80); do
     if answers; then
       echo "$sock"
       return 0
@@ -153,8 +153,8 @@ mounts_under() {
 }
 
 wait_gone() {
-  local i p alive
-  for i in $(seq 1 50); do
+  local p alive
+  for _ in $(seq 1 50); do
     alive=0
     for p in "$@"; do [ -d "/proc/$p" ] && alive=1; done
     [ $alive = 0 ] && return 0
@@ -188,7 +188,7 @@ forget_host_state() {
 }
 
 do_stop() {
-  local quiet=${1:-} pid ns t pids=() p m i
+  local quiet=${1:-} pid ns t pids=() p c m
   pid=$(daemon_pid) || pid=""
   if [ -n "$pid" ] && answers; then
     # Orderly first: tasks killed and deleted unmount their rootfs.
@@ -218,7 +218,7 @@ do_stop() {
     kill -KILL "${pids[@]}" 2>/dev/null || true
     wait_gone "${pids[@]}" || die "shim or container processes ${pids[*]} of $dir would not die"
   fi
-  for i in 1 2 3; do
+  for _ in 1 2 3; do
     m=$(mounts_under)
     [ -z "$m" ] && break
     while read -r p; do
