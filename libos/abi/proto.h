@@ -111,6 +111,10 @@ enum Op : uint32_t {
   // reply comes when the container is started (OCI `start`); result < 0
   // means "exit without running" (the container was deleted first).
   kAwaitStart = 47,
+  // Reply payload: struct utsname (6 x 65 bytes) as the sandbox sees it:
+  // the host's sysname/release/version/machine, the virtual nodename and
+  // domainname.
+  kUname = 48,
 };
 
 // Values of Response.aux[0] for kOpen.
@@ -144,7 +148,7 @@ struct Request {
   // fds that are not directories inside the sandbox.
   int32_t dirfd_slot[2];
 };
-static_assert(sizeof(Request) == 72, "layout is ABI");
+static_assert(sizeof(Request) == 80, "layout is ABI");
 
 struct Response {
   uint32_t magic;        // kMagic
