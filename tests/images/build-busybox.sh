@@ -9,6 +9,7 @@
 #
 # usage: build-busybox.sh OUT_DIR
 set -euo pipefail
+umask 022 # the image is read by other uids (nobody), whatever the caller's umask
 
 die() { echo "build-busybox.sh: $*" >&2; exit 1; }
 

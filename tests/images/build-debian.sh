@@ -11,6 +11,7 @@
 #
 # usage: build-debian.sh OUT_DIR [--with PKG,...]
 set -euo pipefail
+umask 022 # the image is read by other uids (nobody), whatever the caller's umask
 
 die() { echo "build-debian.sh: $*" >&2; exit 1; }
 skip() {
@@ -47,12 +48,16 @@ find_mirror() {
   local f
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
     [ -f "$f" ] || continue
-    awk -v s="$suite" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == s) { u = $2; if (u ~ /^\[/) u = $3; print u; exit } }' "$f"
+    # deb [opt=v opt=v] URI SUITE COMPONENTS...
+    awk -v s="$suite" '$1 == "deb" {
+      i = 2
+      if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+      if ($(i + 1) == s) { print $i; exit } }' "$f"
   done
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] || continue
     awk -v s="$suite" '
-      /^[[:space:]]*$/ { if (uri != "" && has) { print uri; exit } uri = ""; has = 0; next }
+      /^[[:space:]]*$/ { if (uri != "" && has) { print uri; uri = ""; exit } uri = ""; has = 0; next }
       /^URIs:/ { uri = $2 }
       /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == s) has = 1 }
       END { if (uri != "" && has) print uri }' "$f"

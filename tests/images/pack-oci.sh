@@ -8,6 +8,7 @@
 # usage: pack-oci.sh ROOTFS_DIR OUT_TAR [CMD...]
 #   CMD defaults to /bin/sh; the image env is PATH=/usr/sbin:/usr/bin:/sbin:/bin.
 set -euo pipefail
+umask 022 # the image is read by other uids (nobody), whatever the caller's umask
 
 die() { echo "pack-oci.sh: $*" >&2; exit 1; }
 
