@@ -24,7 +24,7 @@ out=$(ctr --address "$sock" run --rm --runtime io.containerd.runc.v2 localhost/b
 assert_eq "$out" hello "ctr run echo hello"
 
 # A container still running at stop is killed and unmounted with the rest.
-ctr --address "$sock" run -d --runtime io.containerd.runc.v2 localhost/busybox:latest "e2-$$" sleep 600 >/dev/null
+ctr --address "$sock" run -d --null-io --runtime io.containerd.runc.v2 localhost/busybox:latest "e2-$$" sleep 600 >/dev/null
 [ -n "$(mounts_under "$dir")" ] || fail "no rootfs mount under $dir while e2 runs"
 [ -n "$(procs_using "$sock")" ] || fail "no shim for e2 runs"
 "$fixture" stop "$dir"
