@@ -5,6 +5,25 @@
 
 namespace litebox::policy_test {
 
+namespace {
+bool CacheEmulatorUnderstands(const sock_filter& in) {
+  switch (in.code) {
+    case BPF_LD | BPF_W | BPF_ABS:
+      return in.k == offsetof(seccomp_data, nr) || in.k == offsetof(seccomp_data, arch);
+    case BPF_RET | BPF_K:
+    case BPF_JMP | BPF_JA:
+    case BPF_JMP | BPF_JEQ | BPF_K:
+    case BPF_JMP | BPF_JGE | BPF_K:
+    case BPF_JMP | BPF_JGT | BPF_K:
+    case BPF_JMP | BPF_JSET | BPF_K:
+    case BPF_ALU | BPF_AND | BPF_K:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
 BpfRun RunSeccompBpf(std::span<const sock_filter> prog, const seccomp_data& data) {
   BpfRun r;
   uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {};
@@ -20,6 +39,7 @@ BpfRun RunSeccompBpf(std::span<const sock_filter> prog, const seccomp_data& data
     if (++r.steps > prog.size()) return fail(pc, "loop (seccomp BPF only jumps forward)");
     const sock_filter& in = prog[pc];
     const uint16_t cls = BPF_CLASS(in.code);
+    if (!CacheEmulatorUnderstands(in)) r.kernel_cacheable = false;
     size_t next = pc + 1;
     switch (cls) {
       case BPF_LD:

@@ -20,6 +20,11 @@ struct BpfRun {
   int max_load_offset = -1;
   bool read_instruction_pointer = false;
   bool read_args = false;
+  // The path used only what the kernel's action-cache emulator
+  // (seccomp_is_const_allow) understands: loads of nr/arch, JA, JEQ/JGT/
+  // JGE/JSET with K, ALU AND K, RET K. If so and the result is ALLOW, the
+  // kernel skips the filter for that number.
+  bool kernel_cacheable = true;
   size_t steps = 0;
 };
 

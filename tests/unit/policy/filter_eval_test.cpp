@@ -75,6 +75,13 @@ class FilterEval : public ::testing::Test {
   std::mt19937_64 rng_{20261127};
 };
 
+TEST_F(FilterEval, FitsTheKernelLimit) {
+  EXPECT_LE(prog_.size(), static_cast<size_t>(BPF_MAXINSNS));
+  PolicyOptions net;
+  net.network = true;
+  EXPECT_LE(Build(net).size(), static_cast<size_t>(BPF_MAXINSNS));
+}
+
 TEST_F(FilterEval, EveryTrapCarriesTheTag) {
   int traps = 0;
   for (const sock_filter& in : prog_) {
@@ -116,6 +123,7 @@ TEST_F(FilterEval, UncheckedPassRowsAllowFromNrAndArchAlone) {
       EXPECT_EQ(r.action, SECCOMP_RET_ALLOW) << row.name;
       EXPECT_LT(r.max_load_offset, 8)
           << row.name << " reads seccomp_data offset " << r.max_load_offset;
+      EXPECT_TRUE(r.kernel_cacheable) << row.name << " uses an insn the cache emulator rejects";
     }
   }
   EXPECT_EQ(rows, 115 - 28);  // 28 pass rows carry a CHECK
