@@ -1,0 +1,272 @@
+// Time, identity and system-information conformance: clock_gettime,
+// nanosleep, gettimeofday, uid/gid/pid queries, uname, hostname, rlimits,
+// getrandom. Root-only expectations run when CONFORMANCE_AS_ROOT=1.
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <ctime>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/conformance/scratch.hpp"
+
+namespace conformance {
+namespace {
+
+long long Ns(const struct timespec& t) {
+  return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+long long NowNs(clockid_t clock) {
+  struct timespec t {};
+  EXPECT_EQ(clock_gettime(clock, &t), 0) << "clock " << clock << ": " << strerror(errno);
+  return Ns(t);
+}
+
+TEST(TimeTest, MonotonicClockNeverGoesBackwards) {
+  long long prev = NowNs(CLOCK_MONOTONIC);
+  for (int i = 0; i < 10000; ++i) {
+    long long now = NowNs(CLOCK_MONOTONIC);
+    ASSERT_GE(now, prev);
+    prev = now;
+  }
+}
+
+TEST(TimeTest, ClockGettimeReturnsNormalizedTimespec) {
+  for (clockid_t c : {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_MONOTONIC_COARSE}) {
+    struct timespec t {};
+    ASSERT_EQ(clock_gettime(c, &t), 0) << c;
+    EXPECT_GE(t.tv_nsec, 0) << c;
+    EXPECT_LT(t.tv_nsec, 1000000000) << c;
+  }
+}
+
+TEST(TimeTest, RawSyscallMatchesVdsoClock) {
+  struct timespec a {
+  }, b{}, c{};
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  ASSERT_EQ(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b), 0);
+  clock_gettime(CLOCK_MONOTONIC, &c);
+  EXPECT_LE(Ns(a), Ns(b));
+  EXPECT_LE(Ns(b), Ns(c));
+}
+
+TEST(TimeTest, BoottimeIsAtLeastMonotonic) {
+  long long mono = NowNs(CLOCK_MONOTONIC);
+  long long boot = NowNs(CLOCK_BOOTTIME);
+  EXPECT_GE(boot, mono);
+}
+
+TEST(TimeTest, RealtimeIsAfter2020) {
+  EXPECT_GT(NowNs(CLOCK_REALTIME) / 1000000000LL, 1577836800LL);  // 2020-01-01
+}
+
+TEST(TimeTest, InvalidClockIsEINVAL) {
+  struct timespec t {};
+  EXPECT_EQ(clock_gettime(static_cast<clockid_t>(12345), &t), -1);
+  EXPECT_EQ(errno, EINVAL);
+}
+
+TEST(TimeTest, ClockGetresIsPositiveAndFine) {
+  struct timespec r {};
+  ASSERT_EQ(clock_getres(CLOCK_MONOTONIC, &r), 0);
+  EXPECT_GT(Ns(r), 0);
+  EXPECT_LE(Ns(r), 1000000);  // high-resolution timers: at most 1 ms
+}
+
+TEST(TimeTest, NanosleepSleepsAtLeastRequested) {
+  long long before = NowNs(CLOCK_MONOTONIC);
+  struct timespec req = {0, 25 * 1000 * 1000};
+  ASSERT_EQ(nanosleep(&req, nullptr), 0);
+  long long elapsed = NowNs(CLOCK_MONOTONIC) - before;
+  EXPECT_GE(elapsed, 25 * 1000 * 1000);
+  EXPECT_LT(elapsed, 2000LL * 1000 * 1000);
+}
+
+TEST(TimeTest, NanosleepInvalidNanosecondsIsEINVAL) {
+  struct timespec req = {0, 1000000000};
+  EXPECT_EQ(nanosleep(&req, nullptr), -1);
+  EXPECT_EQ(errno, EINVAL);
+  struct timespec neg = {-1, 0};
+  EXPECT_EQ(nanosleep(&neg, nullptr), -1);
+  EXPECT_EQ(errno, EINVAL);
+}
+
+TEST(TimeTest, ClockNanosleepAbsoluteWakesAfterDeadline) {
+  struct timespec deadline {};
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_nsec += 20 * 1000 * 1000;
+  if (deadline.tv_nsec >= 1000000000) {
+    deadline.tv_sec += 1;
+    deadline.tv_nsec -= 1000000000;
+  }
+  ASSERT_EQ(clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr), 0);
+  EXPECT_GE(NowNs(CLOCK_MONOTONIC), Ns(deadline));
+}
+
+TEST(TimeTest, GettimeofdayAgreesWithRealtimeClock) {
+  struct timeval tv {};
+  long long before = NowNs(CLOCK_REALTIME) / 1000;
+  ASSERT_EQ(gettimeofday(&tv, nullptr), 0);
+  long long after = NowNs(CLOCK_REALTIME) / 1000;
+  long long us = tv.tv_sec * 1000000LL + tv.tv_usec;
+  EXPECT_GE(us, before);
+  EXPECT_LE(us, after);
+  EXPECT_GE(tv.tv_usec, 0);
+  EXPECT_LT(tv.tv_usec, 1000000);
+}
+
+TEST(TimeTest, TimeAgreesWithRealtimeClock) {
+  time_t t = time(nullptr);
+  long long s = NowNs(CLOCK_REALTIME) / 1000000000LL;
+  EXPECT_LE(t, s);
+  EXPECT_GE(t, s - 1);
+}
+
+TEST(TimeTest, ProcessCputimeAdvancesWithWork) {
+  long long before = NowNs(CLOCK_PROCESS_CPUTIME_ID);
+  volatile unsigned long x = 0;
+  long long start = NowNs(CLOCK_MONOTONIC);
+  while (NowNs(CLOCK_MONOTONIC) - start < 30 * 1000 * 1000) x = x + 1;  // ~30 ms busy
+  long long after = NowNs(CLOCK_PROCESS_CPUTIME_ID);
+  EXPECT_GT(after - before, 5 * 1000 * 1000);
+}
+
+TEST(TimeTest, GetrusageReportsUserTime) {
+  volatile unsigned long x = 0;
+  long long start = NowNs(CLOCK_MONOTONIC);
+  while (NowNs(CLOCK_MONOTONIC) - start < 20 * 1000 * 1000) x = x + 1;
+  struct rusage ru {};
+  ASSERT_EQ(getrusage(RUSAGE_SELF, &ru), 0);
+  EXPECT_GT(ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1000000L +
+                ru.ru_stime.tv_usec,
+            0);
+  EXPECT_GT(ru.ru_maxrss, 0);
+}
+
+TEST(IdentityTest, RootIdsAreZero) {
+  if (!ExpectRoot()) GTEST_SKIP() << "needs CONFORMANCE_AS_ROOT=1";
+  EXPECT_EQ(getuid(), 0u);
+  EXPECT_EQ(geteuid(), 0u);
+  EXPECT_EQ(getgid(), 0u);
+  EXPECT_EQ(getegid(), 0u);
+}
+
+TEST(IdentityTest, ResuidMatchesIndividualCalls) {
+  uid_t r, e, s;
+  gid_t gr, ge, gs;
+  ASSERT_EQ(getresuid(&r, &e, &s), 0);
+  ASSERT_EQ(getresgid(&gr, &ge, &gs), 0);
+  EXPECT_EQ(r, getuid());
+  EXPECT_EQ(e, geteuid());
+  EXPECT_EQ(gr, getgid());
+  EXPECT_EQ(ge, getegid());
+}
+
+TEST(IdentityTest, RawSyscallsMatchLibc) {
+  EXPECT_EQ(syscall(SYS_getuid), static_cast<long>(getuid()));
+  EXPECT_EQ(syscall(SYS_getgid), static_cast<long>(getgid()));
+  EXPECT_EQ(syscall(SYS_getpid), static_cast<long>(getpid()));
+}
+
+TEST(IdentityTest, PidIsPositiveAndStable) {
+  pid_t a = getpid();
+  EXPECT_GT(a, 0);
+  EXPECT_EQ(getpid(), a);
+}
+
+TEST(IdentityTest, ParentPidIsPositiveAndNotSelf) {
+  EXPECT_GT(getppid(), 0);
+  EXPECT_NE(getppid(), getpid());
+}
+
+TEST(IdentityTest, ProcessGroupAndSessionArePositive) {
+  EXPECT_GT(getpgrp(), 0);
+  EXPECT_EQ(getpgid(0), getpgrp());
+  EXPECT_GT(getsid(0), 0);
+}
+
+TEST(IdentityTest, GetgroupsCountMatchesList) {
+  int n = getgroups(0, nullptr);
+  ASSERT_GE(n, 0);
+  std::vector<gid_t> groups(n + 1);
+  EXPECT_EQ(getgroups(n + 1, groups.data()), n);
+}
+
+TEST(IdentityTest, SetuidToSameIdSucceeds) {
+  EXPECT_EQ(setuid(getuid()), 0) << strerror(errno);
+  EXPECT_EQ(setgid(getgid()), 0) << strerror(errno);
+}
+
+TEST(UnameTest, SysnameIsLinuxAndFieldsAreFilled) {
+  struct utsname u {};
+  ASSERT_EQ(uname(&u), 0);
+  EXPECT_STREQ(u.sysname, "Linux");
+  EXPECT_GT(strlen(u.release), 0u);
+  EXPECT_GT(strlen(u.version), 0u);
+  EXPECT_GT(strlen(u.nodename), 0u);
+  EXPECT_STREQ(u.machine, "x86_64");
+}
+
+TEST(UnameTest, ReleaseLooksLikeKernelVersion) {
+  struct utsname u {};
+  ASSERT_EQ(uname(&u), 0);
+  int major = 0, minor = 0;
+  ASSERT_EQ(sscanf(u.release, "%d.%d", &major, &minor), 2) << u.release;
+  EXPECT_GE(major, 3);
+}
+
+TEST(UnameTest, GethostnameMatchesNodename) {
+  struct utsname u {};
+  ASSERT_EQ(uname(&u), 0);
+  char host[HOST_NAME_MAX + 1] = {};
+  ASSERT_EQ(gethostname(host, sizeof host), 0);
+  EXPECT_STREQ(host, u.nodename);
+}
+
+TEST(SysinfoTest, NofileLimitIsConsistent) {
+  struct rlimit rl {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  EXPECT_GT(rl.rlim_cur, 3u);
+  EXPECT_LE(rl.rlim_cur, rl.rlim_max);
+}
+
+TEST(SysinfoTest, LoweringSoftLimitIsVisible) {
+  struct rlimit rl {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  struct rlimit lower = rl;
+  lower.rlim_cur = 64 < rl.rlim_cur ? 64 : rl.rlim_cur;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lower), 0) << strerror(errno);
+  struct rlimit now {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &now), 0);
+  EXPECT_EQ(now.rlim_cur, lower.rlim_cur);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+TEST(SysinfoTest, GetrandomFillsBufferWithVaryingBytes) {
+  unsigned char a[64] = {}, b[64] = {};
+  ASSERT_EQ(getrandom(a, sizeof a, 0), static_cast<ssize_t>(sizeof a));
+  ASSERT_EQ(getrandom(b, sizeof b, 0), static_cast<ssize_t>(sizeof b));
+  EXPECT_NE(memcmp(a, b, sizeof a), 0);
+  std::set<unsigned char> distinct(a, a + sizeof a);
+  EXPECT_GT(distinct.size(), 16u);  // 64 random bytes: ~57 distinct values expected
+}
+
+TEST(SysinfoTest, PageSizeIs4096) {
+  EXPECT_EQ(sysconf(_SC_PAGESIZE), 4096);
+}
+
+TEST(SysinfoTest, OnlineCpusIsPositive) {
+  EXPECT_GE(sysconf(_SC_NPROCESSORS_ONLN), 1);
+}
+
+}  // namespace
+}  // namespace conformance
