@@ -4,8 +4,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -55,6 +58,9 @@ struct Report {
   int gate_clone_traps = 0;
   long close_reserved_ret = 0;
   int close_reserved_traps = 0, close_reserved_si_syscall = 0;
+  int netlink_errno = 0;
+  int tcp_ulp_errno = 0, tcp_ulp_junk_errno = 0;
+  long tcp_nodelay_ret = -1;
 };
 
 std::vector<sock_filter> BuildForThisProcess() {
@@ -66,7 +72,8 @@ std::vector<sock_filter> BuildForThisProcess() {
 
 // Runs in the child: only calls that the filter passes, or whose trap the
 // handler above answers, until the report is written.
-[[noreturn]] void ChildBody(const std::vector<sock_filter>& prog, int report_fd, int null_fd) {
+[[noreturn]] void ChildBody(const std::vector<sock_filter>& prog, int report_fd, int null_fd,
+                            int tcp_fd) {
   Report r;
   struct sigaction sa {};
   sa.sa_sigaction = OnSigsys;
@@ -119,6 +126,22 @@ std::vector<sock_filter> BuildForThisProcess() {
   r.close_reserved_traps = g_traps - before;
   r.close_reserved_si_syscall = g_last_syscall;
 
+  errno = 0;
+  syscall(SYS_socket, AF_NETLINK, SOCK_RAW, 0);
+  r.netlink_errno = errno;
+
+  // The kernel reads setsockopt's level and optname as int: junk in the
+  // upper half must not get TCP_ULP past the filter.
+  const char ulp[] = "tls";
+  errno = 0;
+  syscall(SYS_setsockopt, tcp_fd, IPPROTO_TCP, TCP_ULP, ulp, sizeof ulp);
+  r.tcp_ulp_errno = errno;
+  errno = 0;
+  syscall(SYS_setsockopt, tcp_fd, (1L << 32) | IPPROTO_TCP, (5L << 32) | TCP_ULP, ulp, sizeof ulp);
+  r.tcp_ulp_junk_errno = errno;
+  int one = 1;
+  r.tcp_nodelay_ret = syscall(SYS_setsockopt, tcp_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+
   (void)!write(report_fd, &r, sizeof r);
   _exit(0);
 }
@@ -140,12 +163,15 @@ TEST(KernelFilter, PartitionActionsInARealProcess) {
   ASSERT_EQ(pipe(fds), 0);
   int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
   ASSERT_GE(null_fd, 0);
+  int tcp_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);  // the filter would refuse it
+  ASSERT_GE(tcp_fd, 0);
   int status = RunChild([&] {
     close(fds[0]);
-    ChildBody(prog, fds[1], null_fd);
+    ChildBody(prog, fds[1], null_fd, tcp_fd);
   });
   close(fds[1]);
   close(null_fd);
+  close(tcp_fd);
   Report r;
   ssize_t got = read(fds[0], &r, sizeof r);
   close(fds[0]);
@@ -173,6 +199,10 @@ TEST(KernelFilter, PartitionActionsInARealProcess) {
   EXPECT_EQ(r.close_reserved_ret, kTrapMarker) << "close of a reserved fd goes to the libOS";
   EXPECT_EQ(r.close_reserved_traps, 1);
   EXPECT_EQ(r.close_reserved_si_syscall, SYS_close);
+  EXPECT_EQ(r.netlink_errno, EAFNOSUPPORT);
+  EXPECT_EQ(r.tcp_ulp_errno, EPERM);
+  EXPECT_EQ(r.tcp_ulp_junk_errno, EPERM);
+  EXPECT_EQ(r.tcp_nodelay_ret, 0) << "other TCP options pass natively";
 }
 
 TEST(KernelFilter, X32SyscallKillsTheProcess) {
@@ -184,6 +214,23 @@ TEST(KernelFilter, X32SyscallKillsTheProcess) {
         syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
       _exit(2);
     syscall(0x40000000 | SYS_getpid);
+    _exit(0);
+  });
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGSYS);
+}
+
+// int 0x80 reaches the i386 table (other numbers): a foreign arch is killed.
+TEST(KernelFilter, I386EntryKillsTheProcess) {
+  auto prog = BuildForThisProcess();
+  ASSERT_FALSE(prog.empty());
+  int status = RunChild([&] {
+    sock_fprog fprog{static_cast<unsigned short>(prog.size()), prog.data()};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0)
+      _exit(2);
+    long nr = 20;  // i386 getpid
+    asm volatile("int $0x80" : "+a"(nr) : : "memory");
     _exit(0);
   });
   ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
