@@ -17,7 +17,7 @@ die() { echo "build-busybox.sh: $*" >&2; exit 1; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 busybox=${BUSYBOX:-/bin/busybox}
 [ -x "$busybox" ] || die "$busybox not found (apt-get install busybox-static)"
-readelf -l "$busybox" 2>/dev/null | grep -q "Requesting program interpreter" &&
+grep -q "Requesting program interpreter" < <(readelf -l "$busybox" 2>/dev/null) &&
   die "$busybox is not statically linked: the image has no libc (install busybox-static)"
 
 mkdir -p "$1"

@@ -24,7 +24,7 @@ need_cmd() { local c; for c in "$@"; do command -v "$c" >/dev/null || skip "$c i
 procs_using() {
   local p sock=$1
   for p in /proc/[0-9]*; do
-    tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$sock" && echo "${p#/proc/}"
+    grep -qxF -- "$sock" < <(tr '\0' '\n' <"$p/cmdline" 2>/dev/null) && echo "${p#/proc/}"
   done
   return 0
 }
