@@ -16,7 +16,7 @@ set -euo pipefail
 
 prog=containerd-fixture.sh
 die() { echo "$prog: $*" >&2; exit 1; }
-usage() { sed -n '7,11p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '8,12p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
 
 abs_dir() { mkdir -p "$1" && (cd "$1" && pwd -P); }
 
@@ -33,7 +33,7 @@ set_paths() {
 }
 
 ctr_() { ctr --address "$sock" "$@"; }
-answers() { timeout 5 ctr --address "$sock" version >/dev/null 2>&1; }
+answers() { timeout 3 ctr --address "$sock" version >/dev/null 2>&1; }
 
 daemon_pid() {
   local pid
@@ -109,7 +109,8 @@ cmd_start() {
   PATH="$bindir:$PATH" setsid containerd --config "$conf" </dev/null >>"$log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$pidfile"
-  for _ in $(seq 1 80); do
+  local deadline=$((SECONDS + 20))
+  while [ $SECONDS -lt $deadline ]; do
     if answers; then
       echo "$sock"
       return 0
@@ -266,13 +267,15 @@ cmd_import() {
 
 cmd_address() {
   [ $# -eq 1 ] || usage
-  set_paths "$(cd "$1" 2>/dev/null && pwd -P)" || die "$1: no such directory"
+  [ -d "$1" ] || die "$1: no such directory"
+  set_paths "$(cd "$1" && pwd -P)"
   echo "$sock"
 }
 
 cmd_ctr() {
   [ $# -ge 1 ] || usage
-  set_paths "$(cd "$1" 2>/dev/null && pwd -P)" || die "$1: no such directory"
+  [ -d "$1" ] || die "$1: no such directory"
+  set_paths "$(cd "$1" && pwd -P)"
   shift
   exec ctr --address "$sock" "$@"
 }
