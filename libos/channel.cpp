@@ -1,0 +1,96 @@
+#include "libos/channel.hpp"
+
+#include "libos/abi/constants.h"
+#include "libos/rt/kernel.hpp"
+#include "libos/rt/sys.hpp"
+#include "libos/rt/util.hpp"
+
+namespace lb {
+
+namespace {
+Lock g_lock;
+
+long send_recv(Rpc& r) {
+  proto::Request req{};
+  req.magic = proto::kMagic;
+  req.op = r.op;
+  req.size = static_cast<uint32_t>(sizeof req + r.str_len[0] + r.str_len[1]);
+  req.nfds = static_cast<uint32_t>(r.nfds);
+  for (int i = 0; i < 6; ++i) req.arg[i] = r.arg[i];
+  req.str_len[0] = r.str_len[0];
+  req.str_len[1] = r.str_len[1];
+  req.dirfd_slot[0] = r.dirfd_slot[0];
+  req.dirfd_slot[1] = r.dirfd_slot[1];
+
+  k::iovec iov[3] = {{&req, sizeof req},
+                     {const_cast<char*>(r.str[0]), r.str_len[0]},
+                     {const_cast<char*>(r.str[1]), r.str_len[1]}};
+  alignas(8) char ctl[64];
+  k::msghdr mh{};
+  mh.iov = iov;
+  mh.iovlen = 3;
+  if (r.nfds > 0) {
+    auto* c = reinterpret_cast<k::cmsghdr*>(ctl);
+    c->level = k::SOL_SOCKET;
+    c->type = k::SCM_RIGHTS;
+    c->len = sizeof(k::cmsghdr) + sizeof(int) * r.nfds;
+    memcpy(ctl + sizeof(k::cmsghdr), r.fds, sizeof(int) * r.nfds);
+    mh.control = ctl;
+    mh.controllen = (c->len + 7) & ~7ul;
+  }
+  long n;
+  do n = sys(__NR_sendmsg, abi::kChannelFd, (long)&mh, k::MSG_NOSIGNAL);
+  while (n == -k::EINTR);
+  if (n < 0) exit_group(128 + k::SIGKILL);  // supervisor gone
+
+  proto::Response resp{};
+  k::iovec riov[2] = {{&resp, sizeof resp}, {r.payload, r.payload_cap}};
+  k::msghdr rm{};
+  rm.iov = riov;
+  rm.iovlen = r.payload_cap ? 2 : 1;
+  rm.control = ctl;
+  rm.controllen = sizeof ctl;
+  do n = sys(__NR_recvmsg, abi::kChannelFd, (long)&rm, r.cloexec ? k::MSG_CMSG_CLOEXEC : 0);
+  while (n == -k::EINTR);
+  if (n <= 0) exit_group(128 + k::SIGKILL);
+  if (static_cast<size_t>(n) < sizeof resp || resp.magic != proto::kMagic) return -k::EPROTO;
+  r.payload_len = static_cast<size_t>(n) - sizeof resp;
+  r.aux[0] = resp.aux[0];
+  r.aux[1] = resp.aux[1];
+  r.fd_out = -1;
+  if (rm.controllen >= sizeof(k::cmsghdr) + sizeof(int)) {
+    auto* c = reinterpret_cast<k::cmsghdr*>(ctl);
+    if (c->level == k::SOL_SOCKET && c->type == k::SCM_RIGHTS)
+      memcpy(&r.fd_out, ctl + sizeof(k::cmsghdr), sizeof(int));
+  }
+  return resp.result;
+}
+}  // namespace
+
+long rpc(Rpc& r) {
+  Guard g(g_lock);
+  return send_recv(r);
+}
+
+long rpc_locked(Rpc& r) {
+  return send_recv(r);
+}
+
+void log_line(const char* s) {
+  Rpc r;
+  r.op = proto::kLog;
+  r.set_str(0, s);
+  rpc(r);
+}
+
+void channel_lock() {
+  g_lock.lock();
+}
+void channel_unlock() {
+  g_lock.unlock();
+}
+void channel_reset_in_child() {
+  g_lock.reset();
+}
+
+}  // namespace lb

@@ -1,0 +1,93 @@
+#include "libos/dispatch.hpp"
+
+#include "libos/abi/constants.h"
+#include "libos/channel.hpp"
+#include "libos/rt/sys.hpp"
+
+// Weak defaults for every row of the table.
+#define SYS(nr, name, cls, chk, gate)                                   \
+  extern "C" __attribute__((weak)) long sys_##name(lb::SyscallCtx& c) { \
+    return lb::unimplemented(c, #name);                                 \
+  }
+#include "libos/syscall_table.def"
+#undef SYS
+
+extern "C" void lb_sigreturn();
+
+namespace lb {
+
+namespace {
+using Handler = long (*)(SyscallCtx&);
+Handler g_table[abi::kMaxSyscall + 1];
+const char* g_names[abi::kMaxSyscall + 1];
+
+void log_call(const SyscallCtx& c, long r) {
+  char b[256];
+  Buf out(b, sizeof b);
+  out.put("sys ").put(syscall_name(c.nr)).putc('(');
+  for (int i = 0; i < 3; ++i) {
+    if (i) out.put(", ");
+    out.hex(static_cast<unsigned long>(c.a[i]));
+  }
+  out.put(") = ").dec(r);
+  log_line(out.c_str());
+}
+}  // namespace
+
+const char* syscall_name(long nr) {
+  if (nr < 0 || nr > abi::kMaxSyscall || !g_names[nr]) return "?";
+  return g_names[nr];
+}
+
+long unimplemented(SyscallCtx& c, const char* name) {
+  char b[128];
+  Buf out(b, sizeof b);
+  out.put("unimplemented syscall ").put(name).put(" (").dec(c.nr).put(") -> ENOSYS");
+  log_line(out.c_str());
+  return -k::ENOSYS;
+}
+
+extern "C" void lb_sigsys(int, k::siginfo* si, k::ucontext* uc) {
+  if (si->err != abi::kTrapTag) {
+    // A trap from a filter the application installed itself: not ours to
+    // answer. Until seccomp() emulation lands, behave like an unhandled
+    // SIGSYS (core-dump signal) would.
+    exit_group(128 + k::SIGSYS);
+  }
+  SyscallCtx c;
+  c.nr = si->sys.syscall;
+  c.a[0] = static_cast<long>(uc->mc.rdi);
+  c.a[1] = static_cast<long>(uc->mc.rsi);
+  c.a[2] = static_cast<long>(uc->mc.rdx);
+  c.a[3] = static_cast<long>(uc->mc.r10);
+  c.a[4] = static_cast<long>(uc->mc.r8);
+  c.a[5] = static_cast<long>(uc->mc.r9);
+  c.uc = uc;
+  c.thread = current_thread_from_sp(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
+  long r;
+  if (c.nr < 0 || c.nr > abi::kMaxSyscall || !g_table[c.nr]) {
+    r = -k::ENOSYS;
+  } else {
+    r = g_table[c.nr](c);
+  }
+  if (g_proc.debug) log_call(c, r);
+  uc->mc.rax = static_cast<uint64_t>(r);
+}
+
+void dispatch_init() {
+#define SYS(nr, name, cls, chk, gate) \
+  g_table[nr] = &sys_##name;          \
+  g_names[nr] = #name;
+#include "libos/syscall_table.def"
+#undef SYS
+
+  k::sigaction sa{};
+  sa.handler = reinterpret_cast<void*>(&lb_sigsys);
+  sa.flags = k::SA_SIGINFO | k::SA_ONSTACK | k::SA_RESTORER;
+  sa.restorer = reinterpret_cast<void*>(&lb_sigreturn);
+  sa.mask = ~0ull;  // nothing interrupts the libOS (see rt/util.hpp Lock)
+  long r = sys(__NR_rt_sigaction, k::SIGSYS, reinterpret_cast<long>(&sa), 0, 8);
+  if (r < 0) die("cannot install the SIGSYS handler", r);
+}
+
+}  // namespace lb

@@ -1,0 +1,23 @@
+// The ELF loader (static, static-pie, dynamic with PT_INTERP, `#!`
+// scripts): in-process execve and the first image of a process.
+#pragma once
+
+#include <stdint.h>
+
+namespace lb {
+
+struct ExecResult {
+  uint64_t entry;  // first instruction (the interpreter's entry for dynamic images)
+  uint64_t sp;     // initial stack pointer (argc, argv, envp, auxv)
+};
+
+// Phase 1 (nothing of the caller is touched): resolves `path` (#! chains
+// included), opens the image and its interpreter through the proxy and
+// checks their headers. Phase 2 (after `before_commit` has run, e.g. to
+// unmap the old image): maps everything and builds the stack.
+// argv/envp are NULL-terminated arrays of libOS-owned strings.
+// Returns 0 or -errno; an error in phase 1 leaves the process as it was.
+long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
+                void (*before_commit)(void*), void* arg);
+
+}  // namespace lb

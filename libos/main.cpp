@@ -1,0 +1,216 @@
+// Entry of the libOS binary: relocate ourselves, take the SIGSYS handler
+// and an alternate stack, fetch the partition filter and the launch info
+// from the supervisor, install the filter, load the application, jump.
+#include "libos/abi/constants.h"
+#include "libos/abi/proto.h"
+#include "libos/channel.hpp"
+#include "libos/dispatch.hpp"
+#include "libos/loader.hpp"
+#include "libos/rt/kernel.hpp"
+#include "libos/rt/sys.hpp"
+#include "libos/state.hpp"
+
+extern "C" [[noreturn]] void lb_enter(uint64_t entry, uint64_t sp);
+extern "C" const char __ehdr_start[];
+extern "C" const uint64_t _DYNAMIC[] __attribute__((visibility("hidden")));
+
+namespace lb {
+namespace {
+
+// Applies our own R_X86_64_RELATIVE relocations (static-pie without libc).
+// Runs before anything reads a pointer stored in data.
+__attribute__((no_stack_protector)) void self_relocate() {
+  const uint64_t base = reinterpret_cast<uint64_t>(__ehdr_start);
+  uint64_t rela = 0, relasz = 0;
+  for (const uint64_t* d = _DYNAMIC; d[0] != 0; d += 2) {
+    if (d[0] == 7) rela = d[1];    // DT_RELA
+    if (d[0] == 8) relasz = d[1];  // DT_RELASZ
+  }
+  struct Rela {
+    uint64_t off, info;
+    int64_t addend;
+  };
+  auto* r = reinterpret_cast<const Rela*>(base + rela);
+  for (uint64_t i = 0; i < relasz / sizeof(Rela); ++i)
+    if ((r[i].info & 0xffffffff) == 8)  // R_X86_64_RELATIVE
+      *reinterpret_cast<uint64_t*>(base + r[i].off) = base + static_cast<uint64_t>(r[i].addend);
+}
+
+struct SockFprog {
+  uint16_t len;
+  void* filter;
+};
+
+void install_filter() {
+  Rpc r;
+  r.op = proto::kHello;
+  r.arg[0] = reinterpret_cast<int64_t>(lb_gate_ip);
+  size_t cap = 64 * 1024;
+  r.payload = alloc(cap);
+  r.payload_cap = cap;
+  long n = rpc(r);
+  if (n <= 0 || static_cast<size_t>(n) * 8 != r.payload_len || n > 0xffff)
+    die("supervisor refused the hello", n);
+  SockFprog prog{static_cast<uint16_t>(n), r.payload};
+  long e = sys(__NR_prctl, 38 /*PR_SET_NO_NEW_PRIVS*/, 1, 0, 0, 0);
+  if (e < 0) die("no_new_privs", e);
+  e = sys(__NR_seccomp, 1 /*SECCOMP_SET_MODE_FILTER*/, 0, reinterpret_cast<long>(&prog));
+  if (e < 0) die("cannot install the partition filter", e);
+  free(r.payload);
+}
+
+struct Launch {
+  char** argv;
+  char** envp;
+  const char* exe;
+};
+
+Launch fetch_launch() {
+  Rpc r;
+  r.op = proto::kGetLaunch;
+  size_t cap = proto::kMaxMessage;
+  char* buf = static_cast<char*>(alloc(cap));
+  r.payload = buf;
+  r.payload_cap = cap;
+  long e = rpc(r);
+  if (e < 0 || r.payload_len < sizeof(proto::LaunchInfo)) die("no launch info", e);
+  proto::LaunchInfo li;
+  memcpy(&li, buf, sizeof li);
+  if (sizeof li + li.strings_len > r.payload_len) die("bad launch info");
+  g_proc.vpid = li.vpid;
+  g_proc.vppid = li.vppid;
+  g_proc.vpgid = li.vpid;
+  g_proc.vsid = li.vpid;
+  g_proc.ruid = li.uid, g_proc.euid = li.euid, g_proc.suid = li.suid, g_proc.fsuid = li.euid;
+  g_proc.rgid = li.gid, g_proc.egid = li.egid, g_proc.sgid = li.sgid, g_proc.fsgid = li.egid;
+  g_proc.umask = li.umask;
+  g_proc.launch_flags = li.flags;
+  g_proc.debug = (li.flags & proto::kLaunchDebug) != 0;
+  g_proc.cap_eff = li.cap_effective, g_proc.cap_prm = li.cap_permitted;
+  g_proc.cap_inh = li.cap_inheritable, g_proc.cap_bnd = li.cap_bounding;
+  g_proc.cap_amb = li.cap_ambient;
+
+  // Strings: exe, cwd, hostname, argv..., envp...
+  char* s = buf + sizeof li;
+  char* end = s + li.strings_len;
+  uint32_t total = 3 + li.argc + li.envc;
+  char** list = static_cast<char**>(alloc(sizeof(char*) * (total + 2)));
+  for (uint32_t i = 0; i < total; ++i) {
+    if (s >= end) die("truncated launch strings");
+    list[i] = s;
+    s += strlen(s) + 1;
+  }
+  Launch l;
+  l.exe = list[0];
+  g_proc.cwd = strdup(list[1]);
+  l.argv = static_cast<char**>(alloc(sizeof(char*) * (li.argc + 1)));
+  for (uint32_t i = 0; i < li.argc; ++i) l.argv[i] = list[3 + i];
+  l.argv[li.argc] = nullptr;
+  l.envp = static_cast<char**>(alloc(sizeof(char*) * (li.envc + 1)));
+  for (uint32_t i = 0; i < li.envc; ++i) l.envp[i] = list[3 + li.argc + i];
+  l.envp[li.envc] = nullptr;
+  return l;
+}
+
+// The first image: args[0] is searched in PATH if it has no slash, as
+// runc does with the container's environment.
+long load_first(const Launch& l, ExecResult* out) {
+  const char* exe = l.exe;
+  if (!exe[0]) return -k::ENOENT;
+  for (const char* p = exe; *p; ++p)
+    if (*p == '/') return exec_image(exe, l.argv, l.envp, out, nullptr, nullptr);
+  const char* path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (char** e = l.envp; *e; ++e)
+    if (starts_with(*e, "PATH=")) path = *e + 5;
+  long last = -k::ENOENT;
+  char cand[proto::kMaxPath];
+  while (*path) {
+    const char* colon = path;
+    while (*colon && *colon != ':') ++colon;
+    Buf b(cand, sizeof cand);
+    if (colon == path)
+      b.put(".");
+    else
+      b.put(path, static_cast<size_t>(colon - path));
+    b.putc('/').put(exe);
+    long r = exec_image(cand, l.argv, l.envp, out, nullptr, nullptr);
+    if (r == 0) return 0;
+    if (r != -k::ENOENT && r != -k::ENOTDIR) last = r;
+    path = *colon ? colon + 1 : colon;
+  }
+  return last;
+}
+
+}  // namespace
+
+extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
+  self_relocate();
+  // Our own auxv: pass through what the kernel told us about the CPU.
+  uint64_t argc = sp[0];
+  uint64_t* p = sp + 1 + argc + 1;
+  while (*p) ++p;
+  for (uint64_t* a = p + 1; a[0] != k::AT_NULL; a += 2) {
+    switch (a[0]) {
+      case k::AT_SYSINFO_EHDR:
+        g_proc.at_sysinfo_ehdr = a[1];
+        break;
+      case k::AT_HWCAP:
+        g_proc.at_hwcap = a[1];
+        break;
+      case k::AT_HWCAP2:
+        g_proc.at_hwcap2 = a[1];
+        break;
+      case k::AT_MINSIGSTKSZ:
+        g_proc.at_minsigstksz = a[1];
+        break;
+      case k::AT_CLKTCK:
+        g_proc.at_clktck = a[1];
+        break;
+    }
+  }
+  heap_init();
+  Thread* t = thread_alloc();
+  if (!t) die("cannot allocate the main thread block");
+  t->host_tid = static_cast<int>(sys(__NR_gettid));
+  k::stack_t ss{thread_stack_base(t), 0, 0, thread_stack_size()};
+  long e = sys(__NR_sigaltstack, reinterpret_cast<long>(&ss), 0);
+  if (e < 0) die("sigaltstack", e);
+  dispatch_init();
+  install_filter();
+  Launch l = fetch_launch();
+  if (g_proc.vpid == 1) sys(__NR_prctl, 36 /*PR_SET_CHILD_SUBREAPER*/, 1, 0, 0, 0);
+
+  ExecResult res;
+  e = load_first(l, &res);
+  if (e < 0) {
+    char b[512];
+    Buf m(b, sizeof b);
+    m.put("exec ").put(l.exe).put(" failed: ");
+    switch (-e) {
+      case k::ENOENT:
+        m.put("no such file or directory");
+        break;
+      case k::EACCES:
+        m.put("permission denied");
+        break;
+      case k::ENOEXEC:
+        m.put("exec format error");
+        break;
+      default:
+        m.put("errno ").dec(-e);
+    }
+    log_line(m.c_str());
+    m.putc('\n');
+    sys(__NR_write, 2, reinterpret_cast<long>(b), static_cast<long>(m.size()));
+    // As runc: a missing binary is exit status 127, an unusable one 126.
+    exit_group(e == -k::ENOENT ? 127 : 126);
+  }
+  if (g_proc.launch_flags & proto::kLaunchWaitForStart) {
+    Rpc r;
+    r.op = proto::kAwaitStart;
+    if (rpc(r) < 0) exit_group(0);
+  }
+  lb_enter(res.entry, res.sp);
+}
+
+}  // namespace lb

@@ -1,0 +1,55 @@
+#include "libos/path.hpp"
+
+#include "libos/abi/proto.h"
+#include "libos/rt/kernel.hpp"
+#include "libos/state.hpp"
+
+namespace lb {
+
+long set_path(Rpc& r, int slot, long dirfd, const char* path, char* scratch, unsigned long cap) {
+  if (!path) return -k::EFAULT;
+  size_t n = strlen(path);
+  if (n >= proto::kMaxPath) return -k::ENAMETOOLONG;
+  if (n == 0) return -k::ENOENT;
+  if (path[0] == '/') {
+    r.str[slot] = path;
+    r.str_len[slot] = static_cast<uint32_t>(n);
+    return 0;
+  }
+  if (dirfd == k::AT_FDCWD) {
+    Buf b(scratch, cap);
+    const char* cwd = g_proc.cwd ? g_proc.cwd : "/";
+    b.put(cwd);
+    if (b.size() == 0 || b.c_str()[b.size() - 1] != '/') b.putc('/');
+    b.put(path, n);
+    if (b.overflow()) return -k::ENAMETOOLONG;
+    r.str[slot] = scratch;
+    r.str_len[slot] = static_cast<uint32_t>(b.size());
+    return 0;
+  }
+  if (dirfd < 0) return -k::EBADF;
+  r.fds[r.nfds] = static_cast<int>(dirfd);
+  r.dirfd_slot[slot] = r.nfds;
+  r.nfds++;
+  r.str[slot] = path;
+  r.str_len[slot] = static_cast<uint32_t>(n);
+  return 0;
+}
+
+long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check) {
+  char scratch[proto::kMaxPath + 512];
+  Rpc r;
+  r.op = proto::kOpen;
+  long e = set_path(r, 0, dirfd, path, scratch, sizeof scratch);
+  if (e < 0) return e;
+  r.arg[0] = flags;
+  r.arg[1] = mode & ~static_cast<long>(g_proc.umask) & 07777;
+  r.arg[2] = exec_check;
+  r.cloexec = (flags & k::O_CLOEXEC) != 0;
+  long res = rpc(r);
+  if (res < 0) return res;
+  if (r.fd_out < 0) return -k::EPROTO;
+  return r.fd_out;
+}
+
+}  // namespace lb

@@ -1,0 +1,18 @@
+// Turning an application's (dirfd, path) into a proxy request's path
+// argument: absolute paths go as they are, cwd-relative ones get the
+// virtual cwd prefixed, dirfd-relative ones attach the dirfd.
+#pragma once
+
+#include "libos/channel.hpp"
+
+namespace lb {
+
+// Fills path slot `slot` (0 or 1) of `r`. `scratch` must outlive the rpc
+// and hold proto::kMaxPath + cwd bytes. Returns 0 or -errno (EFAULT for
+// NULL, ENOENT for "" without AT_EMPTY_PATH, ENAMETOOLONG).
+long set_path(Rpc& r, int slot, long dirfd, const char* path, char* scratch, unsigned long cap);
+
+// Opens a path through the proxy; returns the fd or -errno.
+long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check = 0);
+
+}  // namespace lb

@@ -1,0 +1,210 @@
+// Process identity: virtual pids, users, groups, capabilities, UTS names.
+// Reads are local; changes go to the supervisor, which owns the
+// credentials the proxy checks paths with.
+#include "libos/abi/proto.h"
+#include "libos/channel.hpp"
+#include "libos/dispatch.hpp"
+#include "libos/rt/sys.hpp"
+
+using namespace lb;
+
+LB_SYSCALL(getpid) {
+  return g_proc.vpid;
+}
+LB_SYSCALL(getppid) {
+  return g_proc.vppid;
+}
+LB_SYSCALL(getuid) {
+  return g_proc.ruid;
+}
+LB_SYSCALL(geteuid) {
+  return g_proc.euid;
+}
+LB_SYSCALL(getgid) {
+  return g_proc.rgid;
+}
+LB_SYSCALL(getegid) {
+  return g_proc.egid;
+}
+LB_SYSCALL(getpgrp) {
+  return g_proc.vpgid;
+}
+LB_SYSCALL(getpgid) {
+  if (c.a[0] == 0 || c.a[0] == g_proc.vpid) return g_proc.vpgid;
+  return -k::ESRCH;
+}
+LB_SYSCALL(getsid) {
+  if (c.a[0] == 0 || c.a[0] == g_proc.vpid) return g_proc.vsid;
+  return -k::ESRCH;
+}
+LB_SYSCALL(setpgid) {
+  long pid = c.a[0], pgid = c.a[1];
+  if (pid == 0) pid = g_proc.vpid;
+  if (pgid == 0) pgid = pid;
+  if (pid != g_proc.vpid) return -k::ESRCH;  // children: with process support
+  g_proc.vpgid = static_cast<uint32_t>(pgid);
+  return 0;
+}
+LB_SYSCALL(setsid) {
+  if (g_proc.vpgid == g_proc.vpid) return -k::EPERM;
+  g_proc.vsid = g_proc.vpgid = g_proc.vpid;
+  return g_proc.vpid;
+}
+
+namespace {
+void put_u32(long addr, uint32_t v) {
+  if (addr) *reinterpret_cast<uint32_t*>(addr) = v;
+}
+
+long set_ids(int64_t which, long a, long b, long c3) {
+  Rpc r;
+  r.op = proto::kSetIds;
+  r.arg[0] = which;
+  r.arg[1] = a;
+  r.arg[2] = b;
+  r.arg[3] = c3;
+  r.payload = nullptr;
+  long e = rpc(r);
+  if (e < 0) return e;
+  // The supervisor replies with the resulting ids in aux: (ruid|euid<<32), suid|fsuid<<32.
+  uint64_t x = static_cast<uint64_t>(r.aux[0]), y = static_cast<uint64_t>(r.aux[1]);
+  if (which == proto::kSetResUid || which == proto::kSetFsUid) {
+    g_proc.ruid = static_cast<uint32_t>(x), g_proc.euid = static_cast<uint32_t>(x >> 32);
+    g_proc.suid = static_cast<uint32_t>(y), g_proc.fsuid = static_cast<uint32_t>(y >> 32);
+  } else {
+    g_proc.rgid = static_cast<uint32_t>(x), g_proc.egid = static_cast<uint32_t>(x >> 32);
+    g_proc.sgid = static_cast<uint32_t>(y), g_proc.fsgid = static_cast<uint32_t>(y >> 32);
+  }
+  return e;
+}
+}  // namespace
+
+LB_SYSCALL(getresuid) {
+  put_u32(c.a[0], g_proc.ruid), put_u32(c.a[1], g_proc.euid), put_u32(c.a[2], g_proc.suid);
+  return 0;
+}
+LB_SYSCALL(getresgid) {
+  put_u32(c.a[0], g_proc.rgid), put_u32(c.a[1], g_proc.egid), put_u32(c.a[2], g_proc.sgid);
+  return 0;
+}
+LB_SYSCALL(setresuid) {
+  return set_ids(proto::kSetResUid, c.a[0], c.a[1], c.a[2]);
+}
+LB_SYSCALL(setresgid) {
+  return set_ids(proto::kSetResGid, c.a[0], c.a[1], c.a[2]);
+}
+// setuid: as root all three ids, otherwise the effective one (the
+// supervisor decides with the virtual CAP_SETUID; -2 asks for setuid(2)'s rule).
+LB_SYSCALL(setuid) {
+  return set_ids(proto::kSetResUid, -2, c.a[0], -2);
+}
+LB_SYSCALL(setgid) {
+  return set_ids(proto::kSetResGid, -2, c.a[0], -2);
+}
+LB_SYSCALL(setreuid) {
+  return set_ids(proto::kSetResUid, c.a[0], c.a[1], -3);
+}
+LB_SYSCALL(setregid) {
+  return set_ids(proto::kSetResGid, c.a[0], c.a[1], -3);
+}
+LB_SYSCALL(setfsuid) {
+  long old = g_proc.fsuid;
+  set_ids(proto::kSetFsUid, c.a[0], 0, 0);
+  return old;
+}
+LB_SYSCALL(setfsgid) {
+  long old = g_proc.fsgid;
+  set_ids(proto::kSetFsGid, c.a[0], 0, 0);
+  return old;
+}
+LB_SYSCALL(getgroups) {
+  long n = g_proc.ngroups;
+  if (c.a[0] == 0) return n;
+  if (c.a[0] < n) return -k::EINVAL;
+  for (long i = 0; i < n; ++i) put_u32(c.a[1] + 4 * i, g_proc.groups[i]);
+  return n;
+}
+LB_SYSCALL(setgroups) {
+  long n = c.a[0];
+  if (n < 0 || n > 64) return -k::EINVAL;
+  Rpc r;
+  r.op = proto::kSetIds;
+  r.arg[0] = proto::kSetGroups;
+  r.str[0] = reinterpret_cast<const char*>(c.a[1]);
+  r.str_len[0] = static_cast<uint32_t>(4 * n);
+  long e = rpc(r);
+  if (e < 0) return e;
+  g_proc.ngroups = static_cast<uint32_t>(n);
+  for (long i = 0; i < n; ++i) g_proc.groups[i] = reinterpret_cast<const uint32_t*>(c.a[1])[i];
+  return 0;
+}
+
+// Capabilities: virtual. Version 3 header, two 32-bit data words per set.
+LB_SYSCALL(capget) {
+  auto* hdr = reinterpret_cast<uint32_t*>(c.a[0]);
+  if (!hdr) return -k::EFAULT;
+  if (hdr[0] != 0x20080522 && hdr[0] != 0x20071026) {
+    hdr[0] = 0x20080522;
+    return c.a[1] ? -k::EINVAL : 0;
+  }
+  if (hdr[1] != 0 && static_cast<uint32_t>(hdr[1]) != g_proc.vpid) return -k::ESRCH;
+  auto* d = reinterpret_cast<uint32_t*>(c.a[1]);
+  if (!d) return 0;
+  d[0] = static_cast<uint32_t>(g_proc.cap_eff), d[1] = static_cast<uint32_t>(g_proc.cap_prm),
+  d[2] = static_cast<uint32_t>(g_proc.cap_inh);
+  d[3] = static_cast<uint32_t>(g_proc.cap_eff >> 32),
+  d[4] = static_cast<uint32_t>(g_proc.cap_prm >> 32),
+  d[5] = static_cast<uint32_t>(g_proc.cap_inh >> 32);
+  return 0;
+}
+LB_SYSCALL(capset) {
+  auto* hdr = reinterpret_cast<uint32_t*>(c.a[0]);
+  auto* d = reinterpret_cast<const uint32_t*>(c.a[1]);
+  if (!hdr || !d) return -k::EFAULT;
+  uint64_t eff = d[0] | (uint64_t(d[3]) << 32), prm = d[1] | (uint64_t(d[4]) << 32),
+           inh = d[2] | (uint64_t(d[5]) << 32);
+  // Sets may only shrink (no virtual CAP_SETPCAP games yet); effective within permitted.
+  if ((prm & ~g_proc.cap_prm) || (eff & ~prm)) return -k::EPERM;
+  g_proc.cap_eff = eff, g_proc.cap_prm = prm, g_proc.cap_inh = inh;
+  return 0;
+}
+
+// --- UTS -------------------------------------------------------------------
+namespace {
+k::utsname g_uts;
+bool g_uts_valid = false;
+}  // namespace
+
+LB_SYSCALL(uname) {
+  if (!g_uts_valid) {
+    Rpc r;
+    r.op = proto::kUname;
+    r.payload = &g_uts;
+    r.payload_cap = sizeof g_uts;
+    long e = rpc(r);
+    if (e < 0) return e;
+    g_uts_valid = true;
+  }
+  memcpy(reinterpret_cast<void*>(c.a[0]), &g_uts, sizeof g_uts);
+  return 0;
+}
+
+namespace {
+long set_uts(long name, long len, int which) {
+  if (len < 0 || len > 64) return -k::EINVAL;
+  Rpc r;
+  r.op = proto::kSetHostname;
+  r.str[0] = reinterpret_cast<const char*>(name);
+  r.str_len[0] = static_cast<uint32_t>(len);
+  r.arg[0] = which;
+  long e = rpc(r);
+  if (e == 0) g_uts_valid = false;
+  return e;
+}
+}  // namespace
+LB_SYSCALL(sethostname) {
+  return set_uts(c.a[0], c.a[1], 0);
+}
+LB_SYSCALL(setdomainname) {
+  return set_uts(c.a[0], c.a[1], 1);
+}

@@ -1,0 +1,303 @@
+// Calls answered locally or rewritten into a pass-class twin: legacy
+// entry points, prctl/ioctl/arch_prctl outside their allowlists, limits,
+// time, fds the libOS reserves.
+#include "libos/abi/constants.h"
+#include "libos/abi/proto.h"
+#include "libos/channel.hpp"
+#include "libos/dispatch.hpp"
+#include "libos/rt/sys.hpp"
+
+using namespace lb;
+
+// --- legacy twins ----------------------------------------------------------
+LB_SYSCALL(pipe) {
+  return sys(__NR_pipe2, c.a[0], 0);
+}
+LB_SYSCALL(dup) {
+  return sys(__NR_fcntl, c.a[0], 0 /*F_DUPFD*/, 0);
+}
+LB_SYSCALL(dup2) {
+  if (c.a[0] == c.a[1]) {
+    long r = sys(__NR_fcntl, c.a[0], k::F_GETFD);
+    return r < 0 ? r : c.a[1];
+  }
+  if (c.a[1] < 0 || c.a[1] >= abi::kReservedFdBase) return -k::EBADF;
+  return sys(__NR_dup3, c.a[0], c.a[1], 0);
+}
+LB_SYSCALL(epoll_create) {
+  if (c.a[0] <= 0) return -k::EINVAL;
+  return sys(__NR_epoll_create1, 0);
+}
+LB_SYSCALL(eventfd) {
+  return sys(__NR_eventfd2, c.a[0], 0);
+}
+LB_SYSCALL(inotify_init) {
+  return sys(__NR_inotify_init1, 0);
+}
+LB_SYSCALL(signalfd) {
+  return sys(__NR_signalfd4, c.a[0], c.a[1], c.a[2], 0);
+}
+LB_SYSCALL(getrlimit) {
+  return sys(__NR_prlimit64, 0, c.a[0], 0, c.a[1]);
+}
+LB_SYSCALL(setrlimit) {
+  return sys(__NR_prlimit64, 0, c.a[0], c.a[1], 0);
+}
+LB_SYSCALL(prlimit64) {
+  if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::EPERM;
+  return sys(__NR_prlimit64, 0, c.a[1], c.a[2], c.a[3]);
+}
+LB_SYSCALL(select) {
+  struct Tv {
+    long sec, usec;
+  };
+  auto* tv = reinterpret_cast<Tv*>(c.a[4]);
+  k::timespec ts, *tsp = nullptr;
+  if (tv) {
+    ts = {tv->sec, tv->usec * 1000};
+    tsp = &ts;
+  }
+  long r = sys(__NR_pselect6, c.a[0], c.a[1], c.a[2], c.a[3], reinterpret_cast<long>(tsp), 0);
+  if (tv) *tv = {ts.sec, ts.nsec / 1000};
+  return r;
+}
+LB_SYSCALL(time) {
+  k::timespec ts;
+  sys(__NR_clock_gettime, 0, reinterpret_cast<long>(&ts));
+  if (c.a[0]) *reinterpret_cast<long*>(c.a[0]) = ts.sec;
+  return ts.sec;
+}
+LB_SYSCALL(gettimeofday) {
+  k::timespec ts;
+  sys(__NR_clock_gettime, 0, reinterpret_cast<long>(&ts));
+  if (c.a[0]) {
+    auto* tv = reinterpret_cast<long*>(c.a[0]);
+    tv[0] = ts.sec;
+    tv[1] = ts.nsec / 1000;
+  }
+  if (c.a[1]) memset(reinterpret_cast<void*>(c.a[1]), 0, 8);
+  return 0;
+}
+LB_SYSCALL(clock_getres) {
+  if (c.a[1]) {
+    auto* ts = reinterpret_cast<k::timespec*>(c.a[1]);
+    bool coarse = c.a[0] == 5 || c.a[0] == 6;  // REALTIME_COARSE, MONOTONIC_COARSE
+    *ts = {0, coarse ? 4000000 : 1};
+  }
+  return 0;
+}
+LB_SYSCALL(sched_get_priority_max) {
+  return (c.a[0] == 1 || c.a[0] == 2) ? 99 : 0;
+}
+LB_SYSCALL(sched_get_priority_min) {
+  return (c.a[0] == 1 || c.a[0] == 2) ? 1 : 0;
+}
+LB_SYSCALL(sched_getaffinity) {
+  if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::ESRCH;
+  return sys(__NR_sched_getaffinity, 0, c.a[1], c.a[2]);
+}
+LB_SYSCALL(sched_setaffinity) {
+  if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::ESRCH;
+  return sys(__NR_sched_setaffinity, 0, c.a[1], c.a[2]);
+}
+LB_SYSCALL(getpriority) {
+  return 20;
+}  // nice 0, in the kernel's 40-nice encoding
+LB_SYSCALL(setpriority) {
+  return 0;
+}
+LB_SYSCALL(sched_getscheduler) {
+  return 0;
+}
+LB_SYSCALL(sched_getparam) {
+  if (c.a[1]) *reinterpret_cast<int*>(c.a[1]) = 0;
+  return 0;
+}
+LB_SYSCALL(sched_setscheduler) {
+  return c.a[1] == 0 ? 0 : -k::EPERM;
+}
+LB_SYSCALL(personality) {
+  // Query (0xffffffff) and PER_LINUX (0) are all the libOS offers.
+  if (c.a[0] == 0xffffffff || c.a[0] == 0) return 0;
+  return -k::EINVAL;
+}
+LB_SYSCALL(sync) {
+  return 0;
+}
+LB_SYSCALL(readahead) {
+  return sys(__NR_fadvise64, c.a[0], c.a[1], c.a[2], 3 /*WILLNEED*/);
+}
+LB_SYSCALL(mlock) {
+  return sys(__NR_mlock2, c.a[0], c.a[1], 0);
+}
+LB_SYSCALL(sysinfo) {
+  // Sandbox-sized figures; uptime from the monotonic clock.
+  struct Info {
+    long uptime;
+    unsigned long loads[3];
+    unsigned long totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    unsigned short procs, pad;
+    unsigned long totalhigh, freehigh;
+    unsigned int mem_unit;
+    char f[4];
+  };
+  auto* i = reinterpret_cast<Info*>(c.a[0]);
+  memset(i, 0, sizeof *i);
+  k::timespec ts;
+  sys(__NR_clock_gettime, 7 /*BOOTTIME*/, reinterpret_cast<long>(&ts));
+  i->uptime = ts.sec;
+  i->totalram = 4ul << 30;
+  i->freeram = 2ul << 30;
+  i->procs = 1;
+  i->mem_unit = 1;
+  return 0;
+}
+LB_SYSCALL(times) {
+  struct Ru {
+    long utime[2], stime[2];
+    long rest[14];
+  } self, kids;
+  sys(__NR_getrusage, 0, reinterpret_cast<long>(&self));
+  sys(__NR_getrusage, -1, reinterpret_cast<long>(&kids));
+  auto ticks = [](const long tv[2]) { return tv[0] * 100 + tv[1] / 10000; };
+  if (c.a[0]) {
+    long* t = reinterpret_cast<long*>(c.a[0]);
+    t[0] = ticks(self.utime), t[1] = ticks(self.stime);
+    t[2] = ticks(kids.utime), t[3] = ticks(kids.stime);
+  }
+  k::timespec ts;
+  sys(__NR_clock_gettime, 1, reinterpret_cast<long>(&ts));
+  return ts.sec * 100 + ts.nsec / 10000000;
+}
+
+// --- fds the libOS keeps -----------------------------------------------------
+LB_SYSCALL(close) {
+  if (c.a[0] >= abi::kReservedFdBase) return -k::EBADF;
+  return sys(__NR_close, c.a[0]);
+}
+LB_SYSCALL(close_range) {
+  unsigned long first = static_cast<unsigned long>(c.a[0]),
+                last = static_cast<unsigned long>(c.a[1]);
+  if (first > last) return -k::EINVAL;
+  if (first >= static_cast<unsigned long>(abi::kReservedFdBase)) return 0;
+  if (last >= static_cast<unsigned long>(abi::kReservedFdBase)) last = abi::kReservedFdBase - 1;
+  return sys(__NR_close_range, static_cast<long>(first), static_cast<long>(last), c.a[2]);
+}
+
+// --- prctl / arch_prctl / ioctl outside their allowlists -----------------------
+LB_SYSCALL(prctl) {
+  switch (c.a[0]) {
+    case 3:
+      return 1;  // PR_GET_DUMPABLE (virtual; the host stays dumpable)
+    case 4:
+      return (c.a[1] == 0 || c.a[1] == 1) ? 0 : -k::EINVAL;  // PR_SET_DUMPABLE
+    case 8:
+      return 0;  // PR_SET_KEEPCAPS
+    case 7:
+      return 0;  // PR_GET_KEEPCAPS
+    case 21:
+      return 0;  // PR_GET_SECCOMP: the app sees no filter of its own
+    case 23:     // PR_CAPBSET_READ
+      if (c.a[1] < 0 || c.a[1] > 63) return -k::EINVAL;
+      return (g_proc.cap_bnd >> c.a[1]) & 1;
+    case 24:
+      return 0;  // PR_CAPBSET_DROP (virtual)
+    case 27:
+      return 0;                                                // PR_GET_SECUREBITS
+    case 47:                                                   // PR_CAP_AMBIENT
+      if (c.a[1] == 1) return (g_proc.cap_amb >> c.a[2]) & 1;  // IS_SET
+      return 0;
+    default:
+      return -k::EINVAL;
+  }
+}
+LB_SYSCALL(arch_prctl) {
+  switch (c.a[0]) {
+    case 0x1001:
+    case 0x1004:
+      return -k::EPERM;  // ARCH_SET_GS / ARCH_GET_GS
+    default:
+      return -k::EINVAL;
+  }
+}
+LB_SYSCALL(ioctl) {
+  unsigned long req = static_cast<unsigned long>(c.a[1]) & 0xffffffff;
+  switch (req) {
+    case 0x540F:  // TIOCGPGRP: the foreground group is ours until job control lands
+    {
+      char termios[64];
+      long r = sys(__NR_ioctl, c.a[0], 0x5401 /*TCGETS*/, reinterpret_cast<long>(termios));
+      if (r < 0) return r;
+    }
+      *reinterpret_cast<int*>(c.a[2]) = static_cast<int>(g_proc.vpgid);
+      return 0;
+    case 0x5410:
+      return 0;   // TIOCSPGRP
+    case 0x5429:  // TIOCGSID
+      *reinterpret_cast<int*>(c.a[2]) = static_cast<int>(g_proc.vsid);
+      return 0;
+    default:
+      return -k::ENOTTY;
+  }
+}
+
+// --- sockets ---------------------------------------------------------------------
+// AF_UNIX addresses are host paths: the supervisor will broker them. Until
+// it does, an AF_UNIX socket is one end of a native pair (so the fd exists
+// and has the right type) that no address can reach.
+LB_SYSCALL(socket) {
+  long family = c.a[0], type = c.a[1];
+  if (family == k::AF_UNIX) {
+    long base = type & 0xf;
+    long flags = type & ~0xfl;
+    if (base == k::SOCK_DGRAM) base = k::SOCK_SEQPACKET;
+    if (base != k::SOCK_STREAM && base != k::SOCK_SEQPACKET) return -k::EINVAL;
+    int sv[2];
+    long r = sys(__NR_socketpair, k::AF_UNIX, base | flags, 0, reinterpret_cast<long>(sv));
+    if (r < 0) return r;
+    sys(__NR_close, sv[1]);
+    return sv[0];
+  }
+  if (family == 2 || family == 10) return -k::EACCES;  // no network for this sandbox
+  return -k::EAFNOSUPPORT;
+}
+LB_SYSCALL(connect) {
+  return -k::ENOENT;
+}
+LB_SYSCALL(bind) {
+  return -k::EACCES;
+}
+LB_SYSCALL(getsockname) {
+  return sys(__NR_getsockname, c.a[0], c.a[1], c.a[2]);
+}
+LB_SYSCALL(getpeername) {
+  return sys(__NR_getpeername, c.a[0], c.a[1], c.a[2]);
+}
+LB_SYSCALL(socketpair) {
+  // DGRAM pairs become SEQPACKET pairs (a datagram unix socket could be
+  // re-aimed at any host path).
+  long type = c.a[1];
+  if (c.a[0] != k::AF_UNIX) return -k::EAFNOSUPPORT;
+  if ((type & 0xf) == k::SOCK_DGRAM) type = (type & ~0xfl) | k::SOCK_SEQPACKET;
+  return sys(__NR_socketpair, k::AF_UNIX, type, c.a[2], c.a[3]);
+}
+
+// --- seccomp and rseq ----------------------------------------------------------
+LB_SYSCALL(seccomp) {
+  // Application filters are not supported yet: refuse cleanly so callers
+  // that treat seccomp as optional carry on.
+  if (c.a[0] == 2 /*GET_ACTION_AVAIL*/) return 0;
+  return -k::EINVAL;
+}
+LB_SYSCALL(rseq) {
+  // glibc registers rseq at start; a registration surviving the in-process
+  // execve would let the kernel write into the next image, so refuse it
+  // (glibc then runs without rseq).
+  return -k::ENOSYS;
+}
+LB_SYSCALL(getcpu) {
+  // Advisory: one CPU, one node (no host topology leaks).
+  if (c.a[0]) *reinterpret_cast<unsigned*>(c.a[0]) = 0;
+  if (c.a[1]) *reinterpret_cast<unsigned*>(c.a[1]) = 0;
+  return 0;
+}

@@ -1,0 +1,384 @@
+// Processes and threads: clone/fork/vfork, in-process execve, wait, and the
+// virtual pids that go with them (DESIGN §4).
+#include "libos/abi/constants.h"
+#include "libos/abi/proto.h"
+#include "libos/channel.hpp"
+#include "libos/dispatch.hpp"
+#include "libos/loader.hpp"
+#include "libos/path.hpp"
+#include "libos/rt/sys.hpp"
+
+using namespace lb;
+
+extern "C" [[noreturn]] void lb_resume(k::ucontext* uc);
+
+namespace {
+
+constexpr uint64_t kSigsys = k::sigbit(k::SIGSYS);
+
+// --- children: host pid <-> vpid ------------------------------------------
+struct Child {
+  int host;
+  int vpid;
+};
+constexpr int kMaxChildren = 1024;
+Child g_children[kMaxChildren];
+int g_nchildren = 0;
+
+void child_add(int host, int vpid) {
+  Guard g(g_proc.lock);
+  if (g_nchildren < kMaxChildren) g_children[g_nchildren++] = {host, vpid};
+}
+void child_remove(int host) {
+  Guard g(g_proc.lock);
+  for (int i = 0; i < g_nchildren; ++i)
+    if (g_children[i].host == host) {
+      g_children[i] = g_children[--g_nchildren];
+      return;
+    }
+}
+int host_of_vpid(int vpid) {
+  Guard g(g_proc.lock);
+  for (int i = 0; i < g_nchildren; ++i)
+    if (g_children[i].vpid == vpid) return g_children[i].host;
+  return 0;
+}
+int vpid_of_host(int host) {
+  {
+    Guard g(g_proc.lock);
+    for (int i = 0; i < g_nchildren; ++i)
+      if (g_children[i].host == host) return g_children[i].vpid;
+  }
+  Rpc r;
+  r.op = proto::kHostToVpid;
+  r.arg[0] = host;
+  long v = rpc(r);
+  return v > 0 ? static_cast<int>(v) : host;
+}
+
+// --- threads ---------------------------------------------------------------
+extern "C" [[noreturn]] void lb_thread_entry() {
+  Thread* t = current_thread_from_sp(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
+  t->host_tid = static_cast<int>(sys(__NR_gettid));
+  lb_resume(&t->start_uc);
+}
+
+long clone_thread(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long ctid, long tls) {
+  if (!newsp) return -k::EINVAL;
+  Thread* t = thread_alloc();
+  if (!t) return -k::EAGAIN;
+  // The child starts as if returning from clone: the app's registers with
+  // rax = 0 on the new stack, the app's mask, our alternate stack.
+  t->start_uc = *c.uc;
+  t->start_uc.flags &= ~k::UC_FP_XSTATE;
+  t->start_uc.mc.fpstate = 0;
+  t->start_uc.mc.rax = 0;
+  t->start_uc.mc.rsp = static_cast<uint64_t>(newsp);
+  t->start_uc.sigmask = c.uc->sigmask & ~kSigsys;
+  t->start_uc.stack = {thread_stack_base(t), 0, 0, thread_stack_size()};
+  t->start_uc.link = nullptr;
+  // The gate's `ret` pops the child's first return address off this stack.
+  uint64_t sp = (reinterpret_cast<uint64_t>(t) + abi::kThreadRegionSize - 256) & ~15ull;
+  *reinterpret_cast<uint64_t*>(sp) = reinterpret_cast<uint64_t>(&lb_thread_entry);
+  long r = sys(__NR_clone, static_cast<long>(flags), static_cast<long>(sp), ptid, ctid, tls);
+  return r;
+}
+
+// --- fork ------------------------------------------------------------------
+long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long ctid, long tls) {
+  int sv[2];
+  long e = sys(__NR_socketpair, k::AF_UNIX, k::SOCK_SEQPACKET | 02000000 /*CLOEXEC*/, 0,
+               reinterpret_cast<long>(sv));
+  if (e < 0) return e;
+  channel_lock();
+  Rpc r;
+  r.op = proto::kFork;
+  r.fds[0] = sv[0];
+  r.nfds = 1;
+  long vpid = rpc_locked(r);
+  sys(__NR_close, sv[0]);
+  if (vpid <= 0) {
+    channel_unlock();
+    sys(__NR_close, sv[1]);
+    return vpid < 0 ? vpid : -k::EAGAIN;
+  }
+  // A vfork child would share our alternate stack (the kernel keeps it for
+  // CLONE_VFORK), so every fork is a real copy; the child gets the stack
+  // the application asked for.
+  unsigned long f = flags & ~(k::CLONE_VM | k::CLONE_VFORK | k::CLONE_SETTLS);
+  long pid = sys(__NR_clone, static_cast<long>(f), 0, ptid, ctid, tls);
+  if (pid == 0) {
+    channel_reset_in_child();
+    sys(__NR_dup3, sv[1], abi::kChannelFd, 0);
+    sys(__NR_close, sv[1]);
+    c.thread->host_tid = static_cast<int>(sys(__NR_gettid));
+    g_proc.vppid = g_proc.vpid;
+    g_proc.vpid = static_cast<uint32_t>(vpid);
+    g_nchildren = 0;
+    Rpc h;
+    h.op = proto::kChildHello;
+    rpc(h);
+    if (newsp) c.uc->mc.rsp = static_cast<uint64_t>(newsp);
+    if (flags & k::CLONE_SETTLS) {
+      sys(__NR_arch_prctl, 0x1002 /*ARCH_SET_FS*/, tls);
+    }
+    return 0;
+  }
+  channel_unlock();
+  sys(__NR_close, sv[1]);
+  if (pid < 0) return pid;
+  child_add(static_cast<int>(pid), static_cast<int>(vpid));
+  return vpid;
+}
+
+}  // namespace
+
+LB_SYSCALL(clone) {
+  unsigned long flags = static_cast<unsigned long>(c.a[0]);
+  long newsp = c.a[1], ptid = c.a[2], ctid = c.a[3], tls = c.a[4];
+  constexpr unsigned long kNs = k::CLONE_NEWNS | k::CLONE_NEWCGROUP | k::CLONE_NEWUTS |
+                                k::CLONE_NEWIPC | k::CLONE_NEWUSER | k::CLONE_NEWPID |
+                                k::CLONE_NEWNET;
+  if (flags & (kNs | k::CLONE_PTRACE)) return -k::EPERM;
+  if (flags & k::CLONE_THREAD) {
+    if (!(flags & k::CLONE_VM) || !(flags & k::CLONE_SIGHAND)) return -k::EINVAL;
+    return clone_thread(c, flags, newsp, ptid, ctid, tls);
+  }
+  if ((flags & k::CLONE_VM) && !(flags & k::CLONE_VFORK)) {
+    // A process sharing our memory but not our signal handlers: the libOS
+    // cannot keep two processes' state in one address space.
+    return -k::EINVAL;
+  }
+  return do_fork(c, flags, newsp, ptid, ctid, tls);
+}
+LB_SYSCALL(fork) {
+  return do_fork(c, k::SIGCHLD, 0, 0, 0, 0);
+}
+LB_SYSCALL(vfork) {
+  return do_fork(c, k::SIGCHLD, 0, 0, 0, 0);
+}
+
+// --- wait --------------------------------------------------------------------
+namespace {
+constexpr long P_ALL = 0, P_PID = 1, P_PGID = 2;
+constexpr long WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
+constexpr int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
+
+// Blocking waits run with the application's own mask, so its signals
+// interrupt them (EINTR or SA_RESTART) as on Linux.
+long waitid_with_app_mask(SyscallCtx& c, long idtype, long id, k::siginfo* si, long options,
+                          long rusage) {
+  bool blocking = !(options & WNOHANG);
+  uint64_t app = c.uc->sigmask & ~kSigsys, all = ~0ull;
+  if (blocking) sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&app), 0, 8);
+  long r = sys(__NR_waitid, idtype, id, reinterpret_cast<long>(si), options, rusage);
+  if (blocking) sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&all), 0, 8);
+  return r;
+}
+
+bool translate_id(long* idtype, long* id) {
+  if (*idtype == P_PID) {
+    int h = host_of_vpid(static_cast<int>(*id));
+    if (!h) return false;
+    *id = h;
+  } else if (*idtype == P_PGID) {
+    // Process groups are host groups kept in step (same numbers for the
+    // groups the sandbox made); 0 = the caller's group.
+    if (*id == 0)
+      *idtype = P_ALL;  // TODO(process groups): exact pgid semantics
+    else
+      *idtype = P_ALL;
+  }
+  return true;
+}
+}  // namespace
+
+LB_SYSCALL(wait4) {
+  long pid = c.a[0];
+  auto* status = reinterpret_cast<int*>(c.a[1]);
+  long options = c.a[2];
+  long idtype, id = 0;
+  if (pid < -1)
+    idtype = P_PGID, id = -pid;
+  else if (pid == -1)
+    idtype = P_ALL;
+  else if (pid == 0)
+    idtype = P_PGID, id = 0;
+  else
+    idtype = P_PID, id = pid;
+  if (!translate_id(&idtype, &id)) return -k::ECHILD;
+  long wopts =
+      WEXITED | (options & (WNOHANG | 0x20000000 /*__WNOTHREAD*/ | 0x40000000 | 0x80000000));
+  if (options & WUNTRACED) wopts |= WUNTRACED;
+  if (options & WCONTINUED) wopts |= WCONTINUED;
+  k::siginfo si{};
+  long r = waitid_with_app_mask(c, idtype, id, &si, wopts, c.a[3]);
+  if (r < 0) return r;
+  if (si.chld.pid == 0) return 0;  // WNOHANG, nothing yet
+  int st = 0;
+  switch (si.code) {
+    case CLD_EXITED:
+      st = (si.chld.status & 0xff) << 8;
+      break;
+    case CLD_KILLED:
+      st = si.chld.status & 0x7f;
+      break;
+    case CLD_DUMPED:
+      st = (si.chld.status & 0x7f) | 0x80;
+      break;
+    case CLD_STOPPED:
+      st = ((si.chld.status & 0xff) << 8) | 0x7f;
+      break;
+    case CLD_CONTINUED:
+      st = 0xffff;
+      break;
+  }
+  if (status) *status = st;
+  int v = vpid_of_host(si.chld.pid);
+  if (si.code == CLD_EXITED || si.code == CLD_KILLED || si.code == CLD_DUMPED)
+    child_remove(si.chld.pid);
+  return v;
+}
+
+LB_SYSCALL(waitid) {
+  long idtype = c.a[0], id = c.a[1];
+  auto* si = reinterpret_cast<k::siginfo*>(c.a[2]);
+  if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID) return -k::EINVAL;
+  if (!translate_id(&idtype, &id)) return -k::ECHILD;
+  k::siginfo tmp{};
+  long r = waitid_with_app_mask(c, idtype, id, &tmp, c.a[3], c.a[4]);
+  if (r < 0) return r;
+  if (tmp.chld.pid) {
+    int host = tmp.chld.pid;
+    tmp.chld.pid = vpid_of_host(host);
+    if (!(c.a[3] & WNOWAIT) && tmp.code != CLD_STOPPED && tmp.code != CLD_CONTINUED)
+      child_remove(host);
+  }
+  if (si) *si = tmp;
+  return r;
+}
+
+// --- execve ------------------------------------------------------------------
+namespace {
+
+char** copy_strv(const char* const* v, long* total, long* err) {
+  if (!v) {
+    char** out = static_cast<char**>(alloc(sizeof(char*)));
+    out[0] = nullptr;
+    return out;
+  }
+  long n = 0;
+  while (v[n]) {
+    if (++n > 65536) {
+      *err = -k::E2BIG;
+      return nullptr;
+    }
+  }
+  char** out = static_cast<char**>(alloc(sizeof(char*) * (n + 1)));
+  for (long i = 0; i < n; ++i) {
+    size_t len = strlen(v[i]);
+    *total += static_cast<long>(len + 1 + 8);
+    if (*total > (2 << 20)) {
+      *err = -k::E2BIG;
+      return nullptr;
+    }
+    out[i] = strndup(v[i], len);
+  }
+  out[n] = nullptr;
+  return out;
+}
+
+void free_strv(char** v) {
+  if (!v) return;
+  for (char** p = v; *p; ++p) free(*p);
+  free(v);
+}
+
+// Closes the fds marked close-on-exec (the host never runs execve for us).
+void close_cloexec_fds() {
+  uint64_t lim[2] = {0, 0};
+  sys(__NR_prlimit64, 0, 7 /*RLIMIT_NOFILE*/, 0, reinterpret_cast<long>(lim));
+  uint64_t max =
+      lim[0] < static_cast<uint64_t>(abi::kReservedFdBase) ? lim[0] : abi::kReservedFdBase;
+  for (uint64_t fd = 0; fd < max; ++fd) {
+    long fl = sys(__NR_fcntl, static_cast<long>(fd), k::F_GETFD);
+    if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, static_cast<long>(fd));
+  }
+}
+
+// Handlers do not survive execve; ignored signals do.
+void reset_signal_actions() {
+  for (int sig = 1; sig <= k::kNSig; ++sig) {
+    k::sigaction& a = g_proc.actions[sig];
+    uintptr_t h = reinterpret_cast<uintptr_t>(a.handler);
+    if (h == 0 || h == 1) continue;
+    k::sigaction dfl{};
+    if (sig != k::SIGSYS && sig != k::SIGKILL && sig != k::SIGSTOP)
+      sys(__NR_rt_sigaction, sig, reinterpret_cast<long>(&dfl), 0, 8);
+    a = dfl;
+  }
+  g_proc.app_altstack = {nullptr, k::SS_DISABLE, 0, 0};
+}
+
+void exec_teardown(void*) {
+  close_cloexec_fds();
+  reset_signal_actions();
+  // The old image's mappings stay until exit (the new image maps over
+  // fixed addresses it needs); unmapping them needs /proc/self/maps.
+}
+
+long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long flags) {
+  if (!path) return -k::EFAULT;
+  long total = 0, err = 0;
+  char** av = copy_strv(reinterpret_cast<const char* const*>(argv), &total, &err);
+  char** ev = av ? copy_strv(reinterpret_cast<const char* const*>(envp), &total, &err) : nullptr;
+  if (!av || !ev) {
+    free_strv(av);
+    return err ? err : -k::ENOMEM;
+  }
+  const char* p = reinterpret_cast<const char*>(path);
+  char full[proto::kMaxPath + 512];
+  if (p[0] != '/' && dirfd == k::AT_FDCWD) {
+    Buf b(full, sizeof full);
+    b.put(g_proc.cwd ? g_proc.cwd : "/");
+    if (b.size() && b.c_str()[b.size() - 1] != '/') b.putc('/');
+    b.put(p);
+    p = full;
+  } else if (p[0] != '/') {
+    free_strv(av), free_strv(ev);
+    return -k::ENOSYS;  // execveat with a dirfd: needs kFdPath; rare
+  }
+  (void)flags;
+  ExecResult res;
+  long e = exec_image(p, av, ev, &res, &exec_teardown, nullptr);
+  if (e < 0) {
+    free_strv(av), free_strv(ev);
+    return e;
+  }
+  // Tell the supervisor (for /proc/<pid>/exe and cmdline).
+  Rpc r;
+  r.op = proto::kExecDone;
+  r.set_str(0, g_proc.exe);
+  rpc(r);
+  free_strv(av), free_strv(ev);
+
+  k::mcontext& m = c.uc->mc;
+  uint16_t cs = m.cs, ss = m.ss;
+  uint64_t fp = m.fpstate;
+  memset(&m, 0, sizeof m);
+  m.cs = cs, m.ss = ss, m.fpstate = fp;
+  m.rip = res.entry;
+  m.rsp = res.sp;
+  m.eflags = 0x202;
+  c.uc->sigmask &= ~kSigsys;
+  return 0;
+}
+
+}  // namespace
+
+LB_SYSCALL(execve) {
+  return do_execve(c, k::AT_FDCWD, c.a[0], c.a[1], c.a[2], 0);
+}
+LB_SYSCALL(execveat) {
+  return do_execve(c, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4]);
+}

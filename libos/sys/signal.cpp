@@ -1,0 +1,155 @@
+// Signal syscalls. SIGSYS belongs to the libOS: it stays unblocked (also
+// inside application handlers) and its disposition is virtual.
+#include "libos/abi/proto.h"
+#include "libos/channel.hpp"
+#include "libos/dispatch.hpp"
+#include "libos/rt/sys.hpp"
+
+using namespace lb;
+
+namespace {
+constexpr uint64_t kSigsys = k::sigbit(k::SIGSYS);
+constexpr uint64_t kUnblockable = k::sigbit(k::SIGKILL) | k::sigbit(k::SIGSTOP) | kSigsys;
+}  // namespace
+
+LB_SYSCALL(rt_sigaction) {
+  long sig = c.a[0];
+  auto* act = reinterpret_cast<const k::sigaction*>(c.a[1]);
+  auto* old = reinterpret_cast<k::sigaction*>(c.a[2]);
+  if (c.a[3] != 8) return -k::EINVAL;
+  if (sig < 1 || sig > k::kNSig) return -k::EINVAL;
+  if (sig == k::SIGSYS) {
+    Guard g(g_proc.lock);
+    if (old) *old = g_proc.actions[sig];
+    if (act) g_proc.actions[sig] = *act;
+    return 0;
+  }
+  k::sigaction host;
+  const k::sigaction* hp = nullptr;
+  if (act) {
+    host = *act;
+    host.mask &= ~kSigsys;
+    hp = &host;
+  }
+  long r = sys(__NR_rt_sigaction, sig, reinterpret_cast<long>(hp), reinterpret_cast<long>(old), 8);
+  if (r == 0 && act) {
+    Guard g(g_proc.lock);
+    g_proc.actions[sig] = *act;
+  }
+  return r;
+}
+
+// The application's mask lives in the SIGSYS frame: rt_sigreturn installs
+// whatever we leave in uc_sigmask, so no host call is needed.
+LB_SYSCALL(rt_sigprocmask) {
+  long how = c.a[0];
+  auto* set = reinterpret_cast<const uint64_t*>(c.a[1]);
+  auto* old = reinterpret_cast<uint64_t*>(c.a[2]);
+  if (c.a[3] != 8) return -k::EINVAL;
+  uint64_t cur = c.uc->sigmask;
+  uint64_t next = cur;
+  if (set) {
+    switch (how) {
+      case k::SIG_BLOCK:
+        next = cur | *set;
+        break;
+      case k::SIG_UNBLOCK:
+        next = cur & ~*set;
+        break;
+      case k::SIG_SETMASK:
+        next = *set;
+        break;
+      default:
+        return -k::EINVAL;
+    }
+  }
+  if (old) *old = cur;
+  c.uc->sigmask = next & ~kUnblockable;
+  return 0;
+}
+
+// The host alternate stack is the libOS's; the application's is virtual.
+LB_SYSCALL(sigaltstack) {
+  auto* ss = reinterpret_cast<const k::stack_t*>(c.a[0]);
+  auto* old = reinterpret_cast<k::stack_t*>(c.a[1]);
+  if (old) *old = g_proc.app_altstack;
+  if (ss) {
+    if (ss->flags & ~(k::SS_DISABLE | (1 << 31))) return -k::EINVAL;
+    if (!(ss->flags & k::SS_DISABLE) && ss->size < 2048) return -k::ENOMEM;
+    g_proc.app_altstack = *ss;
+  }
+  return 0;
+}
+
+// sigsuspend = ppoll with no fds and the temporary mask (minus SIGSYS).
+LB_SYSCALL(rt_sigsuspend) {
+  if (c.a[1] != 8) return -k::EINVAL;
+  uint64_t mask = *reinterpret_cast<const uint64_t*>(c.a[0]) & ~kUnblockable;
+  long r;
+  do r = sys(__NR_ppoll, 0, 0, 0, reinterpret_cast<long>(&mask), 8);
+  while (r != -k::EINTR);
+  return -k::EINTR;
+}
+LB_SYSCALL(pause) {
+  uint64_t mask = c.uc->sigmask & ~kUnblockable;
+  long r;
+  do r = sys(__NR_ppoll, 0, 0, 0, reinterpret_cast<long>(&mask), 8);
+  while (r != -k::EINTR);
+  return -k::EINTR;
+}
+
+// A masked wait passes natively only with a NULL mask; with a mask we make
+// the same call with SIGSYS taken out of it.
+LB_SYSCALL(ppoll) {
+  if (!c.a[3]) return sys(__NR_ppoll, c.a[0], c.a[1], c.a[2], 0, c.a[4]);
+  uint64_t mask = *reinterpret_cast<const uint64_t*>(c.a[3]) & ~kUnblockable;
+  return sys(__NR_ppoll, c.a[0], c.a[1], c.a[2], reinterpret_cast<long>(&mask), c.a[4]);
+}
+LB_SYSCALL(pselect6) {
+  struct SigArg {
+    const uint64_t* mask;
+    uint64_t size;
+  };
+  auto* sa = reinterpret_cast<const SigArg*>(c.a[5]);
+  if (!sa || !sa->mask) return sys(__NR_pselect6, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], 0);
+  uint64_t mask = *sa->mask & ~kUnblockable;
+  SigArg mine{&mask, 8};
+  return sys(__NR_pselect6, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], reinterpret_cast<long>(&mine));
+}
+LB_SYSCALL(epoll_pwait) {
+  if (!c.a[4]) return sys(__NR_epoll_pwait, c.a[0], c.a[1], c.a[2], c.a[3], 0, 8);
+  uint64_t mask = *reinterpret_cast<const uint64_t*>(c.a[4]) & ~kUnblockable;
+  return sys(__NR_epoll_pwait, c.a[0], c.a[1], c.a[2], c.a[3], reinterpret_cast<long>(&mask), 8);
+}
+
+LB_SYSCALL(rt_sigtimedwait) {
+  // Waiting for SIGSYS is refused (it is the libOS's).
+  if (c.a[3] != 8) return -k::EINVAL;
+  uint64_t set = *reinterpret_cast<const uint64_t*>(c.a[0]) & ~kSigsys;
+  // The signals waited for must be blocked while we wait; they are blocked
+  // in the app's mask, and inside this handler everything is blocked.
+  return sys(__NR_rt_sigtimedwait, reinterpret_cast<long>(&set), c.a[1], c.a[2], 8);
+}
+
+// --- signals to processes: the supervisor checks every target ------------
+namespace {
+long send_kill(long vpid, long sig, long tid) {
+  if (sig < 0 || sig > k::kNSig) return -k::EINVAL;
+  Rpc r;
+  r.op = proto::kKill;
+  r.arg[0] = vpid;
+  r.arg[1] = sig;
+  r.arg[2] = tid;
+  return rpc(r);
+}
+}  // namespace
+LB_SYSCALL(kill) {
+  return send_kill(c.a[0], c.a[1], 0);
+}
+LB_SYSCALL(tgkill) {
+  return send_kill(c.a[0], c.a[2], c.a[1]);
+}
+LB_SYSCALL(tkill) {
+  // tkill names a thread by host tid (gettid is native).
+  return send_kill(g_proc.vpid, c.a[1], c.a[0]);
+}

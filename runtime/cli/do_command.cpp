@@ -1,0 +1,114 @@
+// `litebox do`: run one command in a throwaway sandbox over a rootfs
+// directory (like `runsc do`), stdio passed through, exit status returned.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "runtime/cli/commands.hpp"
+#include "runtime/sandbox.hpp"
+
+namespace litebox::cli {
+
+namespace {
+
+const char kUsage[] =
+    "usage: litebox do --rootfs DIR [--env K=V]... [--cwd DIR] [--user UID[:GID]]\n"
+    "                  [--hostname NAME] [--read-only] [--debug-log FILE] -- CMD [ARGS...]\n";
+
+runtime::Sandbox* g_sandbox = nullptr;
+
+void Forward(int sig) {
+  if (g_sandbox) {
+    std::string e;
+    g_sandbox->Kill(sig, true, &e);
+  }
+}
+
+}  // namespace
+
+int DoCommand(Args& args) {
+  runtime::SandboxSpec spec;
+  spec.wait_for_start = false;
+  spec.init.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   "HOME=/root"};
+  std::vector<std::string> extra_env;
+  while (!args.empty() && args.front() != "--") {
+    std::string flag = args.front();
+    args.pop_front();
+    std::string value;
+    if (auto eq = flag.find('='); eq != std::string::npos && flag.rfind("--", 0) == 0) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    } else if (flag != "--read-only" && flag != "-h" && flag != "--help") {
+      if (args.empty()) return Fail("do: " + flag + " needs a value\n" + kUsage, 2);
+      value = args.front();
+      args.pop_front();
+    }
+    if (flag == "--rootfs")
+      spec.rootfs = value;
+    else if (flag == "--env")
+      extra_env.push_back(value);
+    else if (flag == "--cwd")
+      spec.init.cwd = value;
+    else if (flag == "--hostname")
+      spec.hostname = value;
+    else if (flag == "--debug-log")
+      spec.debug_log = value;
+    else if (flag == "--read-only")
+      spec.readonly_root = true;
+    else if (flag == "--user") {
+      char* end;
+      spec.init.uid = static_cast<uint32_t>(strtoul(value.c_str(), &end, 10));
+      spec.init.gid =
+          *end == ':' ? static_cast<uint32_t>(strtoul(end + 1, nullptr, 10)) : spec.init.uid;
+    } else if (flag == "-h" || flag == "--help") {
+      fputs(kUsage, stdout);
+      return 0;
+    } else {
+      return Fail("do: unknown flag " + flag + "\n" + kUsage, 2);
+    }
+  }
+  if (!args.empty()) args.pop_front();  // "--"
+  if (spec.rootfs.empty()) return Fail(std::string("do: --rootfs is required\n") + kUsage, 2);
+  if (args.empty()) return Fail(std::string("do: no command given\n") + kUsage, 2);
+  if (spec.init.cwd.empty() || spec.init.cwd[0] != '/')
+    return Fail("do: --cwd must be an absolute path inside the sandbox", 2);
+  for (auto& a : args) spec.init.args.push_back(a);
+  for (auto& e : extra_env) {
+    std::string key = e.substr(0, e.find('='));
+    std::erase_if(spec.init.env,
+                  [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
+    spec.init.env.push_back(e);
+  }
+  char abs[4096];
+  if (!realpath(spec.rootfs.c_str(), abs))
+    return Fail("do: --rootfs " + spec.rootfs + ": " + strerror(errno), 2);
+  spec.rootfs = abs;
+  spec.id = "do-" + std::to_string(getpid());
+  spec.state_dir = StateRoot() + "/" + spec.id;
+  spec.init.rlimits.push_back({RLIMIT_NOFILE, 1024, 1024});
+
+  runtime::Stdio stdio{0, 1, 2};
+  std::string err;
+  auto sb = runtime::Sandbox::Create(spec, stdio, &err);
+  if (!sb) return Fail("do: " + err, 125);
+  g_sandbox = sb.get();
+  signal(SIGINT, Forward);
+  signal(SIGTERM, Forward);
+  signal(SIGHUP, Forward);
+  int st = 0;
+  while (waitpid(sb->init_pid(), &st, 0) < 0 && errno == EINTR) {
+  }
+  g_sandbox = nullptr;
+  sb->Destroy(&err);
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+  return 1;
+}
+
+}  // namespace litebox::cli

@@ -1,0 +1,241 @@
+#include "runtime/sandbox.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "runtime/control.hpp"
+#include "runtime/spawn.hpp"
+#include "runtime/spec_json.hpp"
+
+namespace litebox::runtime {
+
+namespace {
+
+std::string Errno(const std::string& what) {
+  return what + ": " + strerror(errno);
+}
+
+// Starts one guest: a new channel registered with the supervisor, then
+// the process itself (a child of the caller).
+pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::string& state_dir,
+                 const ProcessSpec& p, const Stdio& stdio, bool init, std::string* err) {
+  std::string guest = FindLiteboxExecutable("litebox-guest");
+  if (guest.empty()) {
+    *err = "litebox-guest (the library OS binary) not found next to this program";
+    return -1;
+  }
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    *err = Errno("socketpair");
+    return -1;
+  }
+  nlohmann::json reply;
+  if (!CallControl(control_fd, {{"op", "register"}, {"init", init}, {"process", ToJson(p)}}, &reply,
+                   err, {sv[0]})) {
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  close(sv[0]);
+  SpawnPlan plan;
+  plan.guest_binary_fd = open(guest.c_str(), O_PATH | O_CLOEXEC);
+  if (plan.guest_binary_fd < 0) {
+    *err = Errno("open " + guest);
+    close(sv[1]);
+    return -1;
+  }
+  plan.channel_fd = sv[1];
+  plan.stdio = stdio;
+  plan.terminal = p.terminal;
+  plan.rlimits = p.rlimits;
+  plan.empty_root = state_dir + "/empty";
+  if (geteuid() == 0) {
+    plan.host_uid = SandboxHostUid(sandbox_id);
+    plan.host_gid = plan.host_uid;
+  }
+  pid_t pid = SpawnGuest(plan, err);
+  close(plan.guest_binary_fd);
+  close(sv[1]);
+  return pid;
+}
+
+}  // namespace
+
+std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& stdio,
+                                         std::string* err) {
+  if (spec.init.args.empty()) {
+    *err = "process.args: must not be empty";
+    return nullptr;
+  }
+  struct stat st;
+  if (stat(spec.rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *err = "root.path: " + spec.rootfs + " is not a directory";
+    return nullptr;
+  }
+  std::string sup = FindLiteboxExecutable("litebox");
+  if (sup.empty()) {
+    *err = "litebox (the supervisor binary) not found next to this program";
+    return nullptr;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(spec.state_dir).parent_path(), ec);
+  if (mkdir(spec.state_dir.c_str(), 0711) != 0) {
+    *err = errno == EEXIST ? "container \"" + spec.id + "\" already exists (" + spec.state_dir + ")"
+                           : Errno("mkdir " + spec.state_dir);
+    return nullptr;
+  }
+  std::string empty = spec.state_dir + "/empty";
+  mkdir(empty.c_str(), 0555);
+  chmod(empty.c_str(), 0555);
+
+  std::unique_ptr<Sandbox> sb(new Sandbox());
+  sb->state_dir_ = spec.state_dir;
+  auto fail = [&](const std::string& e) -> std::unique_ptr<Sandbox> {
+    *err = e;
+    std::string ignored;
+    sb->Destroy(&ignored);
+    return nullptr;
+  };
+
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return fail(Errno("socketpair"));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(sv[0]);
+    close(sv[1]);
+    return fail(Errno("fork"));
+  }
+  if (pid == 0) {
+    // The supervisor: a fresh exec of litebox, control socket at fd 3.
+    dup2(sv[1], 3);
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    if (spec.debug_log.empty()) dup2(devnull, 2);
+    for (int fd = 4; fd < 1024; ++fd) close(fd);
+    setsid();
+    execl(sup.c_str(), "litebox", "__supervise", "--control-fd", "3", nullptr);
+    _exit(127);
+  }
+  close(sv[1]);
+  sb->control_fd_ = sv[0];
+  sb->supervisor_pid_ = pid;
+  nlohmann::json reply;
+  std::string e;
+  if (!CallControl(sb->control_fd_, {{"op", "init"}, {"spec", ToJson(spec)}}, &reply, &e))
+    return fail(e);
+  pid_t init = StartGuest(sb->control_fd_, spec.id, spec.state_dir, spec.init, stdio, true, &e);
+  if (init < 0) return fail(e);
+  sb->init_pid_ = init;
+  return sb;
+}
+
+std::unique_ptr<Sandbox> Sandbox::Attach(const std::string& state_dir, std::string* err) {
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string path = state_dir + "/control.sock";
+  if (path.size() >= sizeof addr.sun_path) {
+    *err = "state directory path too long: " + state_dir;
+    close(fd);
+    return nullptr;
+  }
+  strcpy(addr.sun_path, path.c_str());
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    *err = Errno("container is not running (connect " + path + ")");
+    close(fd);
+    return nullptr;
+  }
+  std::unique_ptr<Sandbox> sb(new Sandbox());
+  sb->control_fd_ = fd;
+  sb->state_dir_ = state_dir;
+  nlohmann::json r;
+  std::string e;
+  if (CallControl(fd, {{"op", "ps"}}, &r, &e)) {
+    // The init is the lowest vpid alive (vpid 1 while it runs).
+    for (const auto& p : r["processes"])
+      if (p["vpid"] == 1) sb->init_pid_ = p["pid"].get<pid_t>();
+  }
+  return sb;
+}
+
+Sandbox::~Sandbox() {
+  if (control_fd_ >= 0) close(control_fd_);
+}
+
+bool Sandbox::Start(std::string* err) {
+  return CallControl(control_fd_, {{"op", "start"}}, nullptr, err);
+}
+
+bool Sandbox::Kill(int sig, bool all, std::string* err) {
+  return CallControl(control_fd_, {{"op", "kill"}, {"signal", sig}, {"all", all}}, nullptr, err);
+}
+
+pid_t Sandbox::Exec(const ProcessSpec& spec, const Stdio& stdio, std::string* err) {
+  // The sandbox id only picks the host uid; the state dir's name is the id.
+  std::string id = std::filesystem::path(state_dir_).filename();
+  return StartGuest(control_fd_, id, state_dir_, spec, stdio, false, err);
+}
+
+bool Sandbox::Pause(std::string* err) {
+  return CallControl(control_fd_, {{"op", "pause"}}, nullptr, err);
+}
+bool Sandbox::Resume(std::string* err) {
+  return CallControl(control_fd_, {{"op", "resume"}}, nullptr, err);
+}
+
+std::optional<std::vector<ProcessState>> Sandbox::Processes(std::string* err) {
+  nlohmann::json r;
+  if (!CallControl(control_fd_, {{"op", "ps"}}, &r, err)) return std::nullopt;
+  std::vector<ProcessState> out;
+  for (const auto& p : r["processes"])
+    out.push_back({p["pid"].get<pid_t>(), p["vpid"].get<pid_t>()});
+  return out;
+}
+
+bool Sandbox::Destroy(std::string* err) {
+  if (control_fd_ >= 0) {
+    std::string ignored;
+    CallControl(control_fd_, {{"op", "shutdown"}}, nullptr, &ignored);
+    close(control_fd_);
+    control_fd_ = -1;
+  }
+  if (supervisor_pid_ > 0) {
+    // Give the supervisor a moment to see every guest gone, then insist.
+    int st;
+    for (int i = 0; i < 200; ++i) {
+      pid_t r = waitpid(supervisor_pid_, &st, WNOHANG);
+      if (r == supervisor_pid_ || (r < 0 && errno == ECHILD)) {
+        supervisor_pid_ = 0;
+        break;
+      }
+      usleep(5000);
+    }
+    if (supervisor_pid_ > 0) {
+      kill(supervisor_pid_, SIGKILL);
+      waitpid(supervisor_pid_, &st, 0);
+      supervisor_pid_ = 0;
+    }
+  }
+  if (!state_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir_, ec);
+    if (ec) {
+      *err = "removing " + state_dir_ + ": " + ec.message();
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace litebox::runtime

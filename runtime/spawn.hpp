@@ -1,0 +1,41 @@
+// Starting a guest process: fork from the caller, confine the child (own
+// session, rlimits, empty read-only root, no_new_privs, the sandbox's host
+// uid), and exec the freestanding libOS binary with its channel at
+// abi::kChannelFd. Everything the child needs is prepared before fork, so
+// it is safe to call from a multi-threaded caller (the shim).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime/sandbox.hpp"
+
+namespace litebox::runtime {
+
+struct SpawnPlan {
+  int guest_binary_fd = -1;  // O_PATH fd of litebox-guest
+  int channel_fd = -1;       // the guest's end of its channel
+  Stdio stdio;
+  bool terminal = false;  // stdio.in is a pty slave that becomes the controlling tty
+  std::vector<Rlimit> rlimits;
+  std::string empty_root;  // host path of an empty directory to chroot into ("" = none)
+  uid_t host_uid = 0;      // unprivileged host identity of the sandbox (0 = keep)
+  gid_t host_gid = 0;
+  std::vector<int> keep_fds;  // extra fds preserved at their numbers (--preserve-fds)
+};
+
+// Forks and execs the guest. Returns its host pid, or -1 with *err naming
+// the step that failed (reported by the child through a close-on-exec pipe).
+pid_t SpawnGuest(const SpawnPlan& plan, std::string* err);
+
+// Path of a LiteBox executable installed next to the running one
+// (<dir>/name or <dir>/../lib/litebox/name); "" if none.
+std::string FindLiteboxExecutable(const std::string& name);
+
+// The host uid/gid a sandbox's guests run under: a reserved range
+// (like Android's per-app uids), derived from the sandbox id.
+uid_t SandboxHostUid(const std::string& sandbox_id);
+
+}  // namespace litebox::runtime

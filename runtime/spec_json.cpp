@@ -1,0 +1,91 @@
+#include "runtime/spec_json.hpp"
+
+namespace litebox::runtime {
+
+using nlohmann::json;
+
+json ToJson(const ProcessSpec& p) {
+  json rl = json::array();
+  for (const Rlimit& r : p.rlimits)
+    rl.push_back({{"resource", r.resource}, {"soft", r.soft}, {"hard", r.hard}});
+  return {{"args", p.args},
+          {"env", p.env},
+          {"cwd", p.cwd},
+          {"uid", p.uid},
+          {"gid", p.gid},
+          {"additional_gids", p.additional_gids},
+          {"umask", p.umask},
+          {"terminal", p.terminal},
+          {"no_new_privileges", p.no_new_privileges},
+          {"rlimits", rl},
+          {"cap_effective", p.cap_effective},
+          {"cap_permitted", p.cap_permitted},
+          {"cap_inheritable", p.cap_inheritable},
+          {"cap_bounding", p.cap_bounding},
+          {"cap_ambient", p.cap_ambient}};
+}
+
+json ToJson(const SandboxSpec& s) {
+  json mounts = json::array();
+  for (const MountSpec& m : s.mounts)
+    mounts.push_back({{"destination", m.destination},
+                      {"type", m.type},
+                      {"source", m.source},
+                      {"options", m.options}});
+  return {{"id", s.id},
+          {"rootfs", s.rootfs},
+          {"readonly_root", s.readonly_root},
+          {"hostname", s.hostname},
+          {"domainname", s.domainname},
+          {"init", ToJson(s.init)},
+          {"mounts", mounts},
+          {"masked_paths", s.masked_paths},
+          {"readonly_paths", s.readonly_paths},
+          {"state_dir", s.state_dir},
+          {"debug_log", s.debug_log},
+          {"wait_for_start", s.wait_for_start}};
+}
+
+ProcessSpec ProcessSpecFromJson(const json& j) {
+  ProcessSpec p;
+  p.args = j.at("args").get<std::vector<std::string>>();
+  p.env = j.at("env").get<std::vector<std::string>>();
+  p.cwd = j.at("cwd").get<std::string>();
+  p.uid = j.at("uid").get<uint32_t>();
+  p.gid = j.at("gid").get<uint32_t>();
+  p.additional_gids = j.at("additional_gids").get<std::vector<uint32_t>>();
+  p.umask = j.at("umask").get<uint32_t>();
+  p.terminal = j.at("terminal").get<bool>();
+  p.no_new_privileges = j.at("no_new_privileges").get<bool>();
+  for (const json& r : j.at("rlimits"))
+    p.rlimits.push_back(
+        {r.at("resource").get<int>(), r.at("soft").get<uint64_t>(), r.at("hard").get<uint64_t>()});
+  p.cap_effective = j.at("cap_effective").get<uint64_t>();
+  p.cap_permitted = j.at("cap_permitted").get<uint64_t>();
+  p.cap_inheritable = j.at("cap_inheritable").get<uint64_t>();
+  p.cap_bounding = j.at("cap_bounding").get<uint64_t>();
+  p.cap_ambient = j.at("cap_ambient").get<uint64_t>();
+  return p;
+}
+
+SandboxSpec SandboxSpecFromJson(const json& j) {
+  SandboxSpec s;
+  s.id = j.at("id").get<std::string>();
+  s.rootfs = j.at("rootfs").get<std::string>();
+  s.readonly_root = j.at("readonly_root").get<bool>();
+  s.hostname = j.at("hostname").get<std::string>();
+  s.domainname = j.at("domainname").get<std::string>();
+  s.init = ProcessSpecFromJson(j.at("init"));
+  for (const json& m : j.at("mounts"))
+    s.mounts.push_back({m.at("destination").get<std::string>(), m.at("type").get<std::string>(),
+                        m.at("source").get<std::string>(),
+                        m.at("options").get<std::vector<std::string>>()});
+  s.masked_paths = j.at("masked_paths").get<std::vector<std::string>>();
+  s.readonly_paths = j.at("readonly_paths").get<std::vector<std::string>>();
+  s.state_dir = j.at("state_dir").get<std::string>();
+  s.debug_log = j.at("debug_log").get<std::string>();
+  s.wait_for_start = j.at("wait_for_start").get<bool>();
+  return s;
+}
+
+}  // namespace litebox::runtime

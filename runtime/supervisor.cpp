@@ -1,0 +1,711 @@
+#include "runtime/supervisor.hpp"
+
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "libos/abi/proto.h"
+#include "rootfs/file_server.hpp"
+#include "rootfs/message.hpp"
+#include "rootfs/rootfs.hpp"
+#include "runtime/control.hpp"
+#include "runtime/seccomp_policy.hpp"
+#include "runtime/spec_json.hpp"
+
+namespace litebox::runtime {
+
+namespace {
+
+namespace proto = litebox::proto;
+using nlohmann::json;
+using rootfs::ReceivedRequest;
+using rootfs::RecvStatus;
+using rootfs::SendResponse;
+
+constexpr uint64_t kCapSetuid = 1ull << 7, kCapSetgid = 1ull << 6, kCapSysAdmin = 1ull << 21;
+
+struct Guest {
+  int channel = -1;
+  int pidfd = -1;
+  pid_t host_pid = 0;
+  uint32_t vppid = 0;
+  bool is_init = false;
+  bool exited = false;
+  bool await_start_pending = false;  // replied when the container starts
+  std::string exe;
+  std::string cmdline;  // argv joined with NUL
+  ProcessSpec spec;     // launch info of an initial (non-forked) guest
+  bool forked = false;
+  rootfs::ProcessContext ctx;
+};
+
+class Supervisor : public rootfs::ProcInfo {
+ public:
+  explicit Supervisor(int control_fd) : creator_(control_fd) {}
+  int Run();
+
+  // rootfs::ProcInfo
+  std::vector<uint32_t> Vpids() override {
+    std::vector<uint32_t> v;
+    for (auto& [ch, g] : guests_)
+      if (!g->exited && g->host_pid) v.push_back(g->ctx.vpid);
+    return v;
+  }
+  std::optional<pid_t> HostPid(uint32_t vpid) override {
+    Guest* g = ByVpid(vpid);
+    if (!g) return std::nullopt;
+    return g->host_pid;
+  }
+  std::string Hostname() override { return hostname_; }
+  std::string Cmdline(uint32_t vpid) override {
+    Guest* g = ByVpid(vpid);
+    return g ? g->cmdline : "";
+  }
+  std::string ExePath(uint32_t vpid) override {
+    Guest* g = ByVpid(vpid);
+    return g ? g->exe : "";
+  }
+  std::string Cwd(uint32_t vpid) override {
+    Guest* g = ByVpid(vpid);
+    return g ? g->ctx.cwd : "/";
+  }
+  uint32_t Ppid(uint32_t vpid) override {
+    Guest* g = ByVpid(vpid);
+    return g ? g->vppid : 0;
+  }
+  std::optional<rootfs::Creds> Credentials(uint32_t vpid) override {
+    Guest* g = ByVpid(vpid);
+    if (!g) return std::nullopt;
+    return g->ctx.creds;
+  }
+
+ private:
+  Guest* ByVpid(uint32_t vpid) {
+    for (auto& [ch, g] : guests_)
+      if (g->ctx.vpid == vpid && !g->exited) return g.get();
+    return nullptr;
+  }
+  Guest* ByHost(pid_t pid) {
+    for (auto& [ch, g] : guests_)
+      if (g->host_pid == pid && !g->exited) return g.get();
+    return nullptr;
+  }
+  void Log(const std::string& line) {
+    if (log_) fprintf(log_, "%s\n", line.c_str()), fflush(log_);
+  }
+  bool Init(const json& msg, std::string* err);
+  void Watch(int fd, uint64_t tag);
+  void AddGuest(std::unique_ptr<Guest> g);
+  void OnChannel(int fd);
+  void OnControl(int fd);
+  void OnPidfd(int pidfd);
+  void HandleProcessOp(Guest& g, const ReceivedRequest& req);
+  void ReplyLaunch(Guest& g);
+  long Kill(Guest& from, int64_t vpid, int sig, int64_t tid);
+  bool HasHandler(pid_t host_pid, int sig);
+  void KillAll(int sig, bool include_init);
+  void MaybeExit();
+  void StartContainer();
+  long SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int64_t* aux1);
+
+  int creator_;
+  int epfd_ = -1;
+  int listen_fd_ = -1;
+  SandboxSpec spec_;
+  std::string hostname_, domainname_;
+  std::unique_ptr<rootfs::RootFs> root_;
+  std::unique_ptr<rootfs::FileServer> files_;
+  std::map<int, std::unique_ptr<Guest>> guests_;  // by channel fd
+  std::map<int, int> pidfd_to_channel_;
+  std::map<int, bool> controls_;  // control connections
+  uint32_t next_vpid_ = 1;
+  bool started_ = false;
+  bool init_gone_ = false;
+  bool shutting_down_ = false;
+  FILE* log_ = nullptr;
+  PolicyOptions policy_;
+};
+
+// epoll tags: high bits say what the fd is.
+constexpr uint64_t kTagChannel = 1ull << 32, kTagControl = 2ull << 32, kTagListen = 3ull << 32,
+                   kTagPidfd = 4ull << 32;
+
+void Supervisor::Watch(int fd, uint64_t tag) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = tag | static_cast<uint32_t>(fd);
+  epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+bool Supervisor::Init(const json& msg, std::string* err) {
+  try {
+    spec_ = SandboxSpecFromJson(msg.at("spec"));
+  } catch (const std::exception& e) {
+    *err = std::string("malformed sandbox spec: ") + e.what();
+    return false;
+  }
+  if (!spec_.debug_log.empty()) log_ = fopen(spec_.debug_log.c_str(), "ae");
+  hostname_ = spec_.hostname;
+  if (hostname_.empty()) {
+    char h[65] = {};
+    gethostname(h, sizeof h - 1);
+    hostname_ = h;
+  }
+  domainname_ = spec_.domainname;
+  std::vector<rootfs::Mount> mounts;
+  for (const MountSpec& m : spec_.mounts) {
+    bool ro = false;
+    for (const auto& o : m.options) ro |= (o == "ro");
+    if (m.type == "bind" || m.type == "rbind" ||
+        std::find(m.options.begin(), m.options.end(), "bind") != m.options.end() ||
+        std::find(m.options.begin(), m.options.end(), "rbind") != m.options.end()) {
+      mounts.push_back({m.destination, rootfs::Mount::kBind, m.source, ro});
+    } else if (m.type == "tmpfs") {
+      mounts.push_back({m.destination, rootfs::Mount::kTmpfs, "", ro});
+    } else {
+      // proc, sysfs, devpts, mqueue, cgroup, shm: served virtually.
+      Log("mount " + m.destination + " (" + m.type + ") provided by the library OS");
+    }
+  }
+  root_ = rootfs::RootFs::Open(spec_.rootfs, spec_.readonly_root, mounts, err, spec_.state_dir);
+  if (!root_) return false;
+  files_ = std::make_unique<rootfs::FileServer>(*root_, *this);
+  return true;
+}
+
+void Supervisor::AddGuest(std::unique_ptr<Guest> g) {
+  int one = 1;
+  setsockopt(g->channel, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+  Watch(g->channel, kTagChannel);
+  guests_[g->channel] = std::move(g);
+}
+
+int Supervisor::Run() {
+  signal(SIGPIPE, SIG_IGN);
+  prctl(PR_SET_NAME, "litebox-sup", 0, 0, 0);
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  json first;
+  std::string err;
+  if (!RecvControl(creator_, &first, nullptr, &err) || first.value("op", "") != "init") {
+    SendControl(creator_, {{"ok", false}, {"error", "expected an init request: " + err}});
+    return 1;
+  }
+  if (!Init(first, &err)) {
+    SendControl(creator_, {{"ok", false}, {"error", err}});
+    return 1;
+  }
+  // The control socket others (the CLI) reconnect to.
+  std::string path = spec_.state_dir + "/control.sock";
+  listen_fd_ = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() < sizeof addr.sun_path) {
+    strcpy(addr.sun_path, path.c_str());
+    unlink(path.c_str());
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        listen(listen_fd_, 16) == 0) {
+      chmod(path.c_str(), 0600);
+      Watch(listen_fd_, kTagListen);
+    }
+  }
+  controls_[creator_] = true;
+  Watch(creator_, kTagControl);
+  SendControl(creator_, {{"ok", true}, {"supervisor_pid", getpid()}});
+
+  epoll_event evs[32];
+  for (;;) {
+    int n = epoll_wait(epfd_, evs, 32, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return 1;
+    for (int i = 0; i < n; ++i) {
+      uint64_t tag = evs[i].data.u64 & ~0xffffffffull;
+      int fd = static_cast<int>(evs[i].data.u64 & 0xffffffff);
+      if (tag == kTagChannel)
+        OnChannel(fd);
+      else if (tag == kTagControl)
+        OnControl(fd);
+      else if (tag == kTagPidfd)
+        OnPidfd(fd);
+      else if (tag == kTagListen) {
+        int c = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) {
+          controls_[c] = true;
+          Watch(c, kTagControl);
+        }
+      }
+    }
+    if (init_gone_ && Vpids().empty() && guests_.empty()) break;
+  }
+  unlink(path.c_str());
+  return 0;
+}
+
+void Supervisor::OnPidfd(int pidfd) {
+  auto it = pidfd_to_channel_.find(pidfd);
+  if (it == pidfd_to_channel_.end()) return;
+  int ch = it->second;
+  pidfd_to_channel_.erase(it);
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, pidfd, nullptr);
+  close(pidfd);
+  auto g = guests_.find(ch);
+  if (g == guests_.end()) return;
+  bool was_init = g->second->is_init;
+  Log("exit vpid " + std::to_string(g->second->ctx.vpid) + " host " +
+      std::to_string(g->second->host_pid));
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, ch, nullptr);
+  close(ch);
+  guests_.erase(g);
+  if (was_init) {
+    // As in a PID namespace: the init's exit ends every other process.
+    init_gone_ = true;
+    KillAll(SIGKILL, false);
+  }
+}
+
+void Supervisor::KillAll(int sig, bool include_init) {
+  for (auto& [ch, g] : guests_) {
+    if (g->exited || !g->host_pid) continue;
+    if (g->is_init && !include_init) continue;
+    if (g->pidfd >= 0) syscall(SYS_pidfd_send_signal, g->pidfd, sig, nullptr, 0);
+  }
+}
+
+void Supervisor::OnChannel(int fd) {
+  auto it = guests_.find(fd);
+  if (it == guests_.end()) return;
+  Guest& g = *it->second;
+  ReceivedRequest req;
+  int eno = 0;
+  RecvStatus st = rootfs::ReceiveRequest(fd, &req, &eno);
+  if (st == RecvStatus::kClosed) {
+    // The process is gone (or closed its channel: it can do nothing more).
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+    if (g.pidfd < 0) {
+      // Never said hello: nothing to wait for.
+      close(fd);
+      bool was_init = g.is_init;
+      guests_.erase(it);
+      if (was_init) init_gone_ = true, KillAll(SIGKILL, false);
+    } else {
+      g.exited = true;  // pidfd will fire
+    }
+    return;
+  }
+  if (st == RecvStatus::kMalformed) {
+    SendResponse(fd, req.hdr.op, -eno, 0, {});
+    return;
+  }
+  if (req.hdr.op >= proto::kOpen && req.hdr.op <= proto::kFchown) {
+    if (g.host_pid == 0) {
+      SendResponse(fd, req.hdr.op, -EPERM, 0, {});
+      return;
+    }
+    files_->Handle(req, g.ctx, fd);
+    return;
+  }
+  HandleProcessOp(g, req);
+}
+
+bool Supervisor::HasHandler(pid_t host_pid, int sig) {
+  std::ifstream in("/proc/" + std::to_string(host_pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("SigCgt:", 0) == 0) {
+      uint64_t mask = std::stoull(line.substr(7), nullptr, 16);
+      return (mask >> (sig - 1)) & 1;
+    }
+  }
+  return false;
+}
+
+long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid) {
+  if (sig < 0 || sig > 64) return -EINVAL;
+  std::vector<Guest*> targets;
+  if (vpid > 0) {
+    Guest* t = ByVpid(static_cast<uint32_t>(vpid));
+    if (!t || !t->host_pid) return -ESRCH;
+    targets.push_back(t);
+  } else if (vpid == 0 || vpid < -1) {
+    // Process groups: until groups are tracked, the caller's group is the caller.
+    targets.push_back(&from);
+  } else {  // -1: every process but init and the caller
+    for (auto& [ch, g] : guests_)
+      if (!g->exited && g->host_pid && !g->is_init && g.get() != &from) targets.push_back(g.get());
+    if (targets.empty()) return -ESRCH;
+  }
+  for (Guest* t : targets) {
+    if (sig == 0) continue;
+    // Pid 1 only receives, from inside, the signals it has a handler for.
+    if (t->is_init && t != &from && !HasHandler(t->host_pid, sig)) continue;
+    if (t->is_init && t != &from && (sig == SIGKILL || sig == SIGSTOP)) continue;
+    long r;
+    if (tid > 0) {
+      // The thread must belong to that process.
+      std::string p = "/proc/" + std::to_string(t->host_pid) + "/task/" + std::to_string(tid);
+      if (access(p.c_str(), F_OK) != 0) return -ESRCH;
+      r = syscall(SYS_tgkill, t->host_pid, tid, sig);
+    } else {
+      r = syscall(SYS_pidfd_send_signal, t->pidfd, sig, nullptr, 0);
+    }
+    if (r < 0 && targets.size() == 1) return -errno;
+  }
+  return 0;
+}
+
+long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int64_t* aux1) {
+  rootfs::Creds& c = g.ctx.creds;
+  int64_t which = req.hdr.arg[0];
+  bool uid = which == proto::kSetResUid || which == proto::kSetFsUid;
+  bool priv = (c.cap_effective & (uid ? kCapSetuid : kCapSetgid)) != 0;
+  uint32_t& r = uid ? c.ruid : c.rgid;
+  uint32_t& e = uid ? c.euid : c.egid;
+  uint32_t& s = uid ? c.suid : c.sgid;
+  uint32_t& f = uid ? c.fsuid : c.fsgid;
+  auto allowed = [&](int64_t v) { return priv || v == r || v == e || v == s; };
+  int64_t a = req.hdr.arg[1], b = req.hdr.arg[2], d = req.hdr.arg[3];
+  if (which == proto::kSetGroups) {
+    if (!(c.cap_effective & kCapSetgid)) return -EPERM;
+    c.groups.clear();
+    const std::string& s0 = req.str[0];
+    for (size_t i = 0; i + 4 <= s0.size(); i += 4) {
+      uint32_t gid;
+      memcpy(&gid, s0.data() + i, 4);
+      c.groups.push_back(gid);
+    }
+    return 0;
+  }
+  if (which == proto::kSetFsUid || which == proto::kSetFsGid) {
+    if (allowed(a) || a == f) f = static_cast<uint32_t>(a);
+  } else if (a == -2 && d == -2) {  // setuid(b)/setgid(b)
+    if (priv)
+      r = e = s = f = static_cast<uint32_t>(b);
+    else if (b == r || b == s)
+      e = f = static_cast<uint32_t>(b);
+    else
+      return -EPERM;
+  } else if (d == -3) {  // setreuid(a, b)
+    if (a != -1 && !(priv || a == r || a == e)) return -EPERM;
+    if (b != -1 && !allowed(b)) return -EPERM;
+    uint32_t old_r = r;
+    if (a != -1) r = static_cast<uint32_t>(a);
+    if (b != -1) e = f = static_cast<uint32_t>(b);
+    if (a != -1 || (b != -1 && b != old_r)) s = e;
+  } else {  // setresuid(a, b, d)
+    for (int64_t v : {a, b, d})
+      if (v != -1 && !allowed(v)) return -EPERM;
+    if (a != -1) r = static_cast<uint32_t>(a);
+    if (b != -1) e = f = static_cast<uint32_t>(b);
+    if (d != -1) s = static_cast<uint32_t>(d);
+  }
+  // Like Linux: leaving uid 0 drops the capabilities (no keepcaps yet).
+  if (uid && r != 0 && e != 0 && s != 0) c.cap_effective = 0;
+  *aux0 = static_cast<int64_t>(r | (static_cast<uint64_t>(e) << 32));
+  *aux1 = static_cast<int64_t>(s | (static_cast<uint64_t>(f) << 32));
+  return 0;
+}
+
+void Supervisor::ReplyLaunch(Guest& g) {
+  const ProcessSpec& p = g.spec;
+  proto::LaunchInfo li{};
+  li.vpid = g.ctx.vpid;
+  li.vppid = g.vppid;
+  li.uid = li.euid = li.suid = p.uid;
+  li.gid = li.egid = li.sgid = p.gid;
+  li.umask = p.umask;
+  li.argc = static_cast<uint32_t>(p.args.size());
+  li.envc = static_cast<uint32_t>(p.env.size());
+  li.flags = 0;
+  if (g.is_init && spec_.wait_for_start && !started_) li.flags |= proto::kLaunchWaitForStart;
+  if (!spec_.debug_log.empty()) li.flags |= proto::kLaunchDebug;
+  if (p.no_new_privileges) li.flags |= proto::kLaunchNoNewPrivs;
+  li.cap_effective = p.uid == 0 ? p.cap_effective : 0;
+  li.cap_permitted = p.cap_permitted;
+  li.cap_inheritable = p.cap_inheritable;
+  li.cap_bounding = p.cap_bounding;
+  li.cap_ambient = p.cap_ambient;
+  std::string strings;
+  auto add = [&](const std::string& s) {
+    strings.append(s);
+    strings.push_back('\0');
+  };
+  add(p.args.empty() ? "" : p.args[0]);
+  add(p.cwd);
+  add(hostname_);
+  for (const auto& a : p.args) add(a);
+  for (const auto& e : p.env) add(e);
+  li.strings_len = static_cast<uint32_t>(strings.size());
+  std::string payload(reinterpret_cast<const char*>(&li), sizeof li);
+  payload += strings;
+  if (payload.size() > rootfs::kMaxPayload) {
+    SendResponse(g.channel, proto::kGetLaunch, -E2BIG, 0, {});
+    return;
+  }
+  SendResponse(g.channel, proto::kGetLaunch, 0, 0, payload);
+}
+
+void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
+  const uint32_t op = req.hdr.op;
+  int ch = g.channel;
+  switch (op) {
+    case proto::kHello: {
+      if (g.host_pid != 0 || !req.has_cred || req.cred.pid <= 0) {
+        SendResponse(ch, op, -EPROTO, 0, {});
+        return;
+      }
+      g.host_pid = req.cred.pid;
+      g.ctx.host_pid = req.cred.pid;
+      g.pidfd = static_cast<int>(syscall(SYS_pidfd_open, g.host_pid, 0));
+      if (g.pidfd >= 0) {
+        pidfd_to_channel_[g.pidfd] = ch;
+        Watch(g.pidfd, kTagPidfd);
+      }
+      std::string err;
+      auto prog = BuildPartitionFilter(static_cast<uint64_t>(req.hdr.arg[0]), policy_, &err);
+      if (prog.empty()) {
+        Log("filter: " + err);
+        SendResponse(ch, op, -EINVAL, 0, {});
+        return;
+      }
+      std::string payload(reinterpret_cast<const char*>(prog.data()),
+                          prog.size() * sizeof(sock_filter));
+      SendResponse(ch, op, static_cast<int64_t>(prog.size()), 0, payload);
+      return;
+    }
+    case proto::kGetLaunch:
+      if (g.forked) break;
+      ReplyLaunch(g);
+      return;
+    case proto::kLog:
+      Log("[" + std::to_string(g.ctx.vpid) + "] " + req.str[0]);
+      SendResponse(ch, op, 0, 0, {});
+      return;
+    case proto::kAwaitStart:
+      if (!g.is_init || started_) {
+        SendResponse(ch, op, 0, 0, {});
+      } else {
+        g.await_start_pending = true;
+      }
+      return;
+    case proto::kUname: {
+      struct utsname u;
+      uname(&u);
+      struct utsname v {};
+      memcpy(v.sysname, u.sysname, sizeof v.sysname);
+      snprintf(v.nodename, sizeof v.nodename, "%s", hostname_.c_str());
+      memcpy(v.release, u.release, sizeof v.release);
+      memcpy(v.version, u.version, sizeof v.version);
+      memcpy(v.machine, u.machine, sizeof v.machine);
+      snprintf(v.domainname, sizeof v.domainname, "%s",
+               domainname_.empty() ? "(none)" : domainname_.c_str());
+      SendResponse(ch, op, 0, 0, std::string_view(reinterpret_cast<const char*>(&v), sizeof v));
+      return;
+    }
+    case proto::kSetHostname: {
+      if (!(g.ctx.creds.cap_effective & kCapSysAdmin)) {
+        SendResponse(ch, op, -EPERM, 0, {});
+        return;
+      }
+      if (req.hdr.arg[0] == 0)
+        hostname_ = req.str[0];
+      else
+        domainname_ = req.str[0];
+      SendResponse(ch, op, 0, 0, {});
+      return;
+    }
+    case proto::kSetIds: {
+      int64_t a0 = 0, a1 = 0;
+      long r = SetIds(g, req, &a0, &a1);
+      // aux1 travels in the reply header too (SendResponse sends aux0 only):
+      // pack both into the payload-free reply by a second field.
+      proto::Response resp{};
+      resp.magic = proto::kMagic;
+      resp.op = op;
+      resp.size = sizeof resp;
+      resp.result = r;
+      resp.aux[0] = a0;
+      resp.aux[1] = a1;
+      send(ch, &resp, sizeof resp, MSG_NOSIGNAL);
+      return;
+    }
+    case proto::kFork: {
+      if (req.fds.size() != 1 || g.host_pid == 0) {
+        SendResponse(ch, op, -EINVAL, 0, {});
+        return;
+      }
+      auto child = std::make_unique<Guest>();
+      child->channel = fcntl(req.fds[0].get(), F_DUPFD_CLOEXEC, 3);
+      child->forked = true;
+      child->vppid = g.ctx.vpid;
+      child->ctx = g.ctx;
+      child->ctx.vpid = next_vpid_++;
+      child->ctx.host_pid = 0;
+      child->exe = g.exe;
+      child->cmdline = g.cmdline;
+      uint32_t vpid = child->ctx.vpid;
+      AddGuest(std::move(child));
+      SendResponse(ch, op, vpid, 0, {});
+      return;
+    }
+    case proto::kChildHello: {
+      if (!g.forked || g.host_pid != 0 || !req.has_cred || req.cred.pid <= 0) {
+        SendResponse(ch, op, -EPROTO, 0, {});
+        return;
+      }
+      g.host_pid = req.cred.pid;
+      g.ctx.host_pid = req.cred.pid;
+      g.pidfd = static_cast<int>(syscall(SYS_pidfd_open, g.host_pid, 0));
+      if (g.pidfd >= 0) {
+        pidfd_to_channel_[g.pidfd] = ch;
+        Watch(g.pidfd, kTagPidfd);
+      }
+      SendResponse(ch, op, 0, 0, {});
+      return;
+    }
+    case proto::kKill:
+      SendResponse(
+          ch, op, Kill(g, req.hdr.arg[0], static_cast<int>(req.hdr.arg[1]), req.hdr.arg[2]), 0, {});
+      return;
+    case proto::kExecDone:
+      g.exe = req.str[0];
+      if (!req.str[1].empty()) g.cmdline = req.str[1];
+      SendResponse(ch, op, 0, 0, {});
+      return;
+    case proto::kHostToVpid: {
+      Guest* t = ByHost(static_cast<pid_t>(req.hdr.arg[0]));
+      SendResponse(ch, op, t ? t->ctx.vpid : -ESRCH, 0, {});
+      return;
+    }
+    default:
+      break;
+  }
+  SendResponse(ch, op, -ENOSYS, 0, {});
+}
+
+void Supervisor::StartContainer() {
+  started_ = true;
+  for (auto& [ch, g] : guests_)
+    if (g->await_start_pending) {
+      g->await_start_pending = false;
+      SendResponse(ch, proto::kAwaitStart, 0, 0, {});
+    }
+}
+
+void Supervisor::OnControl(int fd) {
+  json msg;
+  std::vector<int> fds;
+  std::string err;
+  if (!RecvControl(fd, &msg, &fds, &err)) {
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+    controls_.erase(fd);
+    close(fd);
+    return;
+  }
+  auto fail = [&](const std::string& e) { SendControl(fd, {{"ok", false}, {"error", e}}); };
+  std::string op = msg.value("op", "");
+  if (op == "register") {
+    if (fds.size() != 1) {
+      for (int f : fds) close(f);
+      return fail("register: expected one channel fd");
+    }
+    auto g = std::make_unique<Guest>();
+    try {
+      g->spec = ProcessSpecFromJson(msg.at("process"));
+    } catch (const std::exception& e) {
+      close(fds[0]);
+      return fail(std::string("register: malformed process: ") + e.what());
+    }
+    if (init_gone_) {
+      close(fds[0]);
+      return fail("container is stopped");
+    }
+    g->channel = fds[0];
+    g->is_init = msg.value("init", false);
+    g->ctx.vpid = next_vpid_++;
+    g->vppid = 0;
+    g->ctx.cwd = g->spec.cwd;
+    rootfs::Creds& c = g->ctx.creds;
+    c.ruid = c.euid = c.suid = c.fsuid = g->spec.uid;
+    c.rgid = c.egid = c.sgid = c.fsgid = g->spec.gid;
+    c.groups = g->spec.additional_gids;
+    c.cap_effective = g->spec.uid == 0 ? g->spec.cap_effective : 0;
+    c.umask = g->spec.umask;
+    g->exe = g->spec.args.empty() ? "" : g->spec.args[0];
+    for (const auto& a : g->spec.args) g->cmdline += a + std::string(1, '\0');
+    uint32_t vpid = g->ctx.vpid;
+    AddGuest(std::move(g));
+    SendControl(fd, {{"ok", true}, {"vpid", vpid}});
+  } else if (op == "start") {
+    if (started_) return fail("container already started");
+    StartContainer();
+    SendControl(fd, {{"ok", true}});
+  } else if (op == "kill") {
+    int sig = msg.value("signal", SIGTERM);
+    bool all = msg.value("all", false);
+    if (sig < 0 || sig > 64) return fail("invalid signal " + std::to_string(sig));
+    if (all) {
+      KillAll(sig, true);
+    } else {
+      Guest* init = nullptr;
+      for (auto& [ch, g] : guests_)
+        if (g->is_init && !g->exited) init = g.get();
+      if (!init || !init->host_pid) return fail("container not running");
+      // From outside the sandbox: like an ancestor PID namespace, only
+      // SIGKILL/SIGSTOP are forced on an init without a handler.
+      if (sig == SIGKILL || sig == SIGSTOP || HasHandler(init->host_pid, sig))
+        syscall(SYS_pidfd_send_signal, init->pidfd, sig, nullptr, 0);
+    }
+    SendControl(fd, {{"ok", true}});
+  } else if (op == "ps") {
+    json procs = json::array();
+    for (auto& [ch, g] : guests_)
+      if (!g->exited && g->host_pid) procs.push_back({{"pid", g->host_pid}, {"vpid", g->ctx.vpid}});
+    SendControl(fd, {{"ok", true}, {"processes", procs}});
+  } else if (op == "pause" || op == "resume") {
+    KillAll(op == "pause" ? SIGSTOP : SIGCONT, true);
+    SendControl(fd, {{"ok", true}});
+  } else if (op == "shutdown") {
+    shutting_down_ = true;
+    init_gone_ = true;
+    KillAll(SIGKILL, true);
+    // Guests that never said hello have no pidfd: drop them now.
+    for (auto it = guests_.begin(); it != guests_.end();) {
+      if (it->second->pidfd < 0) {
+        epoll_ctl(epfd_, EPOLL_CTL_DEL, it->first, nullptr);
+        close(it->first);
+        it = guests_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    SendControl(fd, {{"ok", true}});
+  } else {
+    for (int f : fds) close(f);
+    fail("unknown control op \"" + op + "\"");
+  }
+}
+
+}  // namespace
+
+int RunSupervisor(int control_fd) {
+  Supervisor s(control_fd);
+  return s.Run();
+}
+
+}  // namespace litebox::runtime

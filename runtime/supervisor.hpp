@@ -1,0 +1,14 @@
+// The sandbox supervisor: one process per sandbox, the only authority over
+// which host process belongs to the sandbox. It serves every guest's
+// request channel (file ops through the host-file proxy, process ops
+// here), answers the control socket, and ends the sandbox when its init
+// process exits. Entry point of `litebox __supervise`.
+#pragma once
+
+namespace litebox::runtime {
+
+// Runs the supervisor on an already connected control socket (the
+// creator's end). Returns the process exit code.
+int RunSupervisor(int control_fd);
+
+}  // namespace litebox::runtime
