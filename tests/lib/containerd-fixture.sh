@@ -125,6 +125,7 @@ cmd_start() {
   echo "$prog: containerd (pid $pid) did not answer on $sock within 20 s; last lines of $log:" >&2
   tail -n 30 "$log" >&2
   kill -KILL "$pid" 2>/dev/null || true
+  wait_gone "$pid" || echo "$prog: containerd pid $pid survived SIGKILL" >&2
   die "containerd in $dir did not start"
 }
 
@@ -153,11 +154,20 @@ mounts_under() {
   awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
 
+# A zombie counts as gone: it holds no resources, and its reaper (init, or
+# a subreaper above us) may take its time.
+alive() {
+  local st
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+
 wait_gone() {
   local p alive
   for _ in $(seq 1 50); do
     alive=0
-    for p in "$@"; do [ -d "/proc/$p" ] && alive=1; done
+    for p in "$@"; do alive "$p" && alive=1; done
     [ $alive = 0 ] && return 0
     sleep 0.1
   done

@@ -30,10 +30,18 @@ procs_using() {
 }
 mounts_under() { awk -v d="$1/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo; }
 
+# True while pid runs; a zombie waiting for a slow reaper (init) is not running.
+alive() {
+  local st
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+
 # A fixture stopped: no containerd, shim or mount of DIR is left.
 assert_fixture_gone() {
   local dir=$1 pid=$2 left
-  [ ! -d "/proc/$pid" ] || fail "containerd pid $pid of $dir still runs after stop"
+  ! alive "$pid" || fail "containerd pid $pid of $dir still runs after stop"
   left=$(procs_using "$dir/containerd.sock")
   [ -z "$left" ] || fail "processes still use $dir/containerd.sock after stop: $left"
   left=$(mounts_under "$dir")
