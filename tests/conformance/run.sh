@@ -79,11 +79,11 @@ make_rootfs() {
 }
 
 run_litebox() {
-  local bin="$1" rootfs filter rc=0
+  local bin="$1" rootfs rc=0
   rootfs="$(mktemp -d "$bindir/rootfs.XXXXXX")"
+  chmod 755 "$rootfs"  # mktemp makes it 0700; a rootfs root is 0755
   make_rootfs "$rootfs"
   cp "$bindir/$bin" "$rootfs/conformance/$bin"
-  filter="$(known_filter)"
   local args=()
   [ -z "$filter" ] || args+=("--gtest_filter=$filter")
   [ -z "$filter" ] || echo "conformance: excluding known differences: $filter"
@@ -105,6 +105,8 @@ case "$mode" in
       exit 77
     fi
     runner=run_litebox
+    # Computed once, outside `if` (where set -e is off), so a bad entry stops us.
+    filter="$(known_filter)" || exit 2
     ;;
   *) die "mode must be 'native' or 'litebox', got '$mode'" ;;
 esac

@@ -183,9 +183,15 @@ TEST(IdentityTest, PidIsPositiveAndStable) {
   EXPECT_EQ(getpid(), a);
 }
 
-TEST(IdentityTest, ParentPidIsPositiveAndNotSelf) {
-  EXPECT_GT(getppid(), 0);
-  EXPECT_NE(getppid(), getpid());
+TEST(IdentityTest, ParentPidMatchesPidNamespaceRules) {
+  if (getpid() == 1) {
+    // A container's first process: its parent is outside the pid namespace.
+    EXPECT_EQ(getppid(), 0);
+  } else {
+    EXPECT_GT(getppid(), 0);
+    EXPECT_NE(getppid(), getpid());
+  }
+  EXPECT_EQ(syscall(SYS_getppid), static_cast<long>(getppid()));
 }
 
 TEST(IdentityTest, ProcessGroupAndSessionArePositive) {
