@@ -1,0 +1,170 @@
+// Dispatch, path arguments and the helpers shared by the file ops.
+#include "rootfs/file_server.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "rootfs/host_fs.hpp"
+#include "rootfs/virtual_fd.hpp"
+
+namespace litebox::rootfs {
+
+bool FileServer::Handle(const ReceivedRequest& req, ProcessContext& ctx, int channel) {
+  Reply r;
+  switch (req.hdr.op) {
+    case proto::kOpen:
+      r = Open(req, ctx);
+      break;
+    case proto::kStat:
+      r = Stat(req, ctx);
+      break;
+    case proto::kAccess:
+      r = Access(req, ctx);
+      break;
+    case proto::kReadlink:
+      r = Readlink(req, ctx);
+      break;
+    case proto::kMkdir:
+      r = Mkdir(req, ctx);
+      break;
+    case proto::kMknod:
+      r = Mknod(req, ctx);
+      break;
+    case proto::kUnlink:
+      r = Unlink(req, ctx);
+      break;
+    case proto::kRename:
+      r = Rename(req, ctx);
+      break;
+    case proto::kLink:
+      r = Link(req, ctx);
+      break;
+    case proto::kSymlink:
+      r = Symlink(req, ctx);
+      break;
+    case proto::kChmod:
+      r = Chmod(req, ctx);
+      break;
+    case proto::kChown:
+      r = Chown(req, ctx);
+      break;
+    case proto::kUtimens:
+      r = Utimens(req, ctx);
+      break;
+    case proto::kTruncate:
+      r = Truncate(req, ctx);
+      break;
+    case proto::kStatfs:
+      r = Statfs(req, ctx);
+      break;
+    case proto::kChdir:
+      r = Chdir(req, ctx);
+      break;
+    case proto::kFdPath:
+      r = FdPath(req, ctx);
+      break;
+    case proto::kGetdents:
+      r = Getdents(req, ctx);
+      break;
+    case proto::kFchmod:
+      r = Fchmod(req, ctx);
+      break;
+    case proto::kFchown:
+      r = Fchown(req, ctx);
+      break;
+    default:
+      return false;
+  }
+  if (r.payload.size() > kMaxPayload) r = Err(-EOVERFLOW);
+  SendResponse(channel, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
+  return true;
+}
+
+int FileServer::FdToVirtual(int fd, std::string* vpath) const {
+  std::string target = ReadLink(AT_FDCWD, SelfFdPath(fd));
+  if (target.empty()) return -EBADF;
+  if (!HostFdTargetToVirtual(fs_, target, vpath)) return -EBADF;
+  return 0;
+}
+
+int FileServer::DirFdBase(int fd, const ProcessContext& ctx, std::string* vpath) {
+  std::string target = ReadLink(AT_FDCWD, SelfFdPath(fd));
+  if (target.empty()) return -EBADF;
+  if (target.rfind(kMemfdPrefix, 0) == 0) {
+    // A virtual directory the proxy handed out (or a memfd named like one:
+    // either way only a virtual path, which is then resolved in full).
+    std::string v;
+    if (!HostFdTargetToVirtual(fs_, target, &v)) return -EBADF;
+    Resolved r;
+    auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
+    if (int e = fs_.Resolve(v, true, lookup, &r); e < 0) return -EBADF;
+    if (r.kind != Resolved::kVirtual || r.node.kind != VNode::kDir) return -ENOTDIR;
+    *vpath = r.vpath;
+    return 0;
+  }
+  if (target[0] != '/' || target.ends_with(" (deleted)")) return -EBADF;
+  if (!fs_.HostToVirtual(target, vpath)) return -EBADF;
+  struct stat st;
+  if (fstat(fd, &st) != 0) return -EBADF;
+  if (!S_ISDIR(st.st_mode)) return -ENOTDIR;
+  return 0;
+}
+
+int FileServer::PathArg(const ReceivedRequest& req, int i, const ProcessContext& ctx,
+                        std::string* abs) const {
+  const std::string& s = req.str[i];
+  if (s.empty()) return -ENOENT;
+  if (s.size() > proto::kMaxPath) return -ENAMETOOLONG;
+  if (s.find('\0') != std::string::npos) return -EINVAL;
+  if (s[0] == '/') {
+    *abs = s;
+    return 0;
+  }
+  std::string base = ctx.cwd;
+  int32_t slot = req.hdr.dirfd_slot[i];
+  if (slot >= 0) {
+    if (static_cast<size_t>(slot) >= req.fds.size()) return -EBADF;
+    if (int e = const_cast<FileServer*>(this)->DirFdBase(req.fds[slot].get(), ctx, &base); e < 0)
+      return e;
+  }
+  *abs = base + "/" + s;
+  return 0;
+}
+
+int FileServer::ResolveArg(const ReceivedRequest& req, int i, const ProcessContext& ctx,
+                           bool follow, Resolved* out) {
+  std::string abs;
+  if (int e = PathArg(req, i, ctx, &abs); e < 0) return e;
+  auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
+  return fs_.Resolve(abs, follow, lookup, out);
+}
+
+int FileServer::CheckParentWritable(const Resolved& r, const ProcessContext& ctx,
+                                    struct stat* parent_st) {
+  if (r.parent_virtual || !r.parent) return -EACCES;  // /proc, /dev, or a mount's root
+  if (fs_.MountReadonly(r.mount)) return -EROFS;
+  if (fstat(r.parent.get(), parent_st) != 0) return -errno;
+  if (!MayAccess(ctx.creds, *parent_st, kMayWrite | kMayExec)) return -EACCES;
+  return 0;
+}
+
+int FileServer::SetNewOwner(int dirfd, const std::string& name, const struct stat& parent,
+                            const ProcessContext& ctx) {
+  gid_t gid = (parent.st_mode & S_ISGID) ? parent.st_gid : ctx.creds.fsgid;
+  if (fchownat(dirfd, name.c_str(), ctx.creds.fsuid, gid, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+  return 0;
+}
+
+int FileServer::GuestFdObject(int fd, struct stat* st, int* mount) const {
+  std::string target = ReadLink(AT_FDCWD, SelfFdPath(fd));
+  if (target.ends_with(" (deleted)")) target.resize(target.size() - 10);  // still its old place
+  std::string vpath;
+  if (target.empty() || target[0] != '/' || !fs_.HostToVirtual(target, &vpath, mount))
+    return -EPERM;  // pipes, sockets, memfds, host files: nothing of the sandbox's tree
+  if (fstat(fd, st) != 0) return -EBADF;
+  return 0;
+}
+
+}  // namespace litebox::rootfs

@@ -1,0 +1,88 @@
+// Serves the file ops of the libOS protocol (proto::kOpen .. kFchown) for
+// one sandbox. Every request is resolved inside the sandbox's RootFs and
+// checked against the calling process's virtual credentials.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rootfs/message.hpp"
+#include "rootfs/process.hpp"
+#include "rootfs/rootfs.hpp"
+#include "rootfs/virtual_tree.hpp"
+
+namespace litebox::rootfs {
+
+class FileServer {
+ public:
+  FileServer(RootFs& root, ProcInfo& procs) : fs_(root), procs_(procs), tree_(root, procs) {}
+
+  // Handles ops 10..33; returns false (and sends nothing) for any other op.
+  // Sends exactly one response for a file op.
+  bool Handle(const ReceivedRequest& req, ProcessContext& ctx, int channel);
+
+  // The sandbox's name for an fd the supervisor holds or received (kFdPath):
+  // 0, or -EBADF if it names nothing inside the sandbox.
+  int FdToVirtual(int fd, std::string* vpath) const;
+
+ private:
+  struct Reply {
+    int64_t result = 0;
+    int64_t aux0 = 0;
+    std::string payload;
+    UniqueFd fd;
+  };
+  static Reply Err(int negative_errno) {
+    Reply r;
+    r.result = negative_errno;
+    return r;
+  }
+
+  // Absolute virtual path of request string i (relative ones against the
+  // attached dir fd or the cwd). 0 or -errno.
+  int PathArg(const ReceivedRequest& req, int i, const ProcessContext& ctx, std::string* abs) const;
+  int DirFdBase(int fd, const ProcessContext& ctx, std::string* vpath);
+  int ResolveArg(const ReceivedRequest& req, int i, const ProcessContext& ctx, bool follow,
+                 Resolved* out);
+  // Checks shared by every op that adds or removes a directory entry.
+  int CheckParentWritable(const Resolved& r, const ProcessContext& ctx, struct stat* parent_st);
+  // Makes a new entry belong to the caller's fsuid/fsgid (or the parent's
+  // group if the parent is setgid).
+  static int SetNewOwner(int dirfd, const std::string& name, const struct stat& parent,
+                         const ProcessContext& ctx);
+
+  Reply Open(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply OpenVirtual(const Resolved& r, int flags, bool exec);
+  Reply Stat(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Access(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Readlink(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Mkdir(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Mknod(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Unlink(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Rename(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Link(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Symlink(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Chmod(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Chown(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Utimens(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Truncate(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Statfs(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Chdir(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply FdPath(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Getdents(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Fchmod(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply Fchown(const ReceivedRequest& req, ProcessContext& ctx);
+
+  // chmod/chown rules on a host object (`path_fd` O_PATH or any fd).
+  int DoChmod(int fd, const struct stat& st, int mount, uint32_t mode, const ProcessContext& ctx);
+  int DoChown(int fd, const struct stat& st, int mount, uint32_t uid, uint32_t gid,
+              const ProcessContext& ctx);
+  // Host object behind a guest-sent fd: its stat and mount, or -errno.
+  int GuestFdObject(int fd, struct stat* st, int* mount) const;
+
+  RootFs& fs_;
+  ProcInfo& procs_;
+  VirtualTree tree_;
+};
+
+}  // namespace litebox::rootfs

@@ -1,0 +1,361 @@
+#include "rootfs/rootfs.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <deque>
+#include <filesystem>
+
+#include "rootfs/host_fs.hpp"
+#include "rootfs/vpath.hpp"
+
+namespace litebox::rootfs {
+namespace {
+
+constexpr int kMaxLinks = 40;  // MAXSYMLINKS
+
+std::string Errno(int e) {
+  return strerror(e);
+}
+
+std::string ParentOf(const std::string& clean) {
+  size_t slash = clean.rfind('/');
+  return slash == 0 ? "/" : clean.substr(0, slash);
+}
+
+// One step of the walk: a directory (or the object) reached so far.
+struct Frame {
+  UniqueFd fd;  // host O_PATH fd; empty for virtual nodes
+  struct stat st {};
+  int mount = 0;
+  bool is_virtual = false;
+  bool is_dir = false;
+  bool mount_root = false;
+  VNode node;
+};
+
+}  // namespace
+
+std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly_root,
+                                     std::vector<Mount> mounts, std::string* err,
+                                     const std::string& scratch_parent) {
+  std::unique_ptr<RootFs> fs(new RootFs());
+  char real[PATH_MAX];
+  if (realpath(host_root.c_str(), real) == nullptr) {
+    *err = "rootfs: root " + host_root + ": " + Errno(errno);
+    return nullptr;
+  }
+  Entry root{"/",           Mount::kBind, real,
+             readonly_root, true,         UniqueFd(open(real, O_PATH | O_DIRECTORY | O_CLOEXEC))};
+  if (!root.fd) {
+    *err = "rootfs: root " + host_root + ": " + Errno(errno);
+    return nullptr;
+  }
+  fs->mounts_.push_back(std::move(root));
+
+  bool shm_covered = false;
+  for (const auto& m : mounts) shm_covered |= CleanAbsolute(m.destination) == "/dev/shm";
+  if (!shm_covered) mounts.push_back(Mount{"/dev/shm", Mount::kTmpfs, "", false});
+
+  for (size_t i = 0; i < mounts.size(); ++i) {
+    const Mount& m = mounts[i];
+    std::string where =
+        "rootfs: mounts[" + std::to_string(i) + "] (destination \"" + m.destination + "\")";
+    if (m.destination.empty() || m.destination[0] != '/') {
+      *err = where + ": destination must be an absolute path";
+      return nullptr;
+    }
+    std::string dest = CleanAbsolute(m.destination);
+    if (dest == "/" || dest == "/proc" || PathIsUnder(dest, "/proc")) {
+      *err = where + ": cannot mount over the root or /proc";
+      return nullptr;
+    }
+    Entry e{dest, m.kind, "", m.readonly, true, UniqueFd()};
+    if (m.kind == Mount::kBind) {
+      if (realpath(m.host_source.c_str(), real) == nullptr) {
+        *err = where + ": source " + m.host_source + ": " + Errno(errno);
+        return nullptr;
+      }
+      e.host_source = real;
+    } else {
+      if (fs->scratch_dir_.empty()) {
+        std::string parent = scratch_parent;
+        if (parent.empty()) parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        std::string tmpl = parent + "/litebox-rootfs-XXXXXX";
+        if (mkdtemp(tmpl.data()) == nullptr) {
+          *err = where + ": scratch dir under " + parent + ": " + Errno(errno);
+          return nullptr;
+        }
+        fs->scratch_dir_ = tmpl;
+      }
+      e.host_source = fs->scratch_dir_ + "/tmpfs-" + std::to_string(i);
+      // Like a fresh tmpfs: world-writable and sticky.
+      if (mkdir(e.host_source.c_str(), 0700) != 0 || chmod(e.host_source.c_str(), 01777) != 0) {
+        *err = where + ": tmpfs dir " + e.host_source + ": " + Errno(errno);
+        return nullptr;
+      }
+    }
+    e.fd.reset(open(e.host_source.c_str(), O_PATH | O_CLOEXEC));
+    struct stat st;
+    if (!e.fd || fstat(e.fd.get(), &st) != 0) {
+      *err = where + ": source " + e.host_source + ": " + Errno(errno);
+      return nullptr;
+    }
+    e.is_dir = S_ISDIR(st.st_mode);
+    // A later mount of the same destination shadows the earlier one.
+    std::erase_if(fs->mounts_, [&](const Entry& old) { return old.destination == dest; });
+    fs->mounts_.push_back(std::move(e));
+  }
+  if (!readonly_root) {
+    for (const auto& m : fs->mounts_) {
+      std::string ignored;
+      if (m.destination != "/") fs->MakeMountPoint(m, &ignored);
+    }
+  }
+  return fs;
+}
+
+RootFs::~RootFs() {
+  if (!scratch_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(scratch_dir_, ec);  // does not follow symlinks
+  }
+}
+
+// Best effort, as runc does: create the mount point inside the root so that
+// listings of its parent show it. Only for mount points directly in the
+// root mount (not below /dev, which is virtual, or below another mount).
+bool RootFs::MakeMountPoint(const Entry& m, std::string* err) {
+  if (PathIsUnder(m.destination, "/dev")) return false;
+  for (const auto& other : mounts_) {
+    if (other.destination != "/" && other.destination != m.destination &&
+        PathIsUnder(m.destination, other.destination))
+      return false;
+  }
+  auto parts = SplitPath(m.destination);
+  UniqueFd cur(dup(mounts_[0].fd.get()));
+  for (size_t i = 0; i < parts.size(); ++i) {
+    bool last = i + 1 == parts.size();
+    int fd = OpenPathBeneath(cur.get(), parts[i]);
+    if (fd == -ENOENT) {
+      int r;
+      if (!last || m.is_dir) {
+        r = mkdirat(cur.get(), parts[i].c_str(), 0755);
+      } else {
+        r = openat(cur.get(), parts[i].c_str(),
+                   O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (r >= 0) close(r);
+      }
+      if (r < 0) {
+        *err = m.destination + ": " + Errno(errno);
+        return false;
+      }
+      fd = OpenPathBeneath(cur.get(), parts[i]);
+    }
+    if (fd < 0) {
+      *err = m.destination + ": " + Errno(-fd);
+      return false;
+    }
+    cur.reset(fd);
+  }
+  return true;
+}
+
+int RootFs::MountAt(const std::string& vpath) const {
+  for (size_t i = mounts_.size(); i-- > 1;) {
+    if (mounts_[i].destination == vpath) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int RootFs::Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
+                    Resolved* out) const {
+  *out = Resolved{};
+  // "x/", "x/." and "x/.." name directories: the last component must be
+  // one, and a final symlink is followed.
+  bool must_dir = false;
+  {
+    std::string_view p = abs_path;
+    while (p.size() > 1 && p.back() == '/') {
+      must_dir = true;
+      p.remove_suffix(1);
+    }
+    size_t slash = p.rfind('/');
+    std::string_view last = slash == std::string_view::npos ? p : p.substr(slash + 1);
+    if (last == "." || last == "..") must_dir = true;
+  }
+  if (must_dir) follow_last = true;
+
+  auto root_frame = [&]() {
+    Frame f;
+    f.fd.reset(dup(mounts_[0].fd.get()));
+    fstat(f.fd.get(), &f.st);
+    f.is_dir = true;
+    f.mount_root = true;
+    return f;
+  };
+  std::vector<Frame> frames;
+  frames.push_back(root_frame());
+  if (!frames[0].fd) return -EMFILE;
+  std::vector<std::string> comps;
+  std::deque<std::string> pending;
+  for (auto& c : SplitPath(abs_path)) pending.push_back(std::move(c));
+  int links = 0;
+
+  // Queues a symlink's target in front of what is left of the path.
+  auto expand_link = [&](const std::string& target) -> int {
+    if (++links > kMaxLinks) return -ELOOP;
+    if (target.empty()) return -ENOENT;
+    auto parts = SplitPath(target);
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.push_front(*it);
+    if (target[0] == '/') {
+      frames.clear();
+      frames.push_back(root_frame());
+      comps.clear();
+    }
+    return 0;
+  };
+
+  while (!pending.empty()) {
+    std::string name = std::move(pending.front());
+    pending.pop_front();
+    bool last = pending.empty();
+    Frame& cur = frames.back();
+    if (!cur.is_dir) return -ENOTDIR;
+    if (name == "..") {
+      if (frames.size() > 1) {
+        frames.pop_back();
+        comps.pop_back();
+      }
+      continue;
+    }
+    if (name.size() > 255) return -ENAMETOOLONG;
+    comps.push_back(name);
+    std::string child = JoinPath(comps);
+    comps.pop_back();
+
+    Frame next;
+    if (int m = MountAt(child); m > 0) {
+      next.fd.reset(dup(mounts_[m].fd.get()));
+      if (!next.fd) return -EMFILE;
+      fstat(next.fd.get(), &next.st);
+      next.mount = m;
+      next.is_dir = mounts_[m].is_dir;
+      next.mount_root = true;
+    } else if (int v = lookup ? lookup(child, &next.node) : 0; v != 0) {
+      if (v < 0) {
+        if (v == -ENOENT && last) {
+          out->kind = Resolved::kMissing;
+          out->vpath = child;
+          out->name = name;
+          out->parent_virtual = cur.is_virtual;
+          if (!cur.is_virtual) out->parent.reset(dup(cur.fd.get()));
+          out->mount = cur.mount;
+          return 0;
+        }
+        return v;
+      }
+      if (next.node.kind == VNode::kLink && (!last || follow_last)) {
+        if (last && !next.node.reopen_host_path.empty()) {
+          // A guest's own pipe/socket/terminal under /proc/<pid>/fd/.
+          VNode dev;
+          dev.kind = VNode::kDevice;
+          dev.host_path = next.node.reopen_host_path;
+          next.node = std::move(dev);
+        } else {
+          if (int r = expand_link(next.node.content); r < 0) return r;
+          continue;
+        }
+      }
+      next.is_virtual = true;
+      next.is_dir = next.node.kind == VNode::kDir;
+      next.mount = cur.mount;
+    } else if (cur.is_virtual) {
+      return -ENOENT;  // the lookup owns every child of a virtual dir
+    } else {
+      int fd = OpenPathBeneath(cur.fd.get(), name);
+      if (fd == -ENOENT && last) {
+        out->kind = Resolved::kMissing;
+        out->vpath = child;
+        out->name = name;
+        out->parent.reset(dup(cur.fd.get()));
+        out->mount = cur.mount;
+        return 0;
+      }
+      if (fd < 0) return fd;
+      next.fd.reset(fd);
+      if (fstat(fd, &next.st) != 0) return -errno;
+      if (S_ISLNK(next.st.st_mode) && (!last || follow_last)) {
+        std::string target = ReadLink(fd, "");
+        if (target.empty()) return -ENOENT;
+        if (int r = expand_link(target); r < 0) return r;
+        continue;
+      }
+      next.mount = cur.mount;
+      next.is_dir = S_ISDIR(next.st.st_mode);
+    }
+    comps.push_back(name);
+    frames.push_back(std::move(next));
+  }
+
+  Frame& top = frames.back();
+  if (must_dir && !top.is_dir) return -ENOTDIR;
+  out->vpath = JoinPath(comps);
+  out->name = comps.empty() ? "" : comps.back();
+  out->mount = top.mount;
+  out->mount_root = top.mount_root;
+  if (frames.size() >= 2 && !top.mount_root) {
+    Frame& below = frames[frames.size() - 2];
+    out->parent_virtual = below.is_virtual;
+    if (!below.is_virtual) out->parent.reset(dup(below.fd.get()));
+  }
+  if (top.is_virtual) {
+    out->kind = Resolved::kVirtual;
+    out->node = std::move(top.node);
+  } else {
+    out->kind = Resolved::kHost;
+    out->st = top.st;
+    out->fd = std::move(top.fd);
+  }
+  return 0;
+}
+
+bool RootFs::HostToVirtual(const std::string& host_path, std::string* vpath, int* mount) const {
+  const Entry* best = nullptr;
+  for (const auto& m : mounts_) {
+    bool match = m.is_dir ? PathIsUnder(host_path, m.host_source) : host_path == m.host_source;
+    if (match && (best == nullptr || m.host_source.size() > best->host_source.size())) best = &m;
+  }
+  if (best == nullptr) return false;
+  if (mount != nullptr) *mount = static_cast<int>(best - mounts_.data());
+  std::string_view below = PathBelow(host_path, best->host_source);
+  if (below.empty()) {
+    *vpath = best->destination;
+  } else {
+    *vpath = best->destination == "/" ? "/" + std::string(below)
+                                      : best->destination + "/" + std::string(below);
+  }
+  return true;
+}
+
+std::vector<RootFs::MountInfo> RootFs::Mounts() const {
+  std::vector<MountInfo> out;
+  for (const auto& m : mounts_) out.push_back({m.destination, m.host_source, m.kind, m.readonly});
+  return out;
+}
+
+std::vector<std::string> RootFs::MountNamesUnder(const std::string& vdir) const {
+  std::vector<std::string> out;
+  for (const auto& m : mounts_) {
+    if (m.destination != "/" && ParentOf(m.destination) == vdir)
+      out.push_back(m.destination.substr(m.destination.rfind('/') + 1));
+  }
+  return out;
+}
+
+}  // namespace litebox::rootfs

@@ -1,0 +1,100 @@
+// The sandbox's root file system and mount table, and path resolution that
+// never leaves them.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rootfs/unique_fd.hpp"
+#include "rootfs/vnode.hpp"
+
+namespace litebox::rootfs {
+
+struct Mount {
+  std::string destination;  // absolute path inside the sandbox
+  enum Kind { kBind, kTmpfs } kind = kBind;
+  std::string host_source;  // kBind: host file or directory
+  bool readonly = false;
+};
+
+// The outcome of resolving one virtual path.
+struct Resolved {
+  enum Kind { kHost, kVirtual, kMissing } kind = kMissing;
+  std::string vpath;  // canonical virtual path (symlinks resolved); for kMissing, of the new entry
+  UniqueFd fd;        // kHost: O_PATH fd of the object (the symlink itself if not followed)
+  struct stat st {};  // kHost: its fstat
+  // O_PATH fd of the host directory holding the last component; empty if
+  // that directory is virtual or the object is the root of a mount.
+  UniqueFd parent;
+  std::string name;         // last component ("" for "/")
+  int mount = 0;            // mount holding the object (kHost) or the new entry (kMissing)
+  bool mount_root = false;  // the object is "/" or a mount point
+  bool parent_virtual = false;
+  VNode node;  // kVirtual
+};
+
+class RootFs {  // thread-compatible; one per sandbox
+ public:
+  // host_root: the root file system directory. mounts: bind sources must
+  // exist; tmpfs dirs are created private (0700 parent) under
+  // scratch_parent ($TMPDIR or /tmp if empty) and removed with the RootFs.
+  // /dev/shm gets a private tmpfs dir unless a mount covers it. Mount points
+  // are created inside the root (like runc) where the root is writable.
+  static std::unique_ptr<RootFs> Open(const std::string& host_root, bool readonly_root,
+                                      std::vector<Mount> mounts, std::string* err,
+                                      const std::string& scratch_parent = "");
+  ~RootFs();
+  RootFs(const RootFs&) = delete;
+  RootFs& operator=(const RootFs&) = delete;
+
+  // Resolves an absolute virtual path component by component: each step is
+  // openat2(dir, name, O_PATH|O_NOFOLLOW, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
+  // RESOLVE_NO_MAGICLINKS) from the directory reached so far, so no step
+  // can leave it; symlinks are read and resolved against the *virtual* root
+  // (so they may cross into mounts and /proc), ".." pops to the canonical
+  // parent and stops at "/", at most 40 links are followed (-ELOOP).
+  // Mount points and virtual nodes (via `lookup`) are checked at each step.
+  // A trailing '/' requires a directory and follows a final symlink.
+  // Returns 0, or -errno (-ENOENT for a missing middle component, -ENOTDIR).
+  // A missing last component is success with kind kMissing.
+  int Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
+              Resolved* out) const;
+
+  // Maps a host path back to the virtual path it has in the sandbox
+  // (longest matching mount source). False if it is outside every mount.
+  // *mount (optional) receives the mount's index.
+  bool HostToVirtual(const std::string& host_path, std::string* vpath, int* mount = nullptr) const;
+
+  bool MountReadonly(int mount) const { return mounts_.at(mount).readonly; }
+  // Mount table in sandbox order (index 0 is the root), for /proc/mounts.
+  struct MountInfo {
+    std::string destination, host_source;
+    Mount::Kind kind;
+    bool readonly;
+  };
+  std::vector<MountInfo> Mounts() const;
+  // Names of mount points directly below a virtual directory (for listings
+  // of virtual dirs such as /dev).
+  std::vector<std::string> MountNamesUnder(const std::string& vdir) const;
+
+ private:
+  struct Entry {
+    std::string destination;  // clean
+    Mount::Kind kind;
+    std::string host_source;  // canonical host path
+    bool readonly;
+    bool is_dir;
+    UniqueFd fd;  // O_PATH
+  };
+  RootFs() = default;
+  int MountAt(const std::string& vpath) const;  // index or -1
+  bool MakeMountPoint(const Entry& m, std::string* err);
+
+  std::vector<Entry> mounts_;
+  std::string scratch_dir_;  // private dir holding tmpfs dirs; removed at destruction
+};
+
+}  // namespace litebox::rootfs

@@ -1,0 +1,121 @@
+// The mount table: bind mounts of dirs and files, tmpfs, read-only mounts.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.hpp"
+
+namespace litebox::rootfs::test {
+namespace {
+
+class MountsTest : public RootfsTest {
+ protected:
+  void SetUp() override {
+    RootfsTest::SetUp();
+    src_ = base_ + "/bindsrc";
+    ASSERT_EQ(mkdir(src_.c_str(), 0755), 0);
+    WriteHost(src_ + "/data.txt", "bound", 0644);
+    WriteHost(base_ + "/hosts", "127.0.0.1 localhost\n", 0644);
+    Reopen(false, {{"/data", Mount::kBind, src_, false},
+                   {"/ro", Mount::kBind, src_, true},
+                   {"/etc/hosts", Mount::kBind, base_ + "/hosts", false},
+                   {"/scratch", Mount::kTmpfs, "", false}});
+  }
+  std::string src_;
+};
+
+TEST_F(MountsTest, BindDirIsVisibleAndWritable) {
+  Reply r = Open("/data/data.txt", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(ReadFd(r.fd.get()), "bound");
+  EXPECT_EQ(r.payload, "/data/data.txt");
+  ASSERT_EQ(Open("/data/new", O_WRONLY | O_CREAT, 0644).result(), 0);
+  struct stat st;
+  EXPECT_EQ(stat((src_ + "/new").c_str(), &st), 0);
+  // The mount point was created in the root (like runc) so listings show it.
+  EXPECT_EQ(stat((root_ + "/data").c_str(), &st), 0);
+}
+
+TEST_F(MountsTest, BindFileShadowsTheRootsFile) {
+  Reply r = Open("/etc/hosts", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(ReadFd(r.fd.get()), "127.0.0.1 localhost\n");
+  EXPECT_EQ(Call(proto::kUnlink, {0}, "/etc/hosts").result(), -EBUSY);
+  EXPECT_EQ(Call(proto::kRename, {0}, "/etc/passwd", "/etc/hosts").result(), -EBUSY);
+}
+
+TEST_F(MountsTest, ReadOnlyBindRefusesWritesButReads) {
+  EXPECT_EQ(Open("/ro/data.txt", O_RDONLY).result(), 0);
+  EXPECT_EQ(Open("/ro/data.txt", O_WRONLY).result(), -EROFS);
+  EXPECT_EQ(Open("/ro/x", O_WRONLY | O_CREAT).result(), -EROFS);
+  EXPECT_EQ(Call(proto::kUnlink, {0}, "/ro/data.txt").result(), -EROFS);
+  EXPECT_EQ(Call(proto::kChmod, {0777, 0}, "/ro/data.txt").result(), -EROFS);
+  // The same source stays writable through the other mount.
+  EXPECT_EQ(Open("/data/data.txt", O_WRONLY).result(), 0);
+}
+
+TEST_F(MountsTest, CrossMountRenameAndLinkAreExdev) {
+  EXPECT_EQ(Call(proto::kRename, {0}, "/data/data.txt", "/tmp/x").result(), -EXDEV);
+  EXPECT_EQ(Call(proto::kLink, {0}, "/data/data.txt", "/tmp/x").result(), -EXDEV);
+  EXPECT_EQ(Call(proto::kUnlink, {AT_REMOVEDIR}, "/data").result(), -EBUSY);
+}
+
+TEST_F(MountsTest, TmpfsIsPrivateEmptyAndSticky) {
+  struct stat st = StatOf("/scratch");
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 01777u);
+  ASSERT_EQ(Open("/scratch/f", O_WRONLY | O_CREAT, 0600).result(), 0);
+  EXPECT_NE(stat((root_ + "/scratch/f").c_str(), &st), 0);  // not in the root dir
+}
+
+TEST_F(MountsTest, SymlinkInRootPointingIntoAMountCrossesIt) {
+  ASSERT_EQ(symlink("/data", (root_ + "/datalink").c_str()), 0);
+  Reply r = Open("/datalink/data.txt", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(ReadFd(r.fd.get()), "bound");
+  EXPECT_EQ(r.payload, "/data/data.txt");
+}
+
+TEST_F(MountsTest, DotDotFromAMountRootReturnsToTheParentMount) {
+  Reply r = Open("/data/../etc/passwd", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(r.payload, "/etc/passwd");
+}
+
+TEST_F(MountsTest, DirFdInsideAMountMapsBack) {
+  Reply d = Open("/data", O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(d.result(), 0);
+  Reply r = Call(proto::kOpen, {O_RDONLY, 0, 0}, "data.txt", "", {d.fd.get()}, 0);
+  ASSERT_EQ(r.result(), 0);
+  // /data and /ro share the source; the more specific mapping is either.
+  EXPECT_TRUE(r.payload == "/data/data.txt" || r.payload == "/ro/data.txt") << r.payload;
+}
+
+TEST_F(MountsTest, ProcMountsDescribesTheSandboxTable) {
+  Reply r = Open("/proc/self/mounts", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  std::string m = ReadFd(r.fd.get());
+  EXPECT_NE(m.find(" /data "), std::string::npos) << m;
+  EXPECT_NE(m.find(" /ro "), std::string::npos);
+  EXPECT_NE(m.find(" /etc/hosts "), std::string::npos);
+  EXPECT_NE(m.find("tmpfs /scratch tmpfs rw"), std::string::npos);
+  EXPECT_NE(m.find("shm /dev/shm tmpfs"), std::string::npos);
+  EXPECT_EQ(m.find(base_), std::string::npos) << "host paths leak: " << m;
+  size_t ro = m.find(" /ro ");
+  EXPECT_NE(m.find(" ro,", ro), std::string::npos);
+}
+
+TEST(MountsOpen, BadMountsAreNamedInTheError) {
+  std::string err;
+  EXPECT_EQ(RootFs::Open("/nonexistent-root-dir", false, {}, &err), nullptr);
+  EXPECT_NE(err.find("/nonexistent-root-dir"), std::string::npos) << err;
+  EXPECT_EQ(RootFs::Open("/tmp", false, {{"relative", Mount::kBind, "/tmp", false}}, &err),
+            nullptr);
+  EXPECT_NE(err.find("mounts[0]"), std::string::npos) << err;
+  EXPECT_EQ(RootFs::Open("/tmp", false, {{"/x", Mount::kBind, "/no/such/src", false}}, &err),
+            nullptr);
+  EXPECT_NE(err.find("/no/such/src"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace litebox::rootfs::test

@@ -1,0 +1,259 @@
+// Synthesized /proc and /dev.
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "harness.hpp"
+#include "libos/abi/constants.h"
+
+namespace litebox::rootfs::test {
+namespace {
+
+class ProcDevTest : public RootfsTest {
+ protected:
+  void SetUp() override {
+    RootfsTest::SetUp();
+    procs_.procs[7] = {getpid(), 1, "/usr/bin/a-very-long-program-name", "/dir", ""};
+  }
+  std::string Content(const std::string& path) {
+    Reply r = Open(path, O_RDONLY);
+    EXPECT_EQ(r.result(), 0) << path;
+    EXPECT_EQ(r.hdr.aux[0], proto::kFdVirtualFile) << path;
+    return r.fd ? ReadFd(r.fd.get()) : "";
+  }
+  std::set<std::string> Listing(const std::string& path) {
+    Reply r = Open(path, O_RDONLY | O_DIRECTORY);
+    EXPECT_EQ(r.result(), 0) << path;
+    EXPECT_EQ(r.hdr.aux[0], proto::kFdVirtualDir) << path;
+    std::set<std::string> names;
+    if (!r.fd) return names;
+    std::string recs = ReadFd(r.fd.get());
+    size_t at = 0;
+    while (at + 19 < recs.size()) {
+      uint16_t reclen;
+      memcpy(&reclen, recs.data() + at + 16, 2);
+      if (reclen == 0) break;
+      names.insert(std::string(recs.c_str() + at + 19));
+      at += reclen;
+    }
+    return names;
+  }
+  std::string StatusField(const std::string& status, const std::string& key) {
+    size_t at = status.find("\n" + key + ":");
+    if (at == std::string::npos) return "<none>";
+    at += key.size() + 2;
+    size_t end = status.find('\n', at);
+    std::string v = status.substr(at, end - at);
+    return v.substr(v.find_first_not_of(" \t"));
+  }
+};
+
+TEST_F(ProcDevTest, ProcListsOnlyTheSandboxesPids) {
+  auto names = Listing("/proc");
+  EXPECT_TRUE(names.count("1"));
+  EXPECT_TRUE(names.count("7"));
+  EXPECT_TRUE(names.count("self"));
+  EXPECT_TRUE(names.count("cpuinfo"));
+  EXPECT_FALSE(names.count(std::to_string(getppid())));
+  EXPECT_EQ(Open("/proc/2", O_RDONLY).result(), -ENOENT);
+  EXPECT_EQ(Open("/proc/" + std::to_string(getpid()), O_RDONLY).result(), -ENOENT);
+}
+
+TEST_F(ProcDevTest, VirtualFilesAreSealedMemfds) {
+  Reply r = Open("/proc/self/status", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(r.payload, "/proc/1/status");
+  EXPECT_LT(write(r.fd.get(), "x", 1), 0);
+  EXPECT_LT(ftruncate(r.fd.get(), 0), 0);
+  int seals = fcntl(r.fd.get(), F_GET_SEALS);
+  EXPECT_EQ(seals & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL),
+            F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+  EXPECT_EQ(Open("/proc/self/status", O_WRONLY).result(), -EACCES);
+}
+
+TEST_F(ProcDevTest, SelfIsALinkToTheCallersVpid) {
+  Reply l = Call(proto::kReadlink, {}, "/proc/self");
+  EXPECT_EQ(l.payload, "1");
+  struct stat st = StatOf("/proc/self", true);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  st = StatOf("/proc/self");
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0555u);
+}
+
+TEST_F(ProcDevTest, StatusShowsVirtualIdsAndPids) {
+  ctx_.creds.ruid = 1000;
+  ctx_.creds.euid = 1001;
+  ctx_.creds.suid = 1002;
+  ctx_.creds.fsuid = 1003;
+  ctx_.creds.rgid = 50;
+  ctx_.creds.egid = ctx_.creds.sgid = ctx_.creds.fsgid = 51;
+  std::string s = "\n" + Content("/proc/self/status");
+  EXPECT_EQ(StatusField(s, "Name"), "sh");
+  EXPECT_EQ(StatusField(s, "Pid"), "1");
+  EXPECT_EQ(StatusField(s, "PPid"), "0");
+  EXPECT_EQ(StatusField(s, "Tgid"), "1");
+  EXPECT_EQ(StatusField(s, "Uid"), "1000\t1001\t1002\t1003");
+  EXPECT_EQ(StatusField(s, "Gid"), "50\t51\t51\t51");
+  EXPECT_NE(StatusField(s, "VmRSS"), "<none>");  // from the host process
+  EXPECT_EQ(s.find("\nPid:\t" + std::to_string(getpid())), std::string::npos);
+  std::string other = "\n" + Content("/proc/7/status");
+  EXPECT_EQ(StatusField(other, "Name"), "a-very-long-pro");
+  EXPECT_EQ(StatusField(other, "PPid"), "1");
+}
+
+TEST_F(ProcDevTest, StatUsesVpids) {
+  std::string s = Content("/proc/7/stat");
+  EXPECT_EQ(s.rfind("7 (a-very-long-pro) ", 0), 0u) << s;
+  std::string after = s.substr(s.find(") ") + 2);
+  char state;
+  int ppid;
+  ASSERT_EQ(sscanf(after.c_str(), "%c %d", &state, &ppid), 2);
+  EXPECT_EQ(ppid, 1);
+}
+
+TEST_F(ProcDevTest, CmdlineCommExeCwdRoot) {
+  EXPECT_EQ(Content("/proc/1/cmdline"), std::string("sh\0-c\0true\0", 11));
+  EXPECT_EQ(Content("/proc/1/comm"), "sh\n");
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/proc/1/exe").payload, "/bin/sh");
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/proc/7/cwd").payload, "/dir");
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/proc/self/root").payload, "/");
+  // Following exe opens the real binary inside the root.
+  Reply e = Call(proto::kOpen, {O_RDONLY, 0, proto::kOpenForExec}, "/proc/self/exe");
+  ASSERT_EQ(e.result(), 0);
+  EXPECT_EQ(e.payload, "/bin/sh");
+  EXPECT_EQ(Call(proto::kChdir, {}, "/etc").result(), 0);
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/proc/self/cwd").payload, "/etc");
+}
+
+TEST_F(ProcDevTest, FdDirListsGuestFdsWithVirtualTargets) {
+  Reply f = Open("/dir/file", O_RDONLY);  // the test process is the "guest"
+  ASSERT_TRUE(f.fd);
+  std::string n = std::to_string(f.fd.get());
+  auto names = Listing("/proc/self/fd");
+  EXPECT_TRUE(names.count(n));
+  EXPECT_TRUE(names.count("0"));
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/proc/self/fd/" + n).payload, "/dir/file");
+  Reply again = Open("/proc/self/fd/" + n, O_RDONLY);
+  ASSERT_EQ(again.result(), 0);
+  EXPECT_EQ(ReadFd(again.fd.get()), "hello");
+  EXPECT_EQ(Open("/proc/self/fd/" + std::to_string(abi::kReservedFdBase), O_RDONLY).result(),
+            -ENOENT);
+  std::string info = Content("/proc/self/fdinfo/" + n);
+  EXPECT_NE(info.find("flags:"), std::string::npos);
+}
+
+TEST_F(ProcDevTest, FdOfAPipeReopensThePipe) {
+  int p[2];
+  ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+  UniqueFd rd(p[0]), wr(p[1]);
+  std::string link = Call(proto::kReadlink, {}, "/proc/self/fd/" + std::to_string(p[1])).payload;
+  EXPECT_EQ(link.rfind("pipe:[", 0), 0u) << link;
+  Reply w = Open("/dev/fd/" + std::to_string(p[1]), O_WRONLY);  // via /dev/fd -> /proc/self/fd
+  ASSERT_EQ(w.result(), 0);
+  ASSERT_EQ(write(w.fd.get(), "z", 1), 1);
+  char c = 0;
+  ASSERT_EQ(read(rd.get(), &c, 1), 1);
+  EXPECT_EQ(c, 'z');
+}
+
+TEST_F(ProcDevTest, MapsShowVirtualPathsForSandboxFiles) {
+  Reply f = Open("/dir/file", O_RDONLY);
+  void* m = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, f.fd.get(), 0);
+  ASSERT_NE(m, MAP_FAILED);
+  std::string maps = Content("/proc/self/maps");
+  munmap(m, 4096);
+  EXPECT_NE(maps.find(" /dir/file\n"), std::string::npos);
+  EXPECT_EQ(maps.find(root_), std::string::npos);
+}
+
+TEST_F(ProcDevTest, SystemFilesAndHostname) {
+  EXPECT_NE(Content("/proc/cpuinfo").find("processor"), std::string::npos);
+  EXPECT_NE(Content("/proc/meminfo").find("MemTotal:"), std::string::npos);
+  EXPECT_NE(Content("/proc/uptime").find('.'), std::string::npos);
+  EXPECT_NE(Content("/proc/loadavg").find('/'), std::string::npos);
+  EXPECT_NE(Content("/proc/version").find("Linux"), std::string::npos);
+  EXPECT_EQ(Content("/proc/sys/kernel/hostname"), "sandbox-host\n");
+  EXPECT_FALSE(Content("/proc/sys/kernel/osrelease").empty());
+  EXPECT_NE(Content("/proc/self/mountinfo").find(" / / "), std::string::npos);
+  EXPECT_NE(Content("/proc/mounts").find(" /proc proc "), std::string::npos);
+}
+
+TEST_F(ProcDevTest, VirtualStatModes) {
+  struct stat st = StatOf("/proc/cpuinfo");
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0444u);
+  st = StatOf("/proc/1/exe", true);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0777u);
+  st = StatOf("/proc/sys/kernel");
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(Call(proto::kAccess, {R_OK, 0}, "/proc/cpuinfo").result(), 0);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/proc/nope").result(), -ENOENT);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/proc/cpuinfo/x").result(), -ENOTDIR);
+}
+
+TEST_F(ProcDevTest, DevNodesAreRealDevices) {
+  Reply z = Open("/dev/zero", O_RDONLY);
+  ASSERT_EQ(z.result(), 0);
+  EXPECT_EQ(z.hdr.aux[0], proto::kFdHost);
+  char buf[4] = {1, 1, 1, 1};
+  ASSERT_EQ(read(z.fd.get(), buf, 4), 4);
+  EXPECT_EQ(std::string(buf, 4), std::string(4, '\0'));
+  Reply n = Open("/dev/null", O_WRONLY);
+  ASSERT_EQ(n.result(), 0);
+  EXPECT_EQ(write(n.fd.get(), "abc", 3), 3);
+  Reply f = Open("/dev/full", O_WRONLY);
+  ASSERT_EQ(f.result(), 0);
+  EXPECT_LT(write(f.fd.get(), "a", 1), 0);
+  EXPECT_EQ(errno, ENOSPC);
+  Reply u = Open("/dev/urandom", O_RDONLY);
+  ASSERT_EQ(u.result(), 0);
+  EXPECT_EQ(read(u.fd.get(), buf, 4), 4);
+  struct stat st = StatOf("/dev/null");
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(Open("/dev/tty", O_RDWR).result(), -ENXIO);
+  EXPECT_EQ(Open("/dev/sda", O_RDONLY).result(), -ENOENT);
+}
+
+TEST_F(ProcDevTest, DevLinksAndListing) {
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/dev/fd").payload, "/proc/self/fd");
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/dev/stdin").payload, "/proc/self/fd/0");
+  EXPECT_EQ(Call(proto::kReadlink, {}, "/dev/stderr").payload, "/proc/self/fd/2");
+  auto names = Listing("/dev");
+  for (const char* n : {"null", "zero", "full", "random", "urandom", "tty", "fd", "stdin", "stdout",
+                        "stderr", "shm"})
+    EXPECT_TRUE(names.count(n)) << n;
+}
+
+TEST_F(ProcDevTest, DevShmIsAPrivateWritableDir) {
+  struct stat st = StatOf("/dev/shm");
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 01777, 01777u);
+  Reply r = Open("/dev/shm/seg", O_RDWR | O_CREAT, 0600);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(r.payload, "/dev/shm/seg");
+  Reply d = Open("/dev/shm", O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(d.result(), 0);
+  EXPECT_EQ(d.hdr.aux[0], proto::kFdHost);
+  EXPECT_NE(stat((root_ + "/dev/shm/seg").c_str(), &st), 0);  // not inside the image
+  EXPECT_EQ(Call(proto::kUnlink, {0}, "/dev/shm/seg").result(), 0);
+}
+
+TEST_F(ProcDevTest, VirtualDirFdWorksAsDirFd) {
+  Reply d = Open("/proc/self", O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(d.result(), 0);
+  Reply r = Call(proto::kOpen, {O_RDONLY, 0, 0}, "comm", "", {d.fd.get()}, 0);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(ReadFd(r.fd.get()), "sh\n");
+  Reply fdpath = Call(proto::kFdPath, {}, "", "", {d.fd.get()});
+  EXPECT_EQ(fdpath.payload, "/proc/1");
+}
+
+}  // namespace
+}  // namespace litebox::rootfs::test
