@@ -55,7 +55,7 @@ RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out) {
   do {
     n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC | MSG_TRUNC);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return RecvStatus::kClosed;
+  if (n < 0) return errno == EAGAIN ? RecvStatus::kWouldBlock : RecvStatus::kClosed;
 
   // Take ownership of every fd first so each failure below closes them.
   for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {

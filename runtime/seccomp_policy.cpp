@@ -444,6 +444,12 @@ void AddCheckedPassRules(RuleWriter& w, const SyscallRow& row, const PolicyOptio
     case ArgCheck::PID_ZERO:
       w.Add(allow, row, {Cmp64(0, SCMP_CMP_EQ, 0)});
       return;
+    case ArgCheck::PRLIMIT_SELF:
+      // RLIMIT_NOFILE (7) traps: the libOS keeps the soft limit below its
+      // reserved fds while the host hard limit covers them.
+      w.Add(allow, row, {Cmp64(0, SCMP_CMP_EQ, 0), Cmp64(1, SCMP_CMP_LT, 7)});
+      w.Add(allow, row, {Cmp64(0, SCMP_CMP_EQ, 0), Cmp64(1, SCMP_CMP_GT, 7)});
+      return;
     case ArgCheck::IPC_PRIVATE:
       // key == IPC_PRIVATE (0); flags: shm/sem arg2, msg arg1.
       w.Add(allow, row, {Lo32(0, 0), Masked(row.nr == 68 ? 1 : 2, kIpcOtherBits, 0)});

@@ -48,6 +48,7 @@ enum class ArgCheck {
   CLOCK_LIST,
   FUTEX_OPS,
   PID_ZERO,
+  PRLIMIT_SELF,
   IPC_PRIVATE,
   SHMCTL_CMDS,
   SEMCTL_CMDS,

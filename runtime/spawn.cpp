@@ -95,19 +95,20 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
       struct rlimit rl {
         static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)
       };
-      if (r.resource == RLIMIT_NOFILE) {
-        if (rl.rlim_cur > nofile_cap) rl.rlim_cur = nofile_cap;
-        if (rl.rlim_max > nofile_cap) rl.rlim_max = nofile_cap;
-      }
+      if (r.resource == RLIMIT_NOFILE) continue;  // below
       if (setrlimit(r.resource, &rl) < 0) child_fail(ep, 3);
     }
+    // The soft limit stays below the libOS's reserved fds; the hard limit
+    // covers them so the libOS can still place its channel (fork). The
+    // application never sees or sets the host hard limit (prlimit64 on
+    // RLIMIT_NOFILE traps).
     struct rlimit nf;
     getrlimit(RLIMIT_NOFILE, &nf);
-    if (nf.rlim_max > nofile_cap || nf.rlim_cur > nofile_cap) {
-      nf.rlim_cur = nf.rlim_cur > nofile_cap ? nofile_cap : nf.rlim_cur;
-      nf.rlim_max = nofile_cap;
-      if (setrlimit(RLIMIT_NOFILE, &nf) < 0) child_fail(ep, 3);
-    }
+    for (const Rlimit& r : plan.rlimits)
+      if (r.resource == RLIMIT_NOFILE) nf.rlim_cur = static_cast<rlim_t>(r.soft);
+    nf.rlim_cur = nf.rlim_cur > nofile_cap ? nofile_cap : nf.rlim_cur;
+    nf.rlim_max = static_cast<rlim_t>(abi::kLastReservedFd + 1);
+    if (setrlimit(RLIMIT_NOFILE, &nf) < 0) child_fail(ep, 3);
     struct rlimit core {
       0, 0
     };

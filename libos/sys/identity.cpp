@@ -30,15 +30,17 @@ LB_SYSCALL(getpgrp) {
   return g_proc.vpgid;
 }
 LB_SYSCALL(getpgid) {
-  if (c.a[0] == 0 || c.a[0] == g_proc.vpid) return g_proc.vpgid;
+  if (static_cast<int>(c.a[0]) == 0 || static_cast<int>(c.a[0]) == static_cast<int>(g_proc.vpid))
+    return g_proc.vpgid;
   return -k::ESRCH;
 }
 LB_SYSCALL(getsid) {
-  if (c.a[0] == 0 || c.a[0] == g_proc.vpid) return g_proc.vsid;
+  if (static_cast<int>(c.a[0]) == 0 || static_cast<int>(c.a[0]) == static_cast<int>(g_proc.vpid))
+    return g_proc.vsid;
   return -k::ESRCH;
 }
 LB_SYSCALL(setpgid) {
-  long pid = c.a[0], pgid = c.a[1];
+  long pid = static_cast<int>(c.a[0]), pgid = static_cast<int>(c.a[1]);
   if (pid == 0) pid = g_proc.vpid;
   if (pgid == 0) pgid = pid;
   if (pid != g_proc.vpid) return -k::ESRCH;  // children: with process support

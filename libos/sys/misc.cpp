@@ -37,15 +37,44 @@ LB_SYSCALL(inotify_init) {
 LB_SYSCALL(signalfd) {
   return sys(__NR_signalfd4, c.a[0], c.a[1], c.a[2], 0);
 }
+namespace {
+// RLIMIT_NOFILE is virtual above the soft limit: the host hard limit also
+// covers the libOS's reserved fds, the application's never does.
+constexpr long kNofile = 7;
+uint64_t g_nofile_hard = abi::kReservedFdBase;
+
+long nofile(const uint64_t* next, uint64_t* old) {
+  uint64_t cur[2];
+  long r = sys(__NR_prlimit64, 0, kNofile, 0, reinterpret_cast<long>(cur));
+  if (r < 0) return r;
+  if (old) old[0] = cur[0], old[1] = g_nofile_hard;
+  if (!next) return 0;
+  uint64_t soft = next[0], hard = next[1];
+  if (soft > hard) return -k::EINVAL;
+  if (hard > g_nofile_hard) return -k::EPERM;  // raising the hard limit needs privilege
+  uint64_t set[2] = {soft, cur[1]};
+  r = sys(__NR_prlimit64, 0, kNofile, reinterpret_cast<long>(set), 0);
+  if (r == 0) g_nofile_hard = hard;
+  return r;
+}
+
+long rlimit(long resource, const uint64_t* next, uint64_t* old) {
+  if (resource == kNofile) return nofile(next, old);
+  return sys(__NR_prlimit64, 0, resource, reinterpret_cast<long>(next),
+             reinterpret_cast<long>(old));
+}
+}  // namespace
+
 LB_SYSCALL(getrlimit) {
-  return sys(__NR_prlimit64, 0, c.a[0], 0, c.a[1]);
+  return rlimit(c.a[0], nullptr, reinterpret_cast<uint64_t*>(c.a[1]));
 }
 LB_SYSCALL(setrlimit) {
-  return sys(__NR_prlimit64, 0, c.a[0], c.a[1], 0);
+  return rlimit(c.a[0], reinterpret_cast<const uint64_t*>(c.a[1]), nullptr);
 }
 LB_SYSCALL(prlimit64) {
-  if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::EPERM;
-  return sys(__NR_prlimit64, 0, c.a[1], c.a[2], c.a[3]);
+  if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::EPERM;  // other processes: later
+  return rlimit(c.a[1], reinterpret_cast<const uint64_t*>(c.a[2]),
+                reinterpret_cast<uint64_t*>(c.a[3]));
 }
 LB_SYSCALL(select) {
   struct Tv {

@@ -109,7 +109,15 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   long pid = sys(__NR_clone, static_cast<long>(f), 0, ptid, ctid, tls);
   if (pid == 0) {
     channel_reset_in_child();
-    sys(__NR_dup3, sv[1], abi::kChannelFd, 0);
+    // The channel sits above the soft RLIMIT_NOFILE (dup3 obeys it), so
+    // lift the soft limit for this one dup (prlimit64 is a gate number).
+    uint64_t lim[2], wide[2];
+    sys(__NR_prlimit64, 0, 7, 0, reinterpret_cast<long>(lim));
+    wide[0] = lim[1], wide[1] = lim[1];
+    sys(__NR_prlimit64, 0, 7, reinterpret_cast<long>(wide), 0);
+    long d = sys(__NR_dup3, sv[1], abi::kChannelFd, 0);
+    sys(__NR_prlimit64, 0, 7, reinterpret_cast<long>(lim), 0);
+    if (d < 0) exit_group(128 + k::SIGKILL);
     sys(__NR_close, sv[1]);
     c.thread->host_tid = static_cast<int>(sys(__NR_gettid));
     g_proc.vppid = g_proc.vpid;
@@ -194,9 +202,9 @@ bool translate_id(long* idtype, long* id) {
 }  // namespace
 
 LB_SYSCALL(wait4) {
-  long pid = c.a[0];
+  long pid = static_cast<int>(c.a[0]);  // pid_t: the upper half of the register is junk
   auto* status = reinterpret_cast<int*>(c.a[1]);
-  long options = c.a[2];
+  long options = static_cast<int>(c.a[2]);
   long idtype, id = 0;
   if (pid < -1)
     idtype = P_PGID, id = -pid;
@@ -241,7 +249,7 @@ LB_SYSCALL(wait4) {
 }
 
 LB_SYSCALL(waitid) {
-  long idtype = c.a[0], id = c.a[1];
+  long idtype = static_cast<int>(c.a[0]), id = static_cast<int>(c.a[1]);
   auto* si = reinterpret_cast<k::siginfo*>(c.a[2]);
   if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID) return -k::EINVAL;
   if (!translate_id(&idtype, &id)) return -k::ECHILD;
@@ -321,7 +329,8 @@ void reset_signal_actions() {
 }
 
 void exec_teardown(void*) {
-  close_cloexec_fds();
+  // Close-on-exec fds are closed after the new image is mapped (its own
+  // fds are close-on-exec too).
   reset_signal_actions();
   // The old image's mappings stay until exit (the new image maps over
   // fixed addresses it needs); unmapping them needs /proc/self/maps.
@@ -355,6 +364,7 @@ long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long 
     free_strv(av), free_strv(ev);
     return e;
   }
+  close_cloexec_fds();
   // Tell the supervisor (for /proc/<pid>/exe and cmdline).
   Rpc r;
   r.op = proto::kExecDone;

@@ -143,13 +143,14 @@ long send_kill(long vpid, long sig, long tid) {
   return rpc(r);
 }
 }  // namespace
+// pid_t and int arguments: the upper halves of the registers are junk.
 LB_SYSCALL(kill) {
-  return send_kill(c.a[0], c.a[1], 0);
+  return send_kill(static_cast<int>(c.a[0]), static_cast<int>(c.a[1]), 0);
 }
 LB_SYSCALL(tgkill) {
-  return send_kill(c.a[0], c.a[2], c.a[1]);
+  return send_kill(static_cast<int>(c.a[0]), static_cast<int>(c.a[2]), static_cast<int>(c.a[1]));
 }
 LB_SYSCALL(tkill) {
   // tkill names a thread by host tid (gettid is native).
-  return send_kill(g_proc.vpid, c.a[1], c.a[0]);
+  return send_kill(g_proc.vpid, static_cast<int>(c.a[1]), static_cast<int>(c.a[0]));
 }
