@@ -1,0 +1,41 @@
+// config.json -> runtime::SandboxSpec: the one conversion the shim and the
+// `litebox` CLI both use, so they cannot drift apart.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "oci/result.hpp"
+#include "oci/spec.hpp"
+#include "runtime/sandbox.hpp"
+
+namespace litebox::oci {
+
+// Converts a parsed config. bundle_dir is where config.json lives (relative
+// root.path and relative bind-mount sources are resolved against it; it is
+// made absolute against the current directory). id must satisfy
+// ValidateContainerId. Fills id, rootfs, readonly_root, hostname, domainname,
+// init, mounts, masked_paths, readonly_paths; leaves state_dir, debug_log and
+// wait_for_start to the caller.
+//
+// Mapping decisions:
+// - process.capabilities absent: every capability set is empty (no
+//   privilege unless the config grants it).
+// - process.user.umask absent: 0022, like runc.
+// - a mount whose options contain "bind" or "rbind" gets type "bind" (runc
+//   treats it as a bind mount whatever its type says, e.g. "none").
+//
+// If `ignored` is given, it receives one line per config feature that the
+// sandbox does not implement and that was therefore dropped (hooks, seccomp,
+// devices, sysctl, resources, id mappings, namespace paths, ...), so callers
+// can log them instead of dropping them silently.
+Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& bundle_dir,
+                                           const std::string& id,
+                                           std::vector<std::string>* ignored = nullptr);
+
+// The process part alone (also what `exec --process process.json` needs).
+// path_prefix names the field in errors ("process").
+Result<runtime::ProcessSpec> ToProcessSpec(const Process& process,
+                                           const std::string& path_prefix = "process");
+
+}  // namespace litebox::oci

@@ -1,0 +1,228 @@
+// ToSandboxSpec: path resolution, mount handling, errors, and — the check
+// that matters — the same process identity real runc gives a container
+// (compared against the kernel's /proc/self/status inside a runc container).
+#include "oci/to_sandbox.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "oci/container_id.hpp"
+#include "test_util.hpp"
+
+namespace litebox::oci {
+namespace {
+
+// Mask from libcap's own name -> number table, independent of ours.
+uint64_t LibcapMask(std::initializer_list<const char*> names) {
+  uint64_t m = 0;
+  for (const char* n : names) {
+    cap_value_t v;
+    EXPECT_EQ(cap_from_name(n, &v), 0) << n;
+    m |= uint64_t{1} << v;
+  }
+  return m;
+}
+
+TEST(ToSandboxSpecTest, DefaultSpec) {
+  std::vector<std::string> ignored;
+  auto sb = ToSandboxSpec(DefaultSpec(false), "/bundles/c1", "c1", &ignored);
+  ASSERT_TRUE(sb.ok()) << sb.error().message();
+  EXPECT_EQ(sb->id, "c1");
+  EXPECT_EQ(sb->rootfs, "/bundles/c1/rootfs");
+  EXPECT_TRUE(sb->readonly_root);
+  EXPECT_EQ(sb->hostname, "litebox");
+  EXPECT_EQ(sb->init.args, std::vector<std::string>{"sh"});
+  EXPECT_EQ(sb->init.cwd, "/");
+  EXPECT_TRUE(sb->init.terminal);
+  EXPECT_TRUE(sb->init.no_new_privileges);
+  EXPECT_EQ(sb->init.umask, 022u);
+  ASSERT_EQ(sb->init.rlimits.size(), 1u);
+  EXPECT_EQ(sb->init.rlimits[0].resource, RLIMIT_NOFILE);
+  EXPECT_EQ(sb->init.rlimits[0].soft, 1024u);
+  const uint64_t runc_default = LibcapMask({"cap_audit_write", "cap_kill", "cap_net_bind_service"});
+  EXPECT_EQ(sb->init.cap_bounding, runc_default);
+  EXPECT_EQ(sb->init.cap_effective, runc_default);
+  EXPECT_EQ(sb->init.cap_permitted, runc_default);
+  EXPECT_EQ(sb->init.cap_ambient, runc_default);
+  EXPECT_EQ(sb->init.cap_inheritable, 0u);
+  ASSERT_EQ(sb->mounts.size(), 7u);
+  EXPECT_EQ(sb->mounts[0].destination, "/proc");
+  EXPECT_EQ(sb->mounts[0].type, "proc");
+  EXPECT_EQ(sb->masked_paths.size(), 10u);
+  EXPECT_EQ(sb->readonly_paths.size(), 5u);
+  // The sandbox applies no cgroup device rules: that is reported, not hidden.
+  ASSERT_EQ(ignored.size(), 1u);
+  EXPECT_EQ(ignored[0], "linux.resources: cgroup limits are not applied");
+}
+
+TEST(ToSandboxSpecTest, PathsAndMounts) {
+  Spec spec = DefaultSpec(true);  // rootless: sysfs is an rbind of /sys with type "none"
+  spec.root->path = "layers/../merged/";
+  Mount data;
+  data.destination = "/data/";
+  data.type = "bind";
+  data.source = "shared/data";
+  data.options = {"rbind", "ro"};
+  spec.mounts.push_back(data);
+
+  const std::string cwd = std::filesystem::current_path().string();
+  auto sb = ToSandboxSpec(spec, "relative-bundle", "c2");
+  ASSERT_TRUE(sb.ok()) << sb.error().message();
+  EXPECT_EQ(sb->rootfs, cwd + "/relative-bundle/merged");
+  const runtime::MountSpec& sys = sb->mounts[5];
+  EXPECT_EQ(sys.destination, "/sys");
+  EXPECT_EQ(sys.type, "bind");
+  EXPECT_EQ(sys.source, "/sys");
+  const runtime::MountSpec& d = sb->mounts.back();
+  EXPECT_EQ(d.destination, "/data");
+  EXPECT_EQ(d.source, cwd + "/relative-bundle/shared/data");
+  EXPECT_EQ(d.options, (std::vector<std::string>{"rbind", "ro"}));
+
+  spec.root->path = "/var/lib/rootfs";
+  auto abs = ToSandboxSpec(spec, "/b", "c2");
+  ASSERT_TRUE(abs.ok());
+  EXPECT_EQ(abs->rootfs, "/var/lib/rootfs");
+}
+
+TEST(ToSandboxSpecTest, NoCapabilitiesMeansNone) {
+  Spec spec = DefaultSpec(false);
+  spec.process->capabilities.reset();
+  spec.process->user.umask = 077;
+  auto sb = ToSandboxSpec(spec, "/b", "c3");
+  ASSERT_TRUE(sb.ok()) << sb.error().message();
+  EXPECT_EQ(sb->init.cap_bounding | sb->init.cap_effective | sb->init.cap_permitted |
+                sb->init.cap_inheritable | sb->init.cap_ambient,
+            0u);
+  EXPECT_EQ(sb->init.umask, 077u);
+}
+
+TEST(ToSandboxSpecTest, ErrorsNameTheField) {
+  Spec spec = DefaultSpec(false);
+  auto bad_id = ToSandboxSpec(spec, "/b", "a/b");
+  ASSERT_FALSE(bad_id.ok());
+  EXPECT_EQ(bad_id.error().message(),
+            "id: invalid character '/' (allowed: letters, digits, _ + . -)");
+
+  Spec no_process = spec;
+  no_process.process.reset();
+  EXPECT_EQ(ToSandboxSpec(no_process, "/b", "c").error().message(),
+            "process: missing (a container needs a process to run)");
+
+  Spec bad_rlimit = spec;
+  bad_rlimit.process->rlimits[0].type = "RLIMIT_BOGUS";
+  EXPECT_EQ(ToSandboxSpec(bad_rlimit, "/b", "c").error().message(),
+            "process.rlimits[0].type: unknown rlimit \"RLIMIT_BOGUS\"");
+
+  Spec bad_cap = spec;
+  bad_cap.process->capabilities->ambient.push_back("CAP_NOPE");
+  EXPECT_EQ(ToSandboxSpec(bad_cap, "/b", "c").error().message(),
+            "process.capabilities.ambient[3]: unknown capability \"CAP_NOPE\"");
+
+  Spec bind_without_source = spec;
+  bind_without_source.mounts[1].options.push_back("bind");
+  bind_without_source.mounts[1].source.clear();
+  EXPECT_EQ(ToSandboxSpec(bind_without_source, "/b", "c").error().message(),
+            "mounts[1].source: missing (required for a bind mount)");
+}
+
+TEST(ToSandboxSpecTest, IgnoredFeaturesAreListed) {
+  auto spec = ParseSpec(R"({"ociVersion":"1.1.0","root":{"path":"r"},
+    "process":{"user":{"uid":0,"gid":0},"args":["x"],"cwd":"/"},
+    "hooks":{"prestart":[{"path":"/bin/true"}],"poststop":[{"path":"/bin/true"}]},
+    "linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"},"sysctl":{"a.b":"1"},
+             "namespaces":[{"type":"network","path":"/proc/1/ns/net"}]}})");
+  ASSERT_TRUE(spec.ok()) << spec.error().message();
+  std::vector<std::string> ignored;
+  ASSERT_TRUE(ToSandboxSpec(*spec, "/b", "c", &ignored).ok());
+  EXPECT_EQ(ignored, (std::vector<std::string>{
+                         "hooks: 2 hook(s) are not run by ToSandboxSpec",
+                         "linux.namespaces[0].path: joining namespace \"network\" is not done by "
+                         "ToSandboxSpec",
+                         "linux.sysctl: not applied",
+                         "linux.seccomp: the container's own filter is not installed"}));
+}
+
+TEST(ContainerIdTest, RuncRules) {
+  EXPECT_TRUE(ValidateContainerId("my-container_1.2+x").ok());
+  EXPECT_EQ(ValidateContainerId("..").error().message(), "id: must not be \"..\"");
+  EXPECT_EQ(ValidateContainerId("").error().message(), "id: must not be empty");
+  EXPECT_EQ(ValidateContainerId("a\nb").error().message(),
+            "id: invalid character byte 0x0a (allowed: letters, digits, _ + . -)");
+  EXPECT_FALSE(ValidateContainerId(std::string(1025, 'a')).ok());
+}
+
+// Reads "Key:\tvalue" lines of /proc/<pid>/status.
+std::map<std::string, std::string> StatusFields(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+    out[line.substr(0, colon)] = value;
+  }
+  return out;
+}
+
+// The identity we hand the sandbox is the identity runc gives the same
+// config, as the kernel reports it.
+TEST(ToSandboxSpecTest, ProcessIdentityMatchesRealRunc) {
+  if (auto why = testing::RuncUnavailableReason(); !why.empty()) {
+    GTEST_SKIP() << "SKIPPED: " << why;
+  }
+  testing::TempDir bundle;
+  testing::MakeBusyboxRootfs(bundle.path());
+  Spec spec = DefaultSpec(false);
+  spec.process->terminal = false;
+  spec.process->args = {"cat", "/proc/self/status"};
+  spec.process->user.uid = 1000;
+  spec.process->user.gid = 1001;
+  spec.process->user.additional_gids = {5, 7};
+  spec.process->user.umask = 027;
+  // Equal sets, so exec's capability rules for a non-root uid keep them all
+  // (ambient caps survive exec and become permitted and effective).
+  const std::vector<std::string> caps = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
+                                         "CAP_CHOWN", "CAP_SETUID"};
+  spec.process->capabilities = Capabilities{caps, caps, caps, caps, caps, {}};
+  testing::WriteFile(bundle.path() + "/config.json", SerializeSpec(spec));
+
+  testing::RuncContainer container("identity");
+  auto r = testing::RunCommand({"runc", "run", "--bundle", bundle.path(), container.id()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto status = StatusFields(r.out);
+
+  auto sb = ToSandboxSpec(spec, bundle.path(), container.id());
+  ASSERT_TRUE(sb.ok()) << sb.error().message();
+  const runtime::ProcessSpec& p = sb->init;
+  auto hex = [](uint64_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return std::string(buf);
+  };
+  EXPECT_EQ(status["CapBnd"], hex(p.cap_bounding));
+  EXPECT_EQ(status["CapEff"], hex(p.cap_effective));
+  EXPECT_EQ(status["CapPrm"], hex(p.cap_permitted));
+  EXPECT_EQ(status["CapInh"], hex(p.cap_inheritable));
+  EXPECT_EQ(status["CapAmb"], hex(p.cap_ambient));
+  char umask[8];
+  std::snprintf(umask, sizeof umask, "%04o", p.umask);
+  EXPECT_EQ(status["Umask"], umask);
+  const std::string uid = std::to_string(p.uid), gid = std::to_string(p.gid);
+  EXPECT_EQ(status["Uid"], uid + "\t" + uid + "\t" + uid + "\t" + uid);
+  EXPECT_EQ(status["Gid"], gid + "\t" + gid + "\t" + gid + "\t" + gid);
+  EXPECT_EQ(status["Groups"],
+            std::to_string(p.additional_gids[0]) + " " + std::to_string(p.additional_gids[1]));
+  EXPECT_EQ(status["NoNewPrivs"], p.no_new_privileges ? "1" : "0");
+}
+
+}  // namespace
+}  // namespace litebox::oci
