@@ -6,7 +6,10 @@
 
 namespace lb {
 
-long set_path(Rpc& r, int slot, long dirfd, const char* path, char* scratch, unsigned long cap) {
+long set_path(Rpc& r, int slot, long dirfd_arg, const char* path, char* scratch,
+              unsigned long cap) {
+  // int-typed syscall argument: the kernel ignores the register's upper half.
+  const long dirfd = static_cast<int>(dirfd_arg);
   if (!path) return -k::EFAULT;
   size_t n = strlen(path);
   if (n >= proto::kMaxPath) return -k::ENAMETOOLONG;

@@ -49,6 +49,7 @@ struct Guest {
   bool is_init = false;
   bool exited = false;
   bool await_start_pending = false;  // replied when the container starts
+  int fork_waiter = -1;              // parent channel waiting in kForkDone
   std::string exe;
   std::string cmdline;  // argv joined with NUL
   ProcessSpec spec;     // launch info of an initial (non-forked) guest
@@ -299,6 +300,7 @@ void Supervisor::OnChannel(int fd) {
     epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
     if (g.pidfd < 0) {
       // Never said hello: nothing to wait for.
+      if (g.fork_waiter >= 0) SendResponse(g.fork_waiter, proto::kForkDone, -ESRCH, 0, {});
       close(fd);
       bool was_init = g.is_init;
       guests_.erase(it);
@@ -576,6 +578,21 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         Watch(g.pidfd, kTagPidfd);
       }
       SendResponse(ch, op, 0, 0, {});
+      if (g.fork_waiter >= 0) {
+        SendResponse(g.fork_waiter, proto::kForkDone, 0, 0, {});
+        g.fork_waiter = -1;
+      }
+      return;
+    }
+    case proto::kForkDone: {
+      Guest* child = ByVpid(static_cast<uint32_t>(req.hdr.arg[0]));
+      if (!child || !child->forked || child->vppid != g.ctx.vpid) {
+        SendResponse(ch, op, -ESRCH, 0, {});
+      } else if (child->host_pid) {
+        SendResponse(ch, op, 0, 0, {});
+      } else {
+        child->fork_waiter = ch;
+      }
       return;
     }
     case proto::kKill:

@@ -115,6 +115,10 @@ enum Op : uint32_t {
   // the host's sysname/release/version/machine, the virtual nodename and
   // domainname.
   kUname = 48,
+  // The parent after a fork: arg0 = the child's vpid. The reply comes once
+  // the child has registered (kChildHello), so the child can be signalled
+  // and waited for as soon as fork returns; -ESRCH if it died first.
+  kForkDone = 49,
 };
 
 // Values of Response.aux[0] for kOpen.

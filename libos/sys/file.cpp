@@ -43,7 +43,8 @@ bool empty_path(long p) {
   return p == 0 || cstr(p)[0] == 0;
 }
 
-long stat_path(long dirfd, long path, long buf, long flags) {
+long stat_path(long dirfd_arg, long path, long buf, long flags) {
+  const long dirfd = static_cast<int>(dirfd_arg);
   if ((flags & k::AT_EMPTY_PATH) && empty_path(path)) {
     if (dirfd == k::AT_FDCWD) return stat_path(dirfd, reinterpret_cast<long>("."), buf, 0);
     return sys(__NR_fstat, dirfd, buf);
@@ -59,7 +60,8 @@ long stat_path(long dirfd, long path, long buf, long flags) {
   return q.r.payload_len == sizeof(k::stat) ? 0 : -k::EIO;
 }
 
-long fd_op(uint32_t op, long fd, long a0 = 0, long a1 = 0) {
+long fd_op(uint32_t op, long fd_arg, long a0 = 0, long a1 = 0) {
+  const long fd = static_cast<int>(fd_arg);
   if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
   Rpc r;
   r.op = op;
@@ -85,7 +87,8 @@ long do_readlink(long dirfd, long path, long buf, long size) {
   return static_cast<long>(n);
 }
 
-long do_utimens(long dirfd, long path, const k::timespec* ts, long flags) {
+long do_utimens(long dirfd_arg, long path, const k::timespec* ts, long flags) {
+  const long dirfd = static_cast<int>(dirfd_arg);
   PathReq q(proto::kUtimens);
   if (path == 0) {  // futimens(fd, times)
     if (dirfd < 0 || dirfd >= abi::kReservedFdBase) return -k::EBADF;
@@ -338,7 +341,8 @@ LB_SYSCALL(statfs) {
   return e < 0 ? e : 0;
 }
 LB_SYSCALL(fstatfs) {
-  if (c.a[0] < 0 || c.a[0] >= abi::kReservedFdBase) return -k::EBADF;
+  if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
+    return -k::EBADF;
   Rpc r;
   r.op = proto::kStatfs;
   r.fds[0] = static_cast<int>(c.a[0]);
@@ -352,7 +356,8 @@ LB_SYSCALL(fstatfs) {
 
 // --- directories ---------------------------------------------------------
 LB_SYSCALL(getdents64) {
-  if (c.a[0] < 0 || c.a[0] >= abi::kReservedFdBase) return -k::EBADF;
+  if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
+    return -k::EBADF;
   Rpc r;
   r.op = proto::kGetdents;
   r.fds[0] = static_cast<int>(c.a[0]);
@@ -412,7 +417,8 @@ LB_SYSCALL(chdir) {
   return do_chdir(cstr(c.a[0]), k::AT_FDCWD);
 }
 LB_SYSCALL(fchdir) {
-  if (c.a[0] < 0 || c.a[0] >= abi::kReservedFdBase) return -k::EBADF;
+  if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
+    return -k::EBADF;
   Rpc r;
   r.op = proto::kFdPath;
   r.fds[0] = static_cast<int>(c.a[0]);

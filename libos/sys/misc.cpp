@@ -201,7 +201,7 @@ LB_SYSCALL(times) {
 
 // --- fds the libOS keeps -----------------------------------------------------
 LB_SYSCALL(close) {
-  if (c.a[0] >= abi::kReservedFdBase) return -k::EBADF;
+  if (static_cast<int>(c.a[0]) >= abi::kReservedFdBase) return -k::EBADF;
   return sys(__NR_close, c.a[0]);
 }
 LB_SYSCALL(close_range) {

@@ -136,6 +136,10 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   sys(__NR_close, sv[1]);
   if (pid < 0) return pid;
   child_add(static_cast<int>(pid), static_cast<int>(vpid));
+  Rpc done;
+  done.op = proto::kForkDone;
+  done.arg[0] = vpid;
+  rpc(done);
   return vpid;
 }
 
