@@ -50,8 +50,8 @@ struct ProcessSpec {
   bool no_new_privileges = false;
   std::vector<Rlimit> rlimits;
   // Virtual capability sets (bit masks of CAP_*); default: runc's default set.
-  uint64_t cap_effective = 0xa80425fbULL, cap_permitted = 0xa80425fbULL,
-           cap_inheritable = 0, cap_bounding = 0xa80425fbULL, cap_ambient = 0;
+  uint64_t cap_effective = 0xa80425fbULL, cap_permitted = 0xa80425fbULL, cap_inheritable = 0,
+           cap_bounding = 0xa80425fbULL, cap_ambient = 0;
 };
 
 struct MountSpec {
@@ -70,8 +70,8 @@ struct SandboxSpec {
   ProcessSpec init;
   std::vector<MountSpec> mounts;
   std::vector<std::string> masked_paths, readonly_paths;
-  std::string state_dir;  // created by Create; holds control.sock; removed by Destroy
-  std::string debug_log;  // optional: supervisor + libOS debug lines
+  std::string state_dir;       // created by Create; holds control.sock; removed by Destroy
+  std::string debug_log;       // optional: supervisor + libOS debug lines
   bool wait_for_start = true;  // false: the init process runs at once (litebox do)
 };
 
