@@ -90,7 +90,7 @@ enum Op : uint32_t {
   // virtual rules (CAP_SETUID etc.) and keeps the credentials it checks
   // paths with. Reply: 0 or -EPERM/-EINVAL.
   kSetIds = 40,
-  kSetHostname = 41,    // str0 = name, arg0 = 0 hostname / 1 domainname
+  kSetHostname = 41,  // str0 = name, arg0 = 0 hostname / 1 domainname
   // A process is about to fork: fd slot 0 = the child's end of a new
   // channel. Reply: result = the child's vpid. The child then sends
   // kChildHello on that channel with SCM_CREDENTIALS (kernel-checked pid).
@@ -123,9 +123,9 @@ enum Op : uint32_t {
 
 // Values of Response.aux[0] for kOpen.
 enum FdKind : int64_t {
-  kFdHost = 0,        // a real file, directory, fifo or device
-  kFdVirtualFile = 1, // sealed memfd with generated content (/proc, /dev/...)
-  kFdVirtualDir = 2,  // memfd holding linux_dirent64 records of a virtual dir
+  kFdHost = 0,         // a real file, directory, fifo or device
+  kFdVirtualFile = 1,  // sealed memfd with generated content (/proc, /dev/...)
+  kFdVirtualDir = 2,   // memfd holding linux_dirent64 records of a virtual dir
 };
 
 inline constexpr int64_t kOpenForExec = 1;
@@ -139,12 +139,12 @@ enum IdChange : int64_t {
 };
 
 struct Request {
-  uint32_t magic;        // kMagic
-  uint32_t op;           // Op
-  uint32_t size;         // whole datagram: sizeof(Request) + str_len[0] + str_len[1]
-  uint32_t nfds;         // fds attached with SCM_RIGHTS (0..kMaxFds)
+  uint32_t magic;  // kMagic
+  uint32_t op;     // Op
+  uint32_t size;   // whole datagram: sizeof(Request) + str_len[0] + str_len[1]
+  uint32_t nfds;   // fds attached with SCM_RIGHTS (0..kMaxFds)
   int64_t arg[6];
-  uint32_t str_len[2];   // bytes of str0 and str1 following the header (no NUL)
+  uint32_t str_len[2];  // bytes of str0 and str1 following the header (no NUL)
   // Paths: a path is virtual (as the sandbox sees it). If dirfd_slot[i] is
   // -1, str i must be absolute (the libOS prefixes its cwd). If it is k >= 0,
   // attached fd k is the base directory of a relative str i (openat with a
@@ -155,11 +155,11 @@ struct Request {
 static_assert(sizeof(Request) == 80, "layout is ABI");
 
 struct Response {
-  uint32_t magic;        // kMagic
-  uint32_t op;           // echoes the request's op
-  uint32_t size;         // whole datagram: sizeof(Response) + payload bytes
-  uint32_t nfds;         // fds attached (0 or 1)
-  int64_t result;        // >= 0 success (op-specific), < 0 is -errno
+  uint32_t magic;  // kMagic
+  uint32_t op;     // echoes the request's op
+  uint32_t size;   // whole datagram: sizeof(Response) + payload bytes
+  uint32_t nfds;   // fds attached (0 or 1)
+  int64_t result;  // >= 0 success (op-specific), < 0 is -errno
   int64_t aux[2];
 };
 static_assert(sizeof(Response) == 40, "layout is ABI");
@@ -174,7 +174,7 @@ struct LaunchInfo {
   uint32_t umask;
   uint32_t argc;
   uint32_t envc;
-  uint32_t flags;        // LaunchFlags
+  uint32_t flags;  // LaunchFlags
   uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
   uint32_t strings_len;  // bytes of strings after this header
   uint32_t reserved;

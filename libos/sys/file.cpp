@@ -436,3 +436,44 @@ LB_SYSCALL(umask) {
   g_proc.umask = static_cast<uint32_t>(c.a[0] & 0777);
   return old;
 }
+
+// --- extended attributes -----------------------------------------------------
+// The proxy serves no extended attributes yet: the sandbox looks like a
+// file system without them (ENODATA on reads, an empty list, ENOTSUP on
+// writes), which callers such as ls and cp handle.
+LB_SYSCALL(getxattr) {
+  return -k::ENODATA;
+}
+LB_SYSCALL(lgetxattr) {
+  return -k::ENODATA;
+}
+LB_SYSCALL(fgetxattr) {
+  return -k::ENODATA;
+}
+LB_SYSCALL(listxattr) {
+  return 0;
+}
+LB_SYSCALL(llistxattr) {
+  return 0;
+}
+LB_SYSCALL(flistxattr) {
+  return 0;
+}
+LB_SYSCALL(setxattr) {
+  return -k::ENOTSUP;
+}
+LB_SYSCALL(lsetxattr) {
+  return -k::ENOTSUP;
+}
+LB_SYSCALL(fsetxattr) {
+  return -k::ENOTSUP;
+}
+LB_SYSCALL(removexattr) {
+  return -k::ENOTSUP;
+}
+LB_SYSCALL(lremovexattr) {
+  return -k::ENOTSUP;
+}
+LB_SYSCALL(fremovexattr) {
+  return -k::ENOTSUP;
+}

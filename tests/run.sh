@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine (as root): installs the
+# dependencies, builds, builds the test images, runs CTest. Non-zero on any
+# failure. `tests/run.sh --long` also runs the slow suites (full-size fuzz,
+# load); CI runs the default suite plus whatever fits in its time budget.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD=${LITEBOX_BUILD_DIR:-$ROOT/build}
+LONG=0
+for a in "$@"; do
+  case "$a" in
+    --long) LONG=1 ;;
+    *) echo "usage: tests/run.sh [--long]" >&2; exit 2 ;;
+  esac
+done
+
+bash packaging/install-deps.sh
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C "$BUILD" -j"$(nproc)"
+
+# Images several suites share (cached under the build dir).
+bash tests/images/build-busybox.sh "$BUILD/images"
+
+labels=()
+[ "$LONG" -eq 1 ] || labels=(-LE slow)
+ctest --test-dir "$BUILD" --output-on-failure --timeout 600 -j2 "${labels[@]}"
