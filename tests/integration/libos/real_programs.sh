@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Real programs under `litebox do` produce the same stdout and exit status
+# as a native chroot run of the same rootfs (issue 3, "Real programs").
+# usage: real_programs.sh BUILD_DIR busybox|debian
+set -uo pipefail
+BUILD=$1
+KIND=$2
+SRC=$(cd "$(dirname "$0")/../../.." && pwd)
+LITEBOX=$BUILD/bin/litebox
+IMAGES=$BUILD/images
+[ -x "$LITEBOX" ] || { echo "SKIP: $LITEBOX not built"; exit 77; }
+
+case "$KIND" in
+  busybox)
+    bash "$SRC/tests/images/build-busybox.sh" "$IMAGES" >/dev/null || exit 1
+    BASE=$IMAGES/busybox-rootfs ;;
+  debian)
+    bash "$SRC/tests/images/build-debian.sh" "$IMAGES" --with python3,procps >/dev/null
+    rc=$?
+    [ $rc -eq 77 ] && { echo "SKIP: Debian rootfs could not be built (archive unreachable)"; exit 77; }
+    [ $rc -eq 0 ] || exit 1
+    BASE=$IMAGES/debian-rootfs ;;
+  *) echo "unknown kind $KIND"; exit 2 ;;
+esac
+
+WORK=$(mktemp -d /tmp/litebox-real.XXXXXX)
+trap 'umount -l "$WORK"/native/proc 2>/dev/null; rm -rf "$WORK"' EXIT
+# Each side gets its own copy: programs write to /tmp.
+cp -a "$BASE" "$WORK/native"
+cp -a "$BASE" "$WORK/litebox"
+
+pass=0
+fail=0
+run_case() {
+  local name=$1
+  shift
+  local nout lout nrc lrc
+  nout=$(unshare -m --propagation private sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$WORK/native" "$@" 2>/dev/null)
+  nrc=$?
+  lout=$(timeout 60 "$LITEBOX" do --rootfs "$WORK/litebox" --hostname "$(hostname)" -- "$@" 2>/dev/null)
+  lrc=$?
+  if [ "$nout" == "$lout" ] && [ "$nrc" -eq "$lrc" ]; then
+    pass=$((pass + 1))
+    echo "ok   $name"
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name (native rc=$nrc, litebox rc=$lrc)"
+    diff <(echo "$nout") <(echo "$lout") | head -20
+  fi
+}
+
+if [ "$KIND" = busybox ]; then
+  run_case sh-arith /bin/sh -c 'echo $((6*7)); x=abc; echo ${#x}'
+  run_case sh-builtins /bin/sh -c 'set -- a b c; echo $#; shift; echo "$@"; test -d /etc && echo dir'
+  run_case ls-etc /bin/ls -la /etc
+  run_case ls-bin-count /bin/sh -c 'ls /bin | wc -l'
+  run_case cat-passwd /bin/cat /etc/passwd
+  run_case find-etc /bin/sh -c 'find /etc -type f | sort'
+  run_case sha256sum /bin/sha256sum /etc/passwd /etc/group
+  run_case wc /bin/wc /etc/passwd
+  run_case sort /bin/sort -r /etc/passwd
+  run_case pipe /bin/sh -c 'echo hi | wc -c'
+  run_case pipeline /bin/sh -c 'yes | head -n 100000 | sort | uniq -c | sort -rn | head'
+  run_case exit-3 /bin/sh -c 'exit 3'
+  run_case child-sigkill /bin/sh -c 'sh -c "kill -9 \$\$"; echo $?'
+  run_case subshell /bin/sh -c 'a=$(echo inner); echo "got $a"; (cd /etc && pwd); pwd'
+  run_case background /bin/sh -c 'sleep 0.1 & sleep 0.1 & wait; echo waited'
+  run_case trap-term /bin/sh -c 'trap "echo got TERM" TERM; kill -TERM $$; echo after'
+  run_case timeout /bin/sh -c 'timeout 1 sleep 5; echo $?'
+  run_case files /bin/sh -c 'mkdir -p /tmp/a/b && echo x > /tmp/a/b/f && cat /tmp/a/b/f && mv /tmp/a/b/f /tmp/a/g && ls /tmp/a && rm -r /tmp/a && ls /tmp'
+  run_case symlink /bin/sh -c 'ln -s /etc/passwd /tmp/l && readlink /tmp/l && wc -l < /tmp/l && rm /tmp/l'
+  run_case date /bin/date -u -d @0
+  run_case exec /bin/sh -c 'exec /bin/echo replaced'
+  run_case uname-n /bin/uname -n
+else
+  run_case bash /bin/bash -c 'for i in 1 2 3; do echo $i; done; echo $(( 2**10 )); f() { echo "fn $1"; }; f x'
+  run_case bash-subshell /bin/bash -c 'x=$(ls /etc | wc -l); echo $((x > 10)); (exit 4); echo $?'
+  run_case ls /bin/ls /usr/lib/os-release /etc/os-release
+  run_case ls-la /bin/ls -la /etc/os-release /etc/hostname
+  run_case stat /usr/bin/stat -c '%n %s %F %a %u' /etc/os-release /etc /usr/bin/python3
+  run_case id /usr/bin/id
+  run_case uname /bin/uname -a
+  run_case readlink-f /bin/readlink -f /usr/bin/python3
+  run_case date /bin/date -u -d @0
+  run_case env-python /usr/bin/env python3 -c 'print("via env")'
+  run_case python-stdlib /usr/bin/python3 -c '
+import os, json, hashlib, threading
+print(json.dumps({"a": [1, 2]}))
+print(hashlib.sha256(b"litebox").hexdigest())
+r = []
+def f(i): r.append(i * i)
+ts = [threading.Thread(target=f, args=(i,)) for i in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(sorted(r))
+open("/tmp/x", "w").write("hello"); print(open("/tmp/x").read())
+print(sorted(os.listdir("/proc/self/fd")))'
+  run_case python-sum /usr/bin/python3 -c 'print(sum(range(10)))'
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
