@@ -104,6 +104,7 @@ int RunStart(const Flags& f, const char* argv0) {
     dup2(null, 1);
     dup2(null, 2);
     dup2(l, 3);  // dup2 clears FD_CLOEXEC on the new fd
+    close(l);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -107,6 +107,9 @@ std::unique_ptr<BinaryLogger> BinaryLogger::Start(const std::string& uri, const 
       dup2(a, 3);
       dup2(b, 4);
       dup2(c, 5);
+      close(a);  // else fd 5's twin keeps the readiness pipe open
+      close(b);
+      close(c);
       int null = open("/dev/null", O_RDWR);
       dup2(null, 0);
       dup2(null, 1);
