@@ -26,7 +26,8 @@ struct ReceivedRequest {
   struct ucred cred {};
 };
 
-enum class RecvStatus { kOk, kClosed, kMalformed };
+// kWouldBlock: the channel is non-blocking and nothing is queued.
+enum class RecvStatus { kOk, kClosed, kMalformed, kWouldBlock };
 
 // Reads exactly one datagram from a SOCK_SEQPACKET channel. kClosed: the
 // peer hung up (or the socket failed). kMalformed: *errno_out is EMSGSIZE

@@ -20,6 +20,13 @@ int AccessMask(int flags) {
   return mask;
 }
 
+bool IsReopenableKind(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return false;
+  if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode)) return true;
+  return S_ISREG(st.st_mode) && ReadLink(AT_FDCWD, SelfFdPath(fd)).rfind("/memfd:", 0) == 0;
+}
+
 }  // namespace
 
 FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& ctx) {
@@ -151,6 +158,10 @@ FileServer::Reply FileServer::OpenVirtual(const Resolved& r, int flags, bool exe
       int fd = open(n.host_path.c_str(), oflags | O_CLOEXEC | O_NOCTTY);
       if (fd < 0) return Err(-errno);
       out.fd.reset(fd);
+      // /proc/<pid>/fd/N may have been dup2'd over since the lookup: only
+      // ever reopen a guest's pipe, socket, terminal or memfd, never a
+      // host file (which could widen its access mode).
+      if (!IsReopenableKind(fd)) return Err(-ENOENT);
       out.aux0 = proto::kFdHost;
       return out;
     }

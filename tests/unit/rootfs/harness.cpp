@@ -140,6 +140,8 @@ void RootfsTest::ServeOne() {
       break;
     case RecvStatus::kClosed:
       FAIL() << "server saw the channel closed";
+    case RecvStatus::kWouldBlock:
+      FAIL() << "nothing queued";
   }
 }
 

@@ -198,6 +198,14 @@ TEST_F(MessageTest, ClosedPeerIsReportedAsClosed) {
   EXPECT_EQ(ReceiveRequest(server_fd_, &req, &err), RecvStatus::kClosed);
 }
 
+TEST_F(MessageTest, NonBlockingChannelWithNothingQueuedIsWouldBlock) {
+  ASSERT_EQ(fcntl(server_fd_, F_SETFL, O_NONBLOCK), 0);
+  ReceivedRequest req;
+  int err = 0;
+  EXPECT_EQ(ReceiveRequest(server_fd_, &req, &err), RecvStatus::kWouldBlock);
+  ExpectStillServing();
+}
+
 TEST_F(MessageTest, TenThousandRandomDatagramsNeverBreakTheServer) {
   std::mt19937 rng(12345);
   int malformed = 0;
