@@ -70,6 +70,7 @@ class FileServer {
   Reply Chdir(const ReceivedRequest& req, ProcessContext& ctx);
   Reply FdPath(const ReceivedRequest& req, ProcessContext& ctx);
   Reply Getdents(const ReceivedRequest& req, ProcessContext& ctx);
+  Reply VirtualGetdents(int fd, size_t len);
   Reply Fchmod(const ReceivedRequest& req, ProcessContext& ctx);
   Reply Fchown(const ReceivedRequest& req, ProcessContext& ctx);
 

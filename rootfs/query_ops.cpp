@@ -1,5 +1,6 @@
 // Ops that only look: kStat, kAccess, kReadlink, kStatfs, kFdPath, kGetdents.
 #include <fcntl.h>
+#include <string.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -129,6 +130,37 @@ FileServer::Reply FileServer::FdPath(const ReceivedRequest& req, ProcessContext&
   return out;
 }
 
+// A virtual directory's memfd holds its whole listing; the guest's offset
+// is the memfd's file offset, advanced by whole records as getdents64 does.
+// The memfd may be forged by the guest: records are only copied, and a bad
+// reclen ends the listing.
+FileServer::Reply FileServer::VirtualGetdents(int fd, size_t len) {
+  off_t off = lseek(fd, 0, SEEK_CUR);
+  if (off < 0) return Err(-errno);
+  auto buf = std::make_unique<char[]>(len);
+  ssize_t n = pread(fd, buf.get(), len, off);
+  if (n < 0) return Err(-errno);
+  size_t used = 0;
+  while (used + 19 < static_cast<size_t>(n)) {
+    uint16_t reclen;
+    memcpy(&reclen, buf.get() + used + 16, 2);
+    if (reclen < 24 || reclen % 8 != 0 || used + reclen > static_cast<size_t>(n)) break;
+    used += reclen;
+  }
+  if (used == 0 && n > 0) {
+    // Either the next record does not fit the guest's buffer, or the rest is
+    // not a listing at all.
+    struct stat st;
+    if (fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) - off > len) return Err(-EINVAL);
+    return Reply{};
+  }
+  if (lseek(fd, off + static_cast<off_t>(used), SEEK_SET) < 0) return Err(-errno);
+  Reply out;
+  out.result = static_cast<int64_t>(used);
+  out.payload.assign(buf.get(), used);
+  return out;
+}
+
 FileServer::Reply FileServer::Getdents(const ReceivedRequest& req, ProcessContext& ctx) {
   if (req.fds.empty()) return Err(-EBADF);
   int64_t max = req.hdr.arg[0];
@@ -137,8 +169,9 @@ FileServer::Reply FileServer::Getdents(const ReceivedRequest& req, ProcessContex
   int fd = req.fds[0].get();
   struct stat st;
   if (fstat(fd, &st) != 0) return Err(-EBADF);
-  if (!S_ISDIR(st.st_mode)) return Err(-ENOTDIR);  // virtual dirs are served by the libOS
   std::string target = ReadLink(AT_FDCWD, SelfFdPath(fd));
+  if (S_ISREG(st.st_mode) && target.rfind(kMemfdPrefix, 0) == 0) return VirtualGetdents(fd, len);
+  if (!S_ISDIR(st.st_mode)) return Err(-ENOTDIR);
   std::string vpath;
   if (target.empty() || target[0] != '/' || !fs_.HostToVirtual(target, &vpath))
     return Err(-EBADF);  // a directory outside the sandbox

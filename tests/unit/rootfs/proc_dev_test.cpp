@@ -257,3 +257,58 @@ TEST_F(ProcDevTest, VirtualDirFdWorksAsDirFd) {
 
 }  // namespace
 }  // namespace litebox::rootfs::test
+
+namespace litebox::rootfs::test {
+namespace {
+
+using VirtualGetdentsTest = RootfsTest;
+
+std::vector<std::string> Names(const std::string& recs) {
+  std::vector<std::string> names;
+  size_t at = 0;
+  while (at + 19 < recs.size()) {
+    uint16_t reclen;
+    memcpy(&reclen, recs.data() + at + 16, 2);
+    names.push_back(std::string(recs.c_str() + at + 19));
+    at += reclen;
+  }
+  return names;
+}
+
+TEST_F(VirtualGetdentsTest, ServesAVirtualDirInPiecesAndAdvancesItsOffset) {
+  Reply d = Open("/dev", O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(d.result(), 0);
+  ASSERT_EQ(d.hdr.aux[0], proto::kFdVirtualDir);
+  std::string whole = ReadFd(d.fd.get());  // pread: the offset stays at 0
+  std::vector<std::string> all = Names(whole);
+  // Small buffers: every reply holds whole records only, and the pieces add
+  // up to the full listing.
+  std::vector<std::string> got;
+  for (int i = 0; i < 100; ++i) {
+    Reply r = Call(proto::kGetdents, {64}, "", "", {d.fd.get()});
+    ASSERT_GE(r.result(), 0);
+    if (r.result() == 0) break;
+    ASSERT_LE(r.result(), 64);
+    for (auto& n : Names(r.payload)) got.push_back(n);
+  }
+  EXPECT_EQ(got, all);
+  EXPECT_GE(all.size(), 12u);
+  EXPECT_EQ(lseek(d.fd.get(), 0, SEEK_CUR), static_cast<off_t>(whole.size()));
+  lseek(d.fd.get(), 0, SEEK_SET);
+  EXPECT_EQ(Call(proto::kGetdents, {8}, "", "", {d.fd.get()}).result(), -EINVAL);
+}
+
+TEST_F(VirtualGetdentsTest, ForgedMemfdGetsItsOwnBytesOrNothing) {
+  int fd = memfd_create("lbx:/proc", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  UniqueFd owned(fd);
+  std::string junk(100, '\xff');
+  ASSERT_EQ(write(fd, junk.data(), junk.size()), 100);
+  lseek(fd, 0, SEEK_SET);
+  Reply r = Call(proto::kGetdents, {4096}, "", "", {fd});
+  EXPECT_EQ(r.result(), 0);  // reclen 0xffff does not fit: no records
+  EXPECT_TRUE(r.payload.empty());
+}
+
+}  // namespace
+}  // namespace litebox::rootfs::test
