@@ -41,10 +41,15 @@ as_root=0
 [ "$(id -u)" -eq 0 ] && as_root=1
 
 failed=()
+filter=""
+# Scratch dirs and rootfs copies are removed even when we are interrupted.
+cleanup_dirs=()
+trap 'rm -rf "${cleanup_dirs[@]}"' EXIT
 
 run_native() {
   local bin="$1" scratch rc=0
   scratch="$(mktemp -d /tmp/conformance-native.XXXXXX)"
+  cleanup_dirs+=("$scratch")
   (cd "$scratch" && CONFORMANCE_TMP="$scratch/t" CONFORMANCE_AS_ROOT="$as_root" \
     "$bindir/$bin") || rc=$?
   rm -rf "$scratch"
@@ -78,17 +83,53 @@ make_rootfs() {
   chmod 1777 "$rootfs/tmp"
 }
 
+# Case names of a binary (Suite.Test), minus known differences; listing runs
+# natively since it makes no interesting system calls.
+list_cases() {
+  local bin="$1" suite="" line
+  "$bindir/$bin" --gtest_list_tests ${filter:+"--gtest_filter=$filter"} | while IFS= read -r line; do
+    line="${line%%#*}"
+    case "$line" in
+      "  "*) echo "$suite${line//[[:space:]]/}" ;;
+      *.*) suite="${line//[[:space:]]/}" ;;
+    esac
+  done
+}
+
+# Every sandbox run is bounded: a case that hangs under LiteBox must not hang
+# the suite. timeout exits 124 (137 if it had to SIGKILL).
+litebox_do() {
+  local limit="$1" rootfs="$2" bin="$3"
+  shift 3
+  timeout -k 5 "$limit" "$litebox" do --rootfs "$rootfs" --env CONFORMANCE_TMP=/tmp/ct --env CONFORMANCE_AS_ROOT=1 \
+    -- "/conformance/$bin" "$@"
+}
+
+# Runs the whole binary in one sandbox; if that fails (a case failed, or the
+# sandbox killed the process and hid every later case), reruns each case in a
+# sandbox of its own so the report names every failing case.
 run_litebox() {
-  local bin="$1" rootfs rc=0
+  local bin="$1" rootfs rc=0 case_rc
   rootfs="$(mktemp -d "$bindir/rootfs.XXXXXX")"
+  cleanup_dirs+=("$rootfs")
   chmod 755 "$rootfs"  # mktemp makes it 0700; a rootfs root is 0755
   make_rootfs "$rootfs"
   cp "$bindir/$bin" "$rootfs/conformance/$bin"
-  local args=()
-  [ -z "$filter" ] || args+=("--gtest_filter=$filter")
   [ -z "$filter" ] || echo "conformance: excluding known differences: $filter"
-  "$litebox" do --rootfs "$rootfs" --env CONFORMANCE_TMP=/tmp/ct --env CONFORMANCE_AS_ROOT=1 \
-    -- "/conformance/$bin" "${args[@]}" || rc=$?
+  litebox_do "${CONFORMANCE_TIMEOUT:-120}" "$rootfs" "$bin" ${filter:+"--gtest_filter=$filter"} || rc=$?
+  if [ $rc -ne 0 ] && [ "${CONFORMANCE_NO_ISOLATE:-0}" != 1 ]; then
+    echo "=== conformance [litebox] $bin exited $rc; rerunning each case in its own sandbox"
+    local failed_cases=() name
+    while IFS= read -r name; do
+      case_rc=0
+      litebox_do "${CONFORMANCE_CASE_TIMEOUT:-20}" "$rootfs" "$bin" "--gtest_filter=$name" >"$rootfs/case.log" 2>&1 || case_rc=$?
+      if [ $case_rc -ne 0 ]; then
+        failed_cases+=("$name(exit $case_rc)")
+        sed 's/^/    | /' "$rootfs/case.log" | grep -v -e '^    | \[ *\(RUN\|OK\) ' | tail -n 15
+      fi
+    done < <(list_cases "$bin")
+    echo "=== conformance [litebox] $bin: ${#failed_cases[@]} failing case(s): ${failed_cases[*]}"
+  fi
   rm -rf "$rootfs"
   return $rc
 }

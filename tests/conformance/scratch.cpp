@@ -118,15 +118,14 @@ void ScratchTest::SetUp() {
   ASSERT_EQ(mkdir(dir_.c_str(), 0755), 0) << "mkdir " << dir_ << ": " << strerror(errno);
   dir_fd_.reset(open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   ASSERT_GE(dir_fd_.get(), 0) << "open " << dir_ << ": " << strerror(errno);
-  saved_cwd_.reset(open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  char cwd[PATH_MAX];
+  saved_cwd_ = getcwd(cwd, sizeof cwd) != nullptr ? cwd : "/";
   saved_umask_ = umask(022);
 }
 
 void ScratchTest::TearDown() {
   umask(saved_umask_);
-  if (saved_cwd_.get() >= 0) {
-    EXPECT_EQ(fchdir(saved_cwd_), 0) << strerror(errno);
-  }
+  EXPECT_EQ(chdir(saved_cwd_.c_str()), 0) << saved_cwd_ << ": " << strerror(errno);
   dir_fd_.reset();
   if (!dir_.empty()) RemoveTree(dir_);
 }

@@ -68,7 +68,7 @@ class ScratchTest : public ::testing::Test {
   Fd dir_fd_;
 
  private:
-  Fd saved_cwd_;
+  std::string saved_cwd_;  // a path, not an fd: keeps the harness to absolute lookups
   mode_t saved_umask_ = 022;
 };
 

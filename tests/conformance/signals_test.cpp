@@ -336,7 +336,7 @@ TEST_F(SignalsTest, WithoutSaRestartBlockingReadFailsWithEINTR) {
   Fd r(p[0]), w(p[1]);
   g_wake_fd = -1;
   Install(SIGALRM, WakeHandler, 0);
-  ArmTimer(30);
+  ASSERT_NO_FATAL_FAILURE(ArmTimer(30));  // else the read below blocks forever
   char c;
   EXPECT_EQ(read(r, &c, 1), -1);
   EXPECT_EQ(errno, EINTR);
@@ -349,7 +349,7 @@ TEST_F(SignalsTest, SaRestartResumesBlockingRead) {
   Fd r(p[0]), w(p[1]);
   g_wake_fd = w.get();  // the handler writes the byte the restarted read gets
   Install(SIGALRM, WakeHandler, SA_RESTART);
-  ArmTimer(30);
+  ASSERT_NO_FATAL_FAILURE(ArmTimer(30));  // else the read below blocks forever
   char c = 0;
   EXPECT_EQ(read(r, &c, 1), 1);
   EXPECT_EQ(c, 'w');
