@@ -1,0 +1,186 @@
+// `kill`, `delete`, `pause`, `resume`, `update`: commands that change a
+// container after create, each checking the status first as runc does.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "runtime/cli/oci_commands.hpp"
+#include "runtime/cli/oci_flags.hpp"
+#include "runtime/cli/oci_globals.hpp"
+#include "runtime/sandbox.hpp"
+
+namespace litebox::cli {
+
+namespace {
+
+bool Live(oci::Status s) {
+  return s == oci::Status::kCreated || s == oci::Status::kRunning || s == oci::Status::kPaused;
+}
+
+// Waits up to ~2 s for a recorded process to be gone (a zombie counts as gone).
+void AwaitGone(pid_t pid, uint64_t start_time) {
+  for (int i = 0; i < 400 && pid > 0 && SameProcessAlive(pid, start_time); ++i) usleep(5000);
+}
+
+// Removes every trace of a container: its sandbox (killing whatever still
+// runs in it) and its state under --root.
+int DestroyContainer(const ContainerRecord& rec) {
+  std::string err;
+  if (auto sb = runtime::Sandbox::Attach(rec.sandbox_dir, &err)) {
+    if (!sb->Destroy(&err)) LogLine("warning", "delete " + rec.id + ": " + err);
+  }
+  // The supervisor may be gone already while the init is not (or the other
+  // way round): make sure neither survives.
+  if (SameProcessAlive(rec.init_pid, rec.init_start_time)) kill(rec.init_pid, SIGKILL);
+  AwaitGone(rec.init_pid, rec.init_start_time);
+  AwaitGone(rec.supervisor_pid, rec.supervisor_start_time);
+  if (SameProcessAlive(rec.supervisor_pid, rec.supervisor_start_time)) {
+    kill(rec.supervisor_pid, SIGKILL);
+    AwaitGone(rec.supervisor_pid, rec.supervisor_start_time);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(rec.sandbox_dir, ec);
+  RemoveSandboxParent(rec.sandbox_dir);
+  std::filesystem::remove_all(ContainerDir(Globals().root, rec.id), ec);
+  if (ec) return OciFail("delete " + rec.id + ": removing its state: " + ec.message());
+  return 0;
+}
+
+}  // namespace
+
+int OciKillCommand(Args& args) {
+  bool all = false;
+  FlagSet fs("kill");
+  fs.Bool({"all", "a"}, &all);
+  std::string err, id;
+  int rc = 0;
+  if (!fs.Parse(args, &err)) return OciFail(err);
+  if (!TakeId(args, "kill", &id, &rc)) return rc;
+  // runc also accepts flags after the id (`kill ID --all 9` is not used,
+  // but `kill ID 9` is): the signal is the next positional.
+  std::string sigtext = args.empty() ? "SIGTERM" : args.front();
+  int sig = ParseSignal(sigtext);
+  if (sig < 0) return OciFail("kill: unknown signal \"" + sigtext + "\"");
+  ContainerRecord rec;
+  if (!LoadOrFail(id, &rec, &rc)) return rc;
+  oci::Status st = CurrentStatus(rec);
+  if (!Live(st) && !all) return OciFail("container not running");
+  auto sb = runtime::Sandbox::Attach(rec.sandbox_dir, &err);
+  if (!sb) {
+    // --all on a stopped container with nothing left to signal is fine (runc).
+    if (all && !Live(CurrentStatus(rec))) return 0;
+    return OciFail("container not running");
+  }
+  if (!sb->Kill(sig, all, &err)) {
+    if (!Live(CurrentStatus(rec))) return all ? 0 : OciFail("container not running");
+    return OciFail("kill " + id + ": " + err);
+  }
+  return 0;
+}
+
+int OciDeleteCommand(Args& args) {
+  bool force = false;
+  FlagSet fs("delete");
+  fs.Bool({"force", "f"}, &force);
+  std::string err, id;
+  int rc = 0;
+  if (!fs.Parse(args, &err)) return OciFail(err);
+  if (!TakeId(args, "delete", &id, &rc)) return rc;
+  ContainerRecord rec;
+  if (!LoadOrFail(id, &rec, &rc)) return rc;
+  ContainerLock lock(Globals().root, id);
+  oci::Status st = CurrentStatus(rec);
+  if (st != oci::Status::kStopped && !force)
+    return OciFail("cannot delete container " + id +
+                   " that is not stopped: " + oci::StatusName(st));
+  return DestroyContainer(rec);
+}
+
+int OciPauseCommand(Args& args) {
+  std::string id, err;
+  int rc = 0;
+  if (!TakeId(args, "pause", &id, &rc)) return rc;
+  ContainerRecord rec;
+  if (!LoadOrFail(id, &rec, &rc)) return rc;
+  ContainerLock lock(Globals().root, id);
+  oci::Status st = CurrentStatus(rec);
+  if (st == oci::Status::kPaused) return OciFail("container " + id + " is already paused");
+  if (st != oci::Status::kRunning) return OciFail("container not running");
+  auto sb = runtime::Sandbox::Attach(rec.sandbox_dir, &err);
+  if (!sb || !sb->Pause(&err)) return OciFail("pause " + id + ": " + err);
+  rec.status = oci::Status::kPaused;
+  if (!SaveRecord(Globals().root, rec, &err)) return OciFail(err);
+  return 0;
+}
+
+int OciResumeCommand(Args& args) {
+  std::string id, err;
+  int rc = 0;
+  if (!TakeId(args, "resume", &id, &rc)) return rc;
+  ContainerRecord rec;
+  if (!LoadOrFail(id, &rec, &rc)) return rc;
+  ContainerLock lock(Globals().root, id);
+  oci::Status st = CurrentStatus(rec);
+  if (st == oci::Status::kStopped) return OciFail("container not running");
+  if (st != oci::Status::kPaused) return OciFail("container not paused");
+  auto sb = runtime::Sandbox::Attach(rec.sandbox_dir, &err);
+  if (!sb || !sb->Resume(&err)) return OciFail("resume " + id + ": " + err);
+  rec.status = oci::Status::kRunning;
+  if (!SaveRecord(Globals().root, rec, &err)) return OciFail(err);
+  return 0;
+}
+
+int OciUpdateCommand(Args& args) {
+  std::string resources;
+  FlagSet fs("update");
+  fs.String({"resources", "r"}, &resources);
+  // runc's one-value flags; LiteBox enforces no cgroup limits, so they are
+  // recorded in the log only.
+  std::vector<std::string> knobs;
+  for (const char* name :
+       {"blkio-weight", "cpu-period", "cpu-quota", "cpu-share", "cpu-rt-period", "cpu-rt-runtime",
+        "cpuset-cpus", "cpuset-mems", "kernel-memory", "kernel-memory-tcp", "memory",
+        "memory-reservation", "memory-swap", "pids-limit", "l3-cache-schema", "mem-bw-schema"})
+    fs.Strings({name}, &knobs);
+  std::string err, id;
+  int rc = 0;
+  if (!fs.Parse(args, &err)) return OciFail(err);
+  if (!TakeId(args, "update", &id, &rc)) return rc;
+  ContainerRecord rec;
+  if (!LoadOrFail(id, &rec, &rc)) return rc;
+  ContainerLock lock(Globals().root, id);
+  if (CurrentStatus(rec) == oci::Status::kStopped) return OciFail("container not running");
+  nlohmann::json doc = nlohmann::json::object();
+  if (!resources.empty()) {
+    std::string text;
+    if (resources == "-") {
+      text.assign(std::istreambuf_iterator<char>(std::cin), {});
+    } else {
+      std::ifstream in(resources);
+      if (!in) return OciFail("update: --resources " + resources + ": cannot open");
+      text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    try {
+      doc = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+      return OciFail("update: --resources " + resources + ": not valid JSON: " + e.what());
+    }
+    if (!doc.is_object())
+      return OciFail("update: --resources " + resources + ": expected a JSON object");
+  }
+  LogLine("warning", "update " + id +
+                         ": resource limits are recorded but not enforced (no cgroups in "
+                         "LiteBox): " +
+                         doc.dump());
+  rec.resources_json = doc.dump();
+  if (!SaveRecord(Globals().root, rec, &err)) return OciFail(err);
+  return 0;
+}
+
+}  // namespace litebox::cli
