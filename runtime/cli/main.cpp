@@ -28,13 +28,15 @@ std::string StateRoot() {
 int main(int argc, char** argv) {
   using namespace litebox::cli;
   Args args(argv + 1, argv + argc);
-  if (args.empty()) return Fail("usage: litebox do|spec|policy ...", 2);
+  if (int rc = ParseGlobalFlags(args); rc != kNotOciCommand) return rc;
+  if (args.empty()) return Fail("usage: litebox [global flags] COMMAND ... (litebox --help)", 2);
   std::string cmd = args.front();
   args.pop_front();
   if (cmd == "do") return DoCommand(args);
   if (cmd == "spec") return SpecCommand(args);
   if (cmd == "policy") return PolicyCommand(args);
   if (cmd == "__supervise") return SuperviseCommand(args);
+  if (int rc = DispatchOciCommand(cmd, args); rc != kNotOciCommand) return rc;
   if (cmd == "--version" || cmd == "-v" || cmd == "version") {
     printf("litebox version 0.1.0\nspec: 1.1.0\n");
     return 0;
