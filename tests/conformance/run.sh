@@ -41,6 +41,7 @@ as_root=0
 [ "$(id -u)" -eq 0 ] && as_root=1
 
 failed=()
+all_failed_cases=()
 filter=""
 # Scratch dirs and rootfs copies are removed even when we are interrupted.
 cleanup_dirs=()
@@ -70,6 +71,24 @@ known_filter() {
   [ -z "$patterns" ] || echo "-$patterns"
 }
 
+# An entry that matches no case in any binary is a typo or a removed case:
+# say so, since it silently excludes nothing.
+warn_stale_entries() {
+  local file="$here/known-differences.txt" name reason b matched
+  [ -f "$file" ] || return 0
+  while read -r name reason; do
+    case "$name" in "" | \#*) continue ;; esac
+    matched=0
+    for b in "$bindir"/*_test; do
+      if "$b" --gtest_list_tests "--gtest_filter=$name" | grep -q '^  '; then
+        matched=1
+        break
+      fi
+    done
+    [ $matched -eq 1 ] || echo "conformance: WARNING: known-differences.txt entry '$name' matches no case" >&2
+  done <"$file"
+}
+
 # A fresh rootfs per binary run, so parallel CTest runs do not collide.
 make_rootfs() {
   local rootfs="$1" images="$build/images/busybox-rootfs"
@@ -94,6 +113,15 @@ list_cases() {
       *.*) suite="${line//[[:space:]]/}" ;;
     esac
   done
+}
+
+# "=SIGSYS" for statuses that mean killed by a signal, "=timeout" for timeout.
+describe_status() {
+  if [ "$1" -eq 124 ]; then
+    echo "=timeout"
+  elif [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; then
+    echo "=SIG$(kill -l $(($1 - 128)))"
+  fi
 }
 
 # Every sandbox run is bounded: a case that hangs under LiteBox must not hang
@@ -124,11 +152,16 @@ run_litebox() {
       case_rc=0
       litebox_do "${CONFORMANCE_CASE_TIMEOUT:-20}" "$rootfs" "$bin" "--gtest_filter=$name" >"$rootfs/case.log" 2>&1 || case_rc=$?
       if [ $case_rc -ne 0 ]; then
-        failed_cases+=("$name(exit $case_rc)")
-        sed 's/^/    | /' "$rootfs/case.log" | grep -v -e '^    | \[ *\(RUN\|OK\) ' | tail -n 15
+        failed_cases+=("$name(exit $case_rc$(describe_status "$case_rc"))")
+        # The case's own output minus gtest's banner lines.
+        grep -v -e '^\[ *\(RUN\|OK\|PASSED\) ' -e '^\[==' -e '^\[--' -e '^Running main' \
+          -e '^Note: Google Test filter' -e '^ *$' "$rootfs/case.log" | sed 's/^/    | /' | tail -n 30
       fi
     done < <(list_cases "$bin")
     echo "=== conformance [litebox] $bin: ${#failed_cases[@]} failing case(s): ${failed_cases[*]}"
+    [ ${#failed_cases[@]} -gt 0 ] ||
+      echo "=== conformance [litebox] $bin: every case passes alone: cases interfere under LiteBox"
+    all_failed_cases+=("${failed_cases[@]}")
   fi
   rm -rf "$rootfs"
   return $rc
@@ -148,6 +181,13 @@ case "$mode" in
     runner=run_litebox
     # Computed once, outside `if` (where set -e is off), so a bad entry stops us.
     filter="$(known_filter)" || exit 2
+    for bin in "${bins[@]}"; do
+      # The rootfs holds no libc: a dynamic binary would fail for the wrong reason.
+      if readelf -l "$bindir/$bin" | grep -q 'Requesting program interpreter'; then
+        die "$bindir/$bin is dynamically linked; conformance binaries must be static"
+      fi
+    done
+    warn_stale_entries
     ;;
   *) die "mode must be 'native' or 'litebox', got '$mode'" ;;
 esac
@@ -163,6 +203,10 @@ for bin in "${bins[@]}"; do
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
+  if [ ${#all_failed_cases[@]} -gt 0 ]; then
+    echo "conformance [$mode]: failing cases:" >&2
+    printf '  %s\n' "${all_failed_cases[@]}" >&2
+  fi
   echo "conformance [$mode]: ${#failed[@]} of ${#bins[@]} binaries FAILED: ${failed[*]}" >&2
   exit 1
 fi
