@@ -28,13 +28,17 @@ using Json = nlohmann::ordered_json;
 // The runtime-spec version this library writes (DefaultSpec, state).
 inline constexpr const char* kOciVersion = "1.1.0";
 
+// JSON equality ignoring the order of object keys (which carries no
+// meaning); `Json`'s own == compares insertion order too.
+bool JsonEquivalent(const Json& a, const Json& b);
+
 // What each JSON object carried besides the typed fields.
 struct JsonExtras {
   Json unknown = Json::object();  // unknown keys, verbatim, in source order
   std::set<std::string> present;  // known keys the source had (not null)
   // Equality is about content: `present` only steers serialization (an
   // explicit false vs an absent field mean the same), so it is not compared.
-  bool operator==(const JsonExtras& o) const { return unknown == o.unknown; }
+  bool operator==(const JsonExtras& o) const { return JsonEquivalent(unknown, o.unknown); }
 };
 
 struct ConsoleSize {
@@ -153,7 +157,8 @@ struct Resources {
   std::optional<CpuResources> cpu;
   std::optional<PidsResources> pids;
   Json raw = Json::object();  // the whole "resources" object as read
-  bool operator==(const Resources&) const = default;
+  // Typed parts, plus the keys of raw other than memory/cpu/pids.
+  bool operator==(const Resources& o) const;
 };
 
 struct SeccompArg {

@@ -88,6 +88,29 @@ ENGINE_TEST(RuncSpecRootless, "runc", "--rootless")
 ENGINE_TEST(CrunSpec, "crun")
 ENGINE_TEST(CrunSpecRootless, "crun", "--rootless")
 
+// containerd's template (`ctr oci spec`) has no process.args: containerd
+// fills them from the image before a runtime sees the config. The bare
+// template is rejected by name; with args it is a real containerd config.
+TEST(EngineConfigTest, ContainerdTemplate) {
+  if (FindProgram("ctr").empty()) {
+    GTEST_SKIP() << "SKIPPED: `ctr` (containerd) is not installed; cannot test its config";
+  }
+  auto r = RunCommand({"ctr", "oci", "spec"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto bare = ParseSpec(r.out);
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.error().message(), "process.args: must be a non-empty array of strings");
+
+  nlohmann::json src = Plain(r.out);
+  src["process"]["args"] = {"/bin/sh", "-c", "echo hi"};
+  auto spec = ParseSpec(src.dump());
+  ASSERT_TRUE(spec.ok()) << spec.error().message();
+  EXPECT_EQ(spec->linux_config->cgroups_path, src["linux"]["cgroupsPath"].get<std::string>());
+  EXPECT_EQ(spec->process->capabilities->effective.size(),
+            src["process"]["capabilities"]["effective"].size());
+  EXPECT_EQ(Plain(SerializeSpec(*spec)), src);
+}
+
 TEST(ParseSpecFileTest, NamesTheFileInErrors) {
   TempDir dir;
   const std::string path = dir.path() + "/config.json";
