@@ -1,11 +1,12 @@
 // ParseSpec: config.json -> Spec, validating what runtime-spec v1.1 says a
 // runtime MUST check (and what runc rejects) as each field is read, so the
 // first error names the exact field.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "oci/json_reader.hpp"
 #include "oci/names.hpp"
@@ -442,12 +443,25 @@ Result<Spec> ParseSpec(const std::string& json_text) {
 }
 
 Result<Spec> ParseSpecFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path, std::string("cannot open: ") + std::strerror(errno)};
-  std::stringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return Error{path, std::string("cannot read: ") + std::strerror(errno)};
-  auto spec = ParseSpecNamed(buf.str(), path);
+  // POSIX I/O rather than ifstream: an ifstream "opens" a directory and
+  // then reads nothing, which would surface as a baffling JSON error.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{path, std::string("cannot open: ") + std::strerror(errno)};
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      close(fd);
+      return Error{path, std::string("cannot read: ") + std::strerror(e)};
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  auto spec = ParseSpecNamed(text, path);
   if (spec) return spec;
   const Error& e = spec.error();
   if (e.path == path) return e;  // already names the file (syntax error)

@@ -118,6 +118,10 @@ TEST(ParseSpecFileTest, NamesTheFileInErrors) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message(), path + ": cannot open: No such file or directory");
 
+  auto dir_error = ParseSpecFile(dir.path());
+  ASSERT_FALSE(dir_error.ok());
+  EXPECT_EQ(dir_error.error().message(), dir.path() + ": cannot read: Is a directory");
+
   testing::WriteFile(path, R"({"ociVersion": "1.1.0", "root": {"path": "rootfs"},
                                "process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "args": []}})");
   auto bad = ParseSpecFile(path);

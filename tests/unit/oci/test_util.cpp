@@ -1,12 +1,15 @@
 #include "test_util.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -117,8 +120,39 @@ void MakeBusyboxRootfs(const std::string& bundle_dir) {
   }
 }
 
+namespace {
+
+// A test killed mid-run (ctest timeout) cannot run its destructors; the
+// next run removes what it left: containers named by this helper whose
+// creating test process (the pid in the id) is gone, and their bundles.
+void DeleteStaleTestContainers() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  auto list = RunCommand({"runc", "list", "--format", "json"});
+  if (list.exit_code != 0 || list.out.empty()) return;
+  auto containers = nlohmann::json::parse(list.out, nullptr, false);
+  if (!containers.is_array()) return;
+  const std::string prefix = "litebox-oci-test-";
+  for (const auto& c : containers) {
+    std::string id = c.value("id", ""), bundle = c.value("bundle", "");
+    if (id.rfind(prefix, 0) != 0) continue;
+    pid_t creator = static_cast<pid_t>(std::atol(id.substr(id.rfind('-') + 1).c_str()));
+    if (creator <= 0 || kill(creator, 0) == 0 || errno != ESRCH) continue;
+    RunCommand({"runc", "delete", "-f", id});
+    if (bundle.rfind((fs::temp_directory_path() / prefix).string(), 0) == 0) {
+      std::error_code ec;
+      fs::remove_all(bundle, ec);
+    }
+  }
+}
+
+}  // namespace
+
 RuncContainer::RuncContainer(const std::string& tag)
-    : id_("litebox-oci-test-" + tag + "-" + std::to_string(getpid())) {}
+    : id_("litebox-oci-test-" + tag + "-" + std::to_string(getpid())) {
+  DeleteStaleTestContainers();
+}
 
 RuncContainer::~RuncContainer() {
   RunCommand({"runc", "delete", "-f", id_});
