@@ -1,6 +1,7 @@
 // Signals-to-self conformance: raise with handlers, SA_SIGINFO fields,
 // sigprocmask/sigpending, SA_RESTART vs EINTR, SA_RESETHAND, sa_mask, alarm,
 // sigaltstack with SA_ONSTACK, sigsuspend, sigtimedwait.
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -363,10 +364,16 @@ TEST_F(SignalsTest, AlarmDeliversSigalrm) {
   sigemptyset(&block);
   sigaddset(&block, SIGALRM);
   sigprocmask(SIG_BLOCK, &block, &old);
-  EXPECT_EQ(alarm(1), 0u);
+  ASSERT_EQ(alarm(1), 0u) << strerror(errno);
   sigset_t wait_mask = old;
   sigdelset(&wait_mask, SIGALRM);
-  while (g_hits == 0) sigsuspend(&wait_mask);  // atomically unblock and wait
+  // ppoll unblocks SIGALRM and waits atomically, like sigsuspend, but gives
+  // up after 5 s so a lost alarm fails the case instead of hanging it.
+  struct timespec limit = {5, 0};
+  int r = ppoll(nullptr, 0, &limit, &wait_mask);
+  EXPECT_EQ(r, -1) << "no signal within 5 s";
+  EXPECT_EQ(errno, EINTR);
+  EXPECT_EQ(g_hits, 1);
   EXPECT_EQ(g_last_signo, SIGALRM);
 }
 
