@@ -21,6 +21,21 @@ namespace conformance {
 namespace {
 
 class SocketsTest : public ScratchTest {
+ protected:
+  // A write on a socket whose connect failed must fail the case, not kill
+  // the whole binary with SIGPIPE.
+  void SetUp() override {
+    ScratchTest::SetUp();
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &saved_sigpipe_);
+  }
+  void TearDown() override {
+    sigaction(SIGPIPE, &saved_sigpipe_, nullptr);
+    ScratchTest::TearDown();
+  }
+  struct sigaction saved_sigpipe_ {};
+
  public:  // public so helper threads started by a case can call them
   // sockaddr_un for `name` inside the scratch dir; the path must fit sun_path.
   sockaddr_un Addr(const std::string& name, socklen_t* len) {
@@ -110,6 +125,9 @@ TEST_F(SocketsTest, ClosedPeerGivesEOFAndEPIPE) {
 }
 
 TEST_F(SocketsTest, MsgNosignalSuppressesSigpipe) {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;  // a SIGPIPE now would kill us: that is the check
+  sigaction(SIGPIPE, &dfl, nullptr);
   Pair p;
   p.b.reset();
   EXPECT_EQ(send(p.a, "x", 1, MSG_NOSIGNAL), -1);
@@ -238,7 +256,7 @@ TEST_F(SocketsTest, LargeStreamTransferThroughSocketpair) {
                   while (sent < a->total) {
                     size_t n = std::min(sizeof buf, a->total - sent);
                     for (size_t i = 0; i < n; ++i) buf[i] = static_cast<char>((sent + i) % 253);
-                    ssize_t w = write(a->fd, buf, n);
+                    ssize_t w = send(a->fd, buf, n, MSG_NOSIGNAL);
                     if (w <= 0) return reinterpret_cast<void*>(1);
                     sent += static_cast<size_t>(w);
                   }
@@ -251,11 +269,12 @@ TEST_F(SocketsTest, LargeStreamTransferThroughSocketpair) {
   char buf[10000];
   for (;;) {
     ssize_t n = read(p.b, buf, sizeof buf);
-    ASSERT_GE(n, 0) << strerror(errno);
-    if (n == 0) break;
+    if (n < 0) ADD_FAILURE() << "read: " << strerror(errno);
+    if (n <= 0) break;
     for (ssize_t i = 0; i < n; ++i) bad += buf[i] != static_cast<char>((got + i) % 253);
     got += static_cast<size_t>(n);
   }
+  p.b.reset();  // unblocks the writer if we stopped early
   void* rc = nullptr;
   pthread_join(t, &rc);
   EXPECT_EQ(rc, nullptr);
@@ -296,11 +315,13 @@ TEST_F(SocketsTest, AcceptFromAnotherThreadsConnect) {
                 &arg),
             0);
   Fd s(accept(l, nullptr, nullptr));
-  ASSERT_GE(s.get(), 0) << strerror(errno);
+  int accept_errno = errno;
   char c = 0;
-  EXPECT_EQ(read(s, &c, 1), 1);
+  ssize_t n = s.get() >= 0 ? read(s, &c, 1) : -1;
+  pthread_join(t, nullptr);  // before any ASSERT: the thread uses `arg` and `this`
+  ASSERT_GE(s.get(), 0) << strerror(accept_errno);
+  EXPECT_EQ(n, 1);
   EXPECT_EQ(c, 'T');
-  pthread_join(t, nullptr);
   EXPECT_EQ(arg.result, 1);
 }
 

@@ -27,6 +27,24 @@ pid_t Gettid() {
   return static_cast<pid_t>(syscall(SYS_gettid));
 }
 
+// Starts `n` threads running fn(arg) and returns how many started. Callers
+// join exactly those before asserting anything: the threads use the caller's
+// stack, so returning early would leave them running on a dead frame.
+int StartThreads(pthread_t* ts, int n, void* (*fn)(void*), void* arg) {
+  for (int i = 0; i < n; ++i) {
+    int err = pthread_create(&ts[i], nullptr, fn, arg);
+    if (err != 0) {
+      ADD_FAILURE() << "pthread_create #" << i << ": " << strerror(err);
+      return i;
+    }
+  }
+  return n;
+}
+
+void JoinThreads(pthread_t* ts, int n) {
+  for (int i = 0; i < n; ++i) EXPECT_EQ(pthread_join(ts[i], nullptr), 0) << "thread #" << i;
+}
+
 TEST(ThreadsTest, CreateJoinReturnsThreadResult) {
   pthread_t t;
   ASSERT_EQ(pthread_create(
@@ -81,23 +99,21 @@ constexpr int kIncrements = 20000;
 TEST(ThreadsTest, EightThreadsIncrementUnderMutex) {
   Counter c;
   pthread_t ts[kThreads];
-  for (auto& t : ts) {
-    ASSERT_EQ(pthread_create(
-                  &t, nullptr,
-                  [](void* arg) -> void* {
-                    auto* c = static_cast<Counter*>(arg);
-                    for (int i = 0; i < kIncrements; ++i) {
-                      pthread_mutex_lock(&c->mu);
-                      long v = c->value;
-                      c->value = v + 1;
-                      pthread_mutex_unlock(&c->mu);
-                    }
-                    return nullptr;
-                  },
-                  &c),
-              0);
-  }
-  for (auto& t : ts) ASSERT_EQ(pthread_join(t, nullptr), 0);
+  int started = StartThreads(
+      ts, kThreads,
+      [](void* arg) -> void* {
+        auto* c = static_cast<Counter*>(arg);
+        for (int i = 0; i < kIncrements; ++i) {
+          pthread_mutex_lock(&c->mu);
+          long v = c->value;  // read-modify-write: lost updates show a broken mutex
+          c->value = v + 1;
+          pthread_mutex_unlock(&c->mu);
+        }
+        return nullptr;
+      },
+      &c);
+  JoinThreads(ts, started);
+  ASSERT_EQ(started, kThreads);
   EXPECT_EQ(c.value, static_cast<long>(kThreads) * kIncrements);
 }
 
@@ -157,13 +173,14 @@ TEST(ThreadsTest, CondvarSignalWakesWaiter) {
 TEST(ThreadsTest, CondvarBroadcastWakesAllWaiters) {
   Gate g;
   pthread_t ts[4];
-  for (auto& t : ts) ASSERT_EQ(pthread_create(&t, nullptr, WaitAtGate, &g), 0);
+  int started = StartThreads(ts, 4, WaitAtGate, &g);
   usleep(20000);
   pthread_mutex_lock(&g.mu);
   g.open = true;
   pthread_cond_broadcast(&g.cv);
   pthread_mutex_unlock(&g.mu);
-  for (auto& t : ts) ASSERT_EQ(pthread_join(t, nullptr), 0);
+  JoinThreads(ts, started);
+  ASSERT_EQ(started, 4);
   EXPECT_EQ(g.woken, 4);
 }
 
@@ -309,30 +326,28 @@ TEST(ThreadsTest, GettidDistinctPerThreadSamePid) {
     pid_t tid;
     pid_t pid;
   } ids[kThreads];
-  pthread_barrier_t barrier;  // keep all alive at once so tids cannot be reused
-  pthread_barrier_init(&barrier, nullptr, kThreads);
+  // All threads stay alive until every one has reported, so the kernel cannot
+  // hand a finished thread's tid to a later one.
   struct Arg {
     Ids* ids;
-    pthread_barrier_t* barrier;
-  } arg{ids, &barrier};
-  std::vector<pthread_t> ts(kThreads);
-  static std::atomic<int> next{0};
-  next = 0;
-  for (auto& t : ts) {
-    ASSERT_EQ(pthread_create(
-                  &t, nullptr,
-                  [](void* p) -> void* {
-                    auto* a = static_cast<Arg*>(p);
-                    int i = next++;
-                    a->ids[i] = {Gettid(), getpid()};
-                    pthread_barrier_wait(a->barrier);
-                    return nullptr;
-                  },
-                  &arg),
-              0);
-  }
-  for (auto& t : ts) ASSERT_EQ(pthread_join(t, nullptr), 0);
-  pthread_barrier_destroy(&barrier);
+    std::atomic<int> arrived{0};
+    std::atomic<int> release{0};
+  } arg{ids};
+  pthread_t ts[kThreads];
+  int started = StartThreads(
+      ts, kThreads,
+      [](void* p) -> void* {
+        auto* a = static_cast<Arg*>(p);
+        int i = a->arrived.fetch_add(1);
+        a->ids[i] = {Gettid(), getpid()};
+        while (a->release.load() == 0) usleep(1000);
+        return nullptr;
+      },
+      &arg);
+  for (int i = 0; i < 10000 && arg.arrived.load() < started; ++i) usleep(1000);
+  arg.release = 1;
+  JoinThreads(ts, started);
+  ASSERT_EQ(started, kThreads);
   std::set<pid_t> tids;
   for (const auto& id : ids) {
     EXPECT_EQ(id.pid, getpid());
