@@ -2,6 +2,8 @@
 // close_range.
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/file.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -476,6 +478,88 @@ TEST_F(FilesTest, OneMebibytePatternSurvivesRoundTrip) {
   std::string back = ReadFile(Path("big"));
   ASSERT_EQ(back.size(), data.size());
   EXPECT_TRUE(back == data);
+}
+
+TEST_F(FilesTest, SendfileCopiesBetweenFilesAndAdvancesOffset) {
+  WriteFile(Path("src"), "0123456789");
+  Fd in(open(Path("src").c_str(), O_RDONLY));
+  Fd out(open(Path("dst").c_str(), O_CREAT | O_WRONLY, 0644));
+  off_t off = 2;
+  ASSERT_EQ(sendfile(out, in, &off, 5), 5) << strerror(errno);
+  EXPECT_EQ(off, 7);
+  EXPECT_EQ(lseek(in, 0, SEEK_CUR), 0);  // an explicit offset leaves the fd's alone
+  EXPECT_EQ(ReadFile(Path("dst")), "23456");
+}
+
+TEST_F(FilesTest, CopyFileRangeCopiesRequestedBytes) {
+  WriteFile(Path("src"), "abcdefghij");
+  Fd in(open(Path("src").c_str(), O_RDONLY));
+  Fd out(open(Path("dst").c_str(), O_CREAT | O_RDWR, 0644));
+  loff_t in_off = 3, out_off = 1;
+  ASSERT_EQ(copy_file_range(in, &in_off, out, &out_off, 4, 0), 4) << strerror(errno);
+  EXPECT_EQ(in_off, 7);
+  EXPECT_EQ(out_off, 5);
+  EXPECT_EQ(ReadFile(Path("dst")), std::string("\0defg", 5));
+}
+
+TEST_F(FilesTest, FlockExclusiveConflictsAcrossOpenFiles) {
+  WriteFile(Path("lock"), "");
+  Fd a(open(Path("lock").c_str(), O_RDWR));
+  Fd b(open(Path("lock").c_str(), O_RDWR));
+  ASSERT_EQ(flock(a, LOCK_EX | LOCK_NB), 0) << strerror(errno);
+  EXPECT_EQ(flock(b, LOCK_EX | LOCK_NB), -1);
+  EXPECT_EQ(errno, EWOULDBLOCK);
+  EXPECT_EQ(flock(b, LOCK_SH | LOCK_NB), -1);
+  ASSERT_EQ(flock(a, LOCK_UN), 0);
+  EXPECT_EQ(flock(b, LOCK_EX | LOCK_NB), 0);
+}
+
+TEST_F(FilesTest, FlockSharedLocksCoexist) {
+  WriteFile(Path("lock"), "");
+  Fd a(open(Path("lock").c_str(), O_RDONLY));
+  Fd b(open(Path("lock").c_str(), O_RDONLY));
+  EXPECT_EQ(flock(a, LOCK_SH | LOCK_NB), 0);
+  EXPECT_EQ(flock(b, LOCK_SH | LOCK_NB), 0);
+}
+
+TEST_F(FilesTest, OfdLocksConflictBetweenOpenFiles) {
+  WriteFile(Path("lock"), "0123456789");
+  Fd a(open(Path("lock").c_str(), O_RDWR));
+  Fd b(open(Path("lock").c_str(), O_RDWR));
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = 2;
+  fl.l_len = 4;
+  ASSERT_EQ(fcntl(a, F_OFD_SETLK, &fl), 0) << strerror(errno);
+  struct flock other = fl;
+  EXPECT_EQ(fcntl(b, F_OFD_SETLK, &other), -1);
+  EXPECT_TRUE(errno == EAGAIN || errno == EACCES) << strerror(errno);
+  struct flock probe {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  probe.l_start = 0;
+  probe.l_len = 10;
+  ASSERT_EQ(fcntl(b, F_OFD_GETLK, &probe), 0);
+  EXPECT_EQ(probe.l_type, F_WRLCK);
+  EXPECT_EQ(probe.l_start, 2);
+  EXPECT_EQ(probe.l_len, 4);
+  EXPECT_EQ(probe.l_pid, -1);  // OFD locks have no owning pid
+  struct flock disjoint = fl;
+  disjoint.l_start = 6;
+  EXPECT_EQ(fcntl(b, F_OFD_SETLK, &disjoint), 0) << strerror(errno);
+}
+
+TEST_F(FilesTest, PosixLockOwnLockIsNotAConflict) {
+  WriteFile(Path("lock"), "data");
+  Fd a(open(Path("lock").c_str(), O_RDWR));
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  ASSERT_EQ(fcntl(a, F_SETLK, &fl), 0) << strerror(errno);
+  struct flock probe = fl;
+  ASSERT_EQ(fcntl(a, F_GETLK, &probe), 0);
+  EXPECT_EQ(probe.l_type, F_UNLCK);  // a process never conflicts with itself
 }
 
 }  // namespace
