@@ -13,6 +13,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <map>
+#include <mutex>
 
 #include "libos/abi/constants.h"
 
@@ -588,9 +589,25 @@ std::vector<sock_filter> BuildPartitionFilter(uint64_t gate_ip, const PolicyOpti
                                               std::string* err) {
   std::string local_err;
   if (!err) err = &local_err;
-  std::vector<sock_filter> prog, rules;
+  std::vector<sock_filter> prog;
   if (!BuildPrefix(gate_ip, &prog, err)) return {};
-  if (!ExportRules(options, &rules, err)) return {};
+  // libseccomp's part does not depend on the gate address and costs
+  // milliseconds to generate: a supervisor builds it once per options and
+  // only re-assembles the (cheap) prefix for each new process image.
+  static std::mutex cache_mu;
+  static std::map<std::pair<bool, uint32_t>, std::vector<sock_filter>> cache;
+  std::vector<sock_filter> rules;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu);
+    auto key = std::make_pair(options.network, options.io_setup_cap);
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      if (!ExportRules(options, &rules, err)) return {};
+      cache.emplace(key, rules);
+    } else {
+      rules = it->second;
+    }
+  }
   prog.insert(prog.end(), rules.begin(), rules.end());
   if (prog.size() > BPF_MAXINSNS) {
     *err = "partition filter has " + std::to_string(prog.size()) + " instructions, over the " +

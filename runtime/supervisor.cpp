@@ -229,6 +229,12 @@ int Supervisor::Run() {
   controls_[creator_] = true;
   Watch(creator_, kTagControl);
   SendControl(creator_, {{"ok", true}, {"supervisor_pid", getpid()}});
+  // Generate the filter's rules now, while the creator spawns the init
+  // guest: its hello then only waits for the per-image prefix.
+  {
+    std::string ignored;
+    BuildPartitionFilter(0, policy_, &ignored);
+  }
 
   epoll_event evs[32];
   for (;;) {
