@@ -15,6 +15,8 @@ PKGS=(
   golang-github-containerd-containerd-dev
   # engines and images
   containerd runc crun busybox-static umoci skopeo debootstrap
+  # engines that drive the litebox CLI (tests/integration/engines_litebox)
+  podman docker.io
   # tools used by tests and benchmarks
   strace tmux hyperfine procps psmisc iproute2 util-linux python3 xxd jq curl
   # benchmark peers, servers and plots (bench/run.sh)
