@@ -27,6 +27,21 @@ rc=$?
 set -e
 assert_eq "$rc" 3 "exit status of sh -c 'exit 3' through ctr"
 
+# A terminal (ctr run -t): the shim passes --console-socket and takes the
+# pty master; script(1) gives ctr a terminal of its own.
+if command -v script >/dev/null; then
+  set +e
+  out=$(timeout 60 script -qec "ctr --address '$sock' run -t --rm --runc-binary '$litebox' \
+    --runtime io.containerd.runc.v2 '$img' el-tty-$$ sh -c 'test -t 0 && test -t 1 && echo stdio-is-a-tty; exit 5'" /dev/null)
+  rc=$?
+  set -e
+  grep -q stdio-is-a-tty <<<"$out" || fail "ctr run -t: container stdio is not a terminal: $out"
+  assert_eq "$rc" 5 "exit status through ctr run -t"
+  assert_litebox_gone "$runroot" "el-tty-$$"
+else
+  echo "######## NOTE [$test_name]: script(1) missing, terminal case not run ########" >&2
+fi
+
 id=el-long-$$
 "${c[@]}" run -d --null-io "${rt[@]}" "$img" "$id" \
   sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
