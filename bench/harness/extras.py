@@ -190,8 +190,9 @@ def redis(rts, debian, timeit, workdir, table, log):
         finally:
             if hasattr(rt, "bundles"):
                 rt.bundles.make = orig
-        server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
+        # redis logs little (to stdout); kept for the failure message.
+        server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
         try:
             up = False
             for _ in range(100):
@@ -203,7 +204,12 @@ def redis(rts, debian, timeit, workdir, table, log):
                     break
                 time.sleep(0.2)
             if not up:
-                raise RunFailed("redis-server did not answer PING within 20 s")
+                if server.poll() is None:
+                    server.kill()
+                err = server.communicate()[0].strip().splitlines()
+                last = [l for l in err if "#" in l][-2:] or err[-2:]
+                raise RunFailed("redis-server did not answer PING within 20 s; its log: "
+                                + " / ".join(last)[-300:])
             for rep in range(3):
                 p = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
                                     "-t", "set,get", "-n", "50000", "-q"], capture_output=True,
