@@ -92,11 +92,8 @@ int FileServer::FdToVirtual(int fd, std::string* vpath) const {
 int FileServer::DirFdBase(int fd, const ProcessContext& ctx, std::string* vpath) {
   std::string target = ReadLink(AT_FDCWD, SelfFdPath(fd));
   if (target.empty()) return -EBADF;
-  if (target.rfind(kMemfdPrefix, 0) == 0) {
-    // A virtual directory the proxy handed out (or a memfd named like one:
-    // either way only a virtual path, which is then resolved in full).
-    std::string v;
-    if (!HostFdTargetToVirtual(fs_, target, &v)) return -EBADF;
+  if (std::string v; fs_.VirtualDirOfHost(target, &v)) {
+    // A virtual directory the proxy handed out: resolved again in full.
     Resolved r;
     auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
     if (int e = fs_.Resolve(v, true, lookup, &r); e < 0) return -EBADF;
@@ -138,7 +135,7 @@ int FileServer::ResolveArg(const ReceivedRequest& req, int i, const ProcessConte
   std::string abs;
   if (int e = PathArg(req, i, ctx, &abs); e < 0) return e;
   auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
-  return fs_.Resolve(abs, follow, lookup, out);
+  return fs_.Resolve(abs, follow, lookup, out, &ctx.creds);
 }
 
 int FileServer::CheckParentWritable(const Resolved& r, const ProcessContext& ctx,

@@ -70,7 +70,7 @@ class FileServer {
   Reply Chdir(const ReceivedRequest& req, ProcessContext& ctx);
   Reply FdPath(const ReceivedRequest& req, ProcessContext& ctx);
   Reply Getdents(const ReceivedRequest& req, ProcessContext& ctx);
-  Reply VirtualGetdents(int fd, size_t len);
+  Reply VirtualGetdents(int fd, const std::string& vpath, size_t len, const ProcessContext& ctx);
   Reply Fchmod(const ReceivedRequest& req, ProcessContext& ctx);
   Reply Fchown(const ReceivedRequest& req, ProcessContext& ctx);
 

@@ -136,7 +136,7 @@ FileServer::Reply FileServer::OpenVirtual(const Resolved& r, int flags, bool exe
       return Err(-ELOOP);  // reached only with O_NOFOLLOW
     case VNode::kDir: {
       if (mask & kMayWrite) return Err(-EISDIR);
-      int fd = MakeSealedMemfd(r.vpath, DirentRecords(n.entries));
+      int fd = fs_.VirtualDirFd(r.vpath);
       if (fd < 0) return Err(fd);
       out.fd.reset(fd);
       out.aux0 = proto::kFdVirtualDir;

@@ -130,34 +130,38 @@ FileServer::Reply FileServer::FdPath(const ReceivedRequest& req, ProcessContext&
   return out;
 }
 
-// A virtual directory's memfd holds its whole listing; the guest's offset
-// is the memfd's file offset, advanced by whole records as getdents64 does.
-// The memfd may be forged by the guest: records are only copied, and a bad
-// reclen ends the listing.
-FileServer::Reply FileServer::VirtualGetdents(int fd, size_t len) {
-  off_t off = lseek(fd, 0, SEEK_CUR);
-  if (off < 0) return Err(-errno);
-  auto buf = std::make_unique<char[]>(len);
-  ssize_t n = pread(fd, buf.get(), len, off);
-  if (n < 0) return Err(-errno);
-  size_t used = 0;
-  while (used + 19 < static_cast<size_t>(n)) {
+// A virtual directory is listed afresh on each call; the guest's offset in
+// its stand-in directory fd is the index of the next record (so d_off,
+// telldir and seekdir work), advanced by whole records as getdents64 does.
+FileServer::Reply FileServer::VirtualGetdents(int fd, const std::string& vpath, size_t len,
+                                              const ProcessContext& ctx) {
+  Resolved r;
+  auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
+  if (int e = fs_.Resolve(vpath, false, lookup, &r); e < 0) return Err(e);
+  if (r.kind != Resolved::kVirtual || r.node.kind != VNode::kDir) return Err(-ENOENT);
+  off_t index = lseek(fd, 0, SEEK_CUR);
+  if (index < 0) return Err(-errno);
+  std::string all = DirentRecords(r.node.entries);
+  size_t at = 0, skipped = 0;
+  while (at < all.size() && skipped < static_cast<size_t>(index)) {
     uint16_t reclen;
-    memcpy(&reclen, buf.get() + used + 16, 2);
-    if (reclen < 24 || reclen % 8 != 0 || used + reclen > static_cast<size_t>(n)) break;
-    used += reclen;
+    memcpy(&reclen, all.data() + at + 16, 2);
+    at += reclen;
+    ++skipped;
   }
-  if (used == 0 && n > 0) {
-    // Either the next record does not fit the guest's buffer, or the rest is
-    // not a listing at all.
-    struct stat st;
-    if (fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) - off > len) return Err(-EINVAL);
-    return Reply{};
+  size_t start = at, taken = 0;
+  while (at < all.size()) {
+    uint16_t reclen;
+    memcpy(&reclen, all.data() + at + 16, 2);
+    if (at + reclen - start > len) break;
+    at += reclen;
+    ++taken;
   }
-  if (lseek(fd, off + static_cast<off_t>(used), SEEK_SET) < 0) return Err(-errno);
+  if (taken == 0 && at < all.size()) return Err(-EINVAL);  // the next record does not fit
+  if (lseek(fd, index + static_cast<off_t>(taken), SEEK_SET) < 0) return Err(-errno);
   Reply out;
-  out.result = static_cast<int64_t>(used);
-  out.payload.assign(buf.get(), used);
+  out.result = static_cast<int64_t>(at - start);
+  out.payload = all.substr(start, at - start);
   return out;
 }
 
@@ -170,8 +174,8 @@ FileServer::Reply FileServer::Getdents(const ReceivedRequest& req, ProcessContex
   struct stat st;
   if (fstat(fd, &st) != 0) return Err(-EBADF);
   std::string target = ReadLink(AT_FDCWD, SelfFdPath(fd));
-  if (S_ISREG(st.st_mode) && target.rfind(kMemfdPrefix, 0) == 0) return VirtualGetdents(fd, len);
   if (!S_ISDIR(st.st_mode)) return Err(-ENOTDIR);
+  if (std::string v; fs_.VirtualDirOfHost(target, &v)) return VirtualGetdents(fd, v, len, ctx);
   std::string vpath;
   if (target.empty() || target[0] != '/' || !fs_.HostToVirtual(target, &vpath))
     return Err(-EBADF);  // a directory outside the sandbox

@@ -58,6 +58,23 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
   }
   fs->mounts_.push_back(std::move(root));
 
+  // Private scratch dir: tmpfs mounts and the stand-in dirs of virtual
+  // directories live here, removed with the RootFs.
+  {
+    std::string parent = scratch_parent;
+    if (parent.empty()) parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    std::string tmpl = parent + "/litebox-rootfs-XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      *err = "rootfs: scratch dir under " + parent + ": " + Errno(errno);
+      return nullptr;
+    }
+    fs->scratch_dir_ = tmpl;
+    fs->vdir_root_ = tmpl + "/v";
+    if (mkdir(fs->vdir_root_.c_str(), 0555) != 0) {
+      *err = "rootfs: " + fs->vdir_root_ + ": " + Errno(errno);
+      return nullptr;
+    }
+  }
   bool shm_covered = false;
   for (const auto& m : mounts) shm_covered |= CleanAbsolute(m.destination) == "/dev/shm";
   if (!shm_covered) mounts.push_back(Mount{"/dev/shm", Mount::kTmpfs, "", false});
@@ -83,16 +100,6 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
       }
       e.host_source = real;
     } else {
-      if (fs->scratch_dir_.empty()) {
-        std::string parent = scratch_parent;
-        if (parent.empty()) parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-        std::string tmpl = parent + "/litebox-rootfs-XXXXXX";
-        if (mkdtemp(tmpl.data()) == nullptr) {
-          *err = where + ": scratch dir under " + parent + ": " + Errno(errno);
-          return nullptr;
-        }
-        fs->scratch_dir_ = tmpl;
-      }
       e.host_source = fs->scratch_dir_ + "/tmpfs-" + std::to_string(i);
       // Like a fresh tmpfs: world-writable and sticky.
       if (mkdir(e.host_source.c_str(), 0700) != 0 || chmod(e.host_source.c_str(), 01777) != 0) {
@@ -174,7 +181,7 @@ int RootFs::MountAt(const std::string& vpath) const {
 }
 
 int RootFs::Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
-                    Resolved* out) const {
+                    Resolved* out, const Creds* searcher) const {
   *out = Resolved{};
   // "x/", "x/." and "x/.." name directories: the last component must be
   // one, and a final symlink is followed.
@@ -227,6 +234,8 @@ int RootFs::Resolve(const std::string& abs_path, bool follow_last, const Virtual
     bool last = pending.empty();
     Frame& cur = frames.back();
     if (!cur.is_dir) return -ENOTDIR;
+    if (searcher != nullptr && !cur.is_virtual && !MayAccess(*searcher, cur.st, kMayExec))
+      return -EACCES;
     if (name == "..") {
       if (frames.size() > 1) {
         frames.pop_back();
@@ -340,6 +349,26 @@ bool RootFs::HostToVirtual(const std::string& host_path, std::string* vpath, int
     *vpath = best->destination == "/" ? "/" + std::string(below)
                                       : best->destination + "/" + std::string(below);
   }
+  return true;
+}
+
+int RootFs::VirtualDirFd(const std::string& vpath) const {
+  // One empty, read-only directory per virtual directory path: the guest
+  // gets a real directory fd (fstat, opendir's S_ISDIR check, fchdir work),
+  // and its path names the virtual directory when it comes back.
+  std::string host = vdir_root_;
+  for (const auto& c : SplitPath(vpath)) {
+    if (c == "..") return -EINVAL;  // canonical paths never hold ".."
+    host += "/" + c;
+    if (mkdir(host.c_str(), 0555) != 0 && errno != EEXIST) return -errno;
+  }
+  int fd = open(host.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+bool RootFs::VirtualDirOfHost(const std::string& host_path, std::string* vpath) const {
+  if (vdir_root_.empty() || !PathIsUnder(host_path, vdir_root_)) return false;
+  *vpath = "/" + std::string(PathBelow(host_path, vdir_root_));
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "rootfs/creds.hpp"
 #include "rootfs/unique_fd.hpp"
 #include "rootfs/vnode.hpp"
 
@@ -58,15 +59,24 @@ class RootFs {  // thread-compatible; one per sandbox
   // parent and stops at "/", at most 40 links are followed (-ELOOP).
   // Mount points and virtual nodes (via `lookup`) are checked at each step.
   // A trailing '/' requires a directory and follows a final symlink.
+  // With `searcher`, every host directory looked into must grant it search
+  // (x) permission (-EACCES), as path walks do for non-root users.
   // Returns 0, or -errno (-ENOENT for a missing middle component, -ENOTDIR).
   // A missing last component is success with kind kMissing.
   int Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
-              Resolved* out) const;
+              Resolved* out, const Creds* searcher = nullptr) const;
 
   // Maps a host path back to the virtual path it has in the sandbox
   // (longest matching mount source). False if it is outside every mount.
   // *mount (optional) receives the mount's index.
   bool HostToVirtual(const std::string& host_path, std::string* vpath, int* mount = nullptr) const;
+
+  // A real, empty, read-only directory standing for the virtual directory
+  // `vpath` (created on first use under the private scratch dir), opened
+  // O_RDONLY. Returns the fd or -errno.
+  int VirtualDirFd(const std::string& vpath) const;
+  // If `host_path` is such a stand-in, the virtual directory it stands for.
+  bool VirtualDirOfHost(const std::string& host_path, std::string* vpath) const;
 
   bool MountReadonly(int mount) const { return mounts_.at(mount).readonly; }
   // Mount table in sandbox order (index 0 is the root), for /proc/mounts.
@@ -95,6 +105,7 @@ class RootFs {  // thread-compatible; one per sandbox
 
   std::vector<Entry> mounts_;
   std::string scratch_dir_;  // private dir holding tmpfs dirs; removed at destruction
+  std::string vdir_root_;    // scratch_dir_/v: stand-ins for virtual directories
 };
 
 }  // namespace litebox::rootfs

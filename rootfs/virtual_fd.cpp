@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,9 +76,10 @@ struct stat VirtualStat(const std::string& vpath, const VNode& node) {
       st.st_nlink = 1;
       st.st_size = static_cast<off_t>(node.content.size());
       break;
-    case VNode::kDevice:
+    case VNode::kDevice:  // only /dev/tty has no host node
       st.st_mode = S_IFCHR | (node.mode ? node.mode : 0666);
       st.st_nlink = 1;
+      st.st_rdev = makedev(5, 0);
       break;
     case VNode::kFile:
       st.st_mode = S_IFREG | (node.mode ? node.mode : 0444);
@@ -108,6 +110,7 @@ bool HostFdTargetToVirtual(const RootFs& fs, const std::string& host_target, std
     return true;
   }
   if (t.empty()) return false;
+  if (fs.VirtualDirOfHost(std::string(t), vpath)) return true;
   if (t[0] != '/') {  // pipe:[N], socket:[N], anon_inode:[eventfd], ...
     *vpath = std::string(t);
     return true;

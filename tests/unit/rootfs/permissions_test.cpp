@@ -153,3 +153,29 @@ TEST_F(PermissionsTest, ReadOnlyRootRefusesEveryWrite) {
 
 }  // namespace
 }  // namespace litebox::rootfs::test
+
+namespace litebox::rootfs::test {
+namespace {
+
+using SearchPermissionTest = RootfsTest;
+
+TEST_F(SearchPermissionTest, UserCannotWalkThroughADirWithoutSearchPermission) {
+  ASSERT_EQ(mkdir((root_ + "/root").c_str(), 0700), 0);
+  WriteHost(root_ + "/root/notes", "private", 0644);  // readable file, unsearchable dir
+  BecomeUser(1000, 1000);
+  EXPECT_EQ(Open("/root/notes", O_RDONLY).result(), -EACCES);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/root/notes").result(), -EACCES);
+  EXPECT_EQ(Open("/root/new", O_WRONLY | O_CREAT, 0644).result(), -EACCES);
+  // Through a symlink too: the target's directories are walked the same way.
+  ASSERT_EQ(symlink("/root/notes", (root_ + "/tmp/ln").c_str()), 0);
+  EXPECT_EQ(Open("/tmp/ln", O_RDONLY).result(), -EACCES);
+  // The directory itself can still be stat'ed from its parent.
+  EXPECT_EQ(Call(proto::kStat, {0}, "/root").result(), 0);
+  // Root with CAP_DAC_READ_SEARCH walks through.
+  BecomeUser(0, 0);
+  ctx_.creds.cap_effective = 1ull << kCapDacReadSearch;
+  EXPECT_EQ(Open("/root/notes", O_RDONLY).result(), 0);
+}
+
+}  // namespace
+}  // namespace litebox::rootfs::test

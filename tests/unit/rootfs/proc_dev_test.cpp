@@ -26,20 +26,25 @@ class ProcDevTest : public RootfsTest {
     EXPECT_EQ(r.hdr.aux[0], proto::kFdVirtualFile) << path;
     return r.fd ? ReadFd(r.fd.get()) : "";
   }
+  // Opens a virtual directory and lists it through kGetdents, as the libOS
+  // does for getdents64.
   std::set<std::string> Listing(const std::string& path) {
     Reply r = Open(path, O_RDONLY | O_DIRECTORY);
     EXPECT_EQ(r.result(), 0) << path;
     EXPECT_EQ(r.hdr.aux[0], proto::kFdVirtualDir) << path;
     std::set<std::string> names;
     if (!r.fd) return names;
-    std::string recs = ReadFd(r.fd.get());
-    size_t at = 0;
-    while (at + 19 < recs.size()) {
-      uint16_t reclen;
-      memcpy(&reclen, recs.data() + at + 16, 2);
-      if (reclen == 0) break;
-      names.insert(std::string(recs.c_str() + at + 19));
-      at += reclen;
+    for (;;) {
+      Reply d = Call(proto::kGetdents, {4096}, "", "", {r.fd.get()});
+      EXPECT_GE(d.result(), 0) << path;
+      if (d.result() <= 0) break;
+      size_t at = 0;
+      while (at + 19 < d.payload.size()) {
+        uint16_t reclen;
+        memcpy(&reclen, d.payload.data() + at + 16, 2);
+        names.insert(std::string(d.payload.c_str() + at + 19));
+        at += reclen;
+      }
     }
     return names;
   }
@@ -275,14 +280,20 @@ std::vector<std::string> Names(const std::string& recs) {
   return names;
 }
 
-TEST_F(VirtualGetdentsTest, ServesAVirtualDirInPiecesAndAdvancesItsOffset) {
+TEST_F(VirtualGetdentsTest, VirtualDirIsARealDirectoryFdListedInPieces) {
   Reply d = Open("/dev", O_RDONLY | O_DIRECTORY);
   ASSERT_EQ(d.result(), 0);
   ASSERT_EQ(d.hdr.aux[0], proto::kFdVirtualDir);
-  std::string whole = ReadFd(d.fd.get());  // pread: the offset stays at 0
-  std::vector<std::string> all = Names(whole);
-  // Small buffers: every reply holds whole records only, and the pieces add
-  // up to the full listing.
+  struct stat st;
+  ASSERT_EQ(fstat(d.fd.get(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));  // glibc's opendir checks this
+  Reply whole = Call(proto::kGetdents, {65536}, "", "", {d.fd.get()});
+  ASSERT_GT(whole.result(), 0);
+  std::vector<std::string> all = Names(whole.payload);
+  EXPECT_GE(all.size(), 12u);
+  EXPECT_EQ(Call(proto::kGetdents, {65536}, "", "", {d.fd.get()}).result(), 0);  // at the end
+  // Rewound, small buffers: whole records only, adding up to the listing.
+  ASSERT_EQ(lseek(d.fd.get(), 0, SEEK_SET), 0);
   std::vector<std::string> got;
   for (int i = 0; i < 100; ++i) {
     Reply r = Call(proto::kGetdents, {64}, "", "", {d.fd.get()});
@@ -292,22 +303,35 @@ TEST_F(VirtualGetdentsTest, ServesAVirtualDirInPiecesAndAdvancesItsOffset) {
     for (auto& n : Names(r.payload)) got.push_back(n);
   }
   EXPECT_EQ(got, all);
-  EXPECT_GE(all.size(), 12u);
-  EXPECT_EQ(lseek(d.fd.get(), 0, SEEK_CUR), static_cast<off_t>(whole.size()));
-  lseek(d.fd.get(), 0, SEEK_SET);
+  ASSERT_EQ(lseek(d.fd.get(), 0, SEEK_SET), 0);
   EXPECT_EQ(Call(proto::kGetdents, {8}, "", "", {d.fd.get()}).result(), -EINVAL);
 }
 
-TEST_F(VirtualGetdentsTest, ForgedMemfdGetsItsOwnBytesOrNothing) {
+TEST_F(VirtualGetdentsTest, SeekingToADoffResumesAfterThatRecord) {
+  Reply d = Open("/dev", O_RDONLY | O_DIRECTORY);
+  Reply whole = Call(proto::kGetdents, {65536}, "", "", {d.fd.get()});
+  std::vector<std::string> all = Names(whole.payload);
+  int64_t third_off;
+  size_t at = 0;
+  for (int i = 0; i < 2; ++i) {
+    uint16_t reclen;
+    memcpy(&reclen, whole.payload.data() + at + 16, 2);
+    at += reclen;
+  }
+  memcpy(&third_off, whole.payload.data() + at + 8, 8);  // d_off of the 3rd record
+  ASSERT_EQ(lseek(d.fd.get(), third_off, SEEK_SET), third_off);
+  Reply rest = Call(proto::kGetdents, {65536}, "", "", {d.fd.get()});
+  std::vector<std::string> tail = Names(rest.payload);
+  ASSERT_EQ(tail.size(), all.size() - 3);
+  EXPECT_EQ(tail.front(), all[3]);
+}
+
+TEST_F(VirtualGetdentsTest, MemfdIsNotADirectory) {
   int fd = memfd_create("lbx:/proc", MFD_CLOEXEC);
   ASSERT_GE(fd, 0);
   UniqueFd owned(fd);
-  std::string junk(100, '\xff');
-  ASSERT_EQ(write(fd, junk.data(), junk.size()), 100);
-  lseek(fd, 0, SEEK_SET);
-  Reply r = Call(proto::kGetdents, {4096}, "", "", {fd});
-  EXPECT_EQ(r.result(), 0);  // reclen 0xffff does not fit: no records
-  EXPECT_TRUE(r.payload.empty());
+  EXPECT_EQ(Call(proto::kGetdents, {4096}, "", "", {fd}).result(), -ENOTDIR);
+  EXPECT_EQ(Call(proto::kOpen, {O_RDONLY, 0, 0}, "self", "", {fd}, 0).result(), -EBADF);
 }
 
 }  // namespace
