@@ -1,5 +1,6 @@
 // create -> start -> state -> kill -> delete, as containerd-shim-runc-v2
 // and conmon drive it, with real busybox containers.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -225,6 +226,45 @@ TEST_F(CliTest, RunDetachedThenListStateAndDelete) {
   EXPECT_EQ(Litebox({"delete", "--force", "rd"}).status, 0);
   EXPECT_EQ(WaitChild(pid), 128 + SIGKILL);
   EXPECT_EQ(Litebox({"list", "--format", "json"}).out, "null\n");
+  ExpectNoChildren();
+}
+
+}  // namespace
+}  // namespace litebox::test
+
+namespace litebox::test {
+namespace {
+
+TEST_F(CliTest, RunKeepLeavesAStoppedContainerToDelete) {
+  std::string b = Bundle("b", {"sh", "-c", "exit 6"});
+  CmdResult r = Litebox({"run", "--keep", "--bundle", b, "rk"});
+  EXPECT_EQ(r.status, 6) << r.err;
+  auto st = State("rk");
+  EXPECT_EQ(st["status"], "stopped");
+  EXPECT_EQ(st["pid"], 0);
+  EXPECT_EQ(Litebox({"delete", "rk"}).status, 0);
+  EXPECT_TRUE(RootEntries().empty());
+  ExpectNoChildren();
+}
+
+TEST_F(CliTest, ForegroundRunForwardsSignalsToTheContainer) {
+  std::string b = Bundle("b", {"sh", "-c",
+                               "trap 'exit 12' TERM; echo ready; "
+                               "while :; do sleep 0.1; done"});
+  std::string out = dir_ + "/fg.out";
+  pid_t run = fork();
+  if (run == 0) {
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(LITEBOX_BIN, "litebox", "--root", root_.c_str(), "run", "--bundle", b.c_str(), "fg",
+          nullptr);
+    _exit(127);
+  }
+  ASSERT_TRUE(WaitForText(out, "ready")) << ReadFile(out);
+  kill(run, SIGTERM);  // what a terminal's job control or systemd would send
+  EXPECT_EQ(WaitChild(run), 12) << ReadFile(out);
+  EXPECT_TRUE(RootEntries().empty());
   ExpectNoChildren();
 }
 
