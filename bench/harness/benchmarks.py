@@ -61,7 +61,7 @@ def define(quick):
         Bench("smallfiles", "files",
               lambda c: ["/bench/bin/files", "smallfiles", f"/bench/scratch/sf-{c}", small],
               {"smallfiles_create_delete": (f"create+delete {small} files", "ns/file",
-                                            "lower")}, reps=3 if quick else 5),
+                                            "lower")}, reps=3),
         Bench("forkexec", "procs", lambda c: ["/bench/bin/procs", "forkexec", forks, "/bin/true"],
               {"forkexec": (f"fork+exec+wait /bin/true x{forks}", "ns/op", "lower")},
               reps=3 if quick else 5),

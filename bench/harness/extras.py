@@ -11,7 +11,7 @@ from measure import RunFailed, comm, descendants, smaps_rollup
 TIMER_NAMES = ("bench-timeit", "nsenter")
 
 
-def footprint(rts, rootfs, timeit, workdir, table, log):
+def footprint(rts, rootfs, timeit, workdir, table, log, reps):
     """RSS and PSS summed over the runtime's processes while `sleep 6`
     idles in the container, sampled 3 s after start. The timer (and
     nsenter for crun) is left out; everything below it counts: runc run +
@@ -20,45 +20,60 @@ def footprint(rts, rootfs, timeit, workdir, table, log):
     table.add_metric(rss_m, "KiB", "lower", "footprint", "sleep 6 (sampled after 3 s)")
     table.add_metric(pss_m, "KiB", "lower", "footprint", "sleep 6 (sampled after 3 s)")
     table.footprint_detail = {}
+    live = []
     for rt in rts:
         if rt.unavailable:
             for m in (rss_m, pss_m):
                 table.cell(m, rt.name)["error"] = "not available: " + rt.unavailable
+        else:
+            live.append(rt)
+    for rep in range(reps):
+        for rt in live[rep % len(live):] + live[:rep % len(live)]:
+            if table.cell(rss_m, rt.name)["error"]:
+                continue
+            procs, why = _sample_idle(rt, rootfs, timeit, workdir, f"{rep}")
+            if why:
+                log(f"  footprint {rt.name}: FAILED: {why}")
+                for m in (rss_m, pss_m):
+                    table.cell(m, rt.name)["error"] = "failed: " + why
+                continue
+            table.cell(rss_m, rt.name)["samples"].append(sum(x["rss_kib"] for x in procs))
+            table.cell(pss_m, rt.name)["samples"].append(sum(x["pss_kib"] for x in procs))
+            table.footprint_detail[rt.name] = procs
+            log(f"  footprint {rt.name}: " + ", ".join(f"{x['cmd']} {x['pss_kib']} KiB PSS"
+                                                     for x in procs))
+
+
+def _sample_idle(rt, rootfs, timeit, workdir, tag):
+    """Processes (with RSS/PSS) of one idle container; (procs, None) or
+    (None, why it failed)."""
+    cid = f"lbbench-footprint-{rt.name}-{os.getpid()}-{tag}"
+    out = f"{workdir}/timeit-footprint.out"
+    p = subprocess.Popen(rt.argv(rootfs, ["sleep", "6"], cid, out, timeit),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    procs = []
+    for pid in descendants(p.pid):
+        name = comm(pid)
+        if any(name.split(" ")[0].endswith(t) for t in TIMER_NAMES):
             continue
-        cid = f"lbbench-footprint-{rt.name}-{os.getpid()}"
-        out = f"{workdir}/timeit-footprint.out"
-        argv = rt.argv(rootfs, ["sleep", "6"], cid, out, timeit)
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-        time.sleep(3)
-        procs = []
-        for pid in descendants(p.pid):
-            name = comm(pid)
-            if any(name.split(" ")[0].endswith(t) for t in TIMER_NAMES):
-                continue
-            try:
-                rss, pss = smaps_rollup(pid)
-            except OSError:
-                continue
-            procs.append({"pid": pid, "cmd": name, "rss_kib": rss, "pss_kib": pss})
         try:
-            _, err = p.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            _, err = p.communicate()
-        if hasattr(rt, "bundles"):
-            rt.bundles.remove(cid)
-        if p.returncode != 0 or not procs:
-            why = f"exit {p.returncode}, {len(procs)} processes seen; stderr {err.strip()[-200:]!r}"
-            log(f"  footprint {rt.name}: FAILED: {why}")
-            for m in (rss_m, pss_m):
-                table.cell(m, rt.name)["error"] = "failed: " + why
+            rss, pss = smaps_rollup(pid)
+        except OSError:
             continue
-        table.cell(rss_m, rt.name)["samples"].append(sum(x["rss_kib"] for x in procs))
-        table.cell(pss_m, rt.name)["samples"].append(sum(x["pss_kib"] for x in procs))
-        table.footprint_detail[rt.name] = procs
-        log(f"  footprint {rt.name}: " + ", ".join(f"{x['cmd']} {x['pss_kib']} KiB PSS"
-                                                 for x in procs))
+        procs.append({"pid": pid, "cmd": name, "rss_kib": rss, "pss_kib": pss})
+    try:
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    if hasattr(rt, "bundles"):
+        rt.bundles.remove(cid)
+    if p.returncode != 0 or not procs:
+        return None, (f"exit {p.returncode}, {len(procs)} processes seen; "
+                      f"stderr {err.strip()[-200:]!r}")
+    return procs, None
 
 
 def _fixture(src, *args, check=True):

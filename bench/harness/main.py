@@ -107,15 +107,22 @@ def main():
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--out", required=True, help="where RESULTS.md and the plots go")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", action="append", choices=GROUPS)
+    ap.add_argument("--only", action="append",
+                    help="a group (%s) or one benchmark's name" % ", ".join(GROUPS))
     a = ap.parse_args()
     os.environ["SRC"] = a.src
     build = os.path.abspath(a.build_dir)
     workdir = os.path.join(build, "bench-work")
     os.makedirs(workdir, exist_ok=True)
-    groups = a.only or [g for g in GROUPS if not (a.quick and g == "redis")]
     big_mib, benches = benchmarks.define(a.quick)
-    benches = [b for b in benches if b.group in groups]
+    names = {b.name: b.group for b in benches}
+    for o in a.only or []:
+        if o not in GROUPS and o not in names:
+            ap.error(f"--only {o}: not a group ({', '.join(GROUPS)}) nor a benchmark "
+                     f"({', '.join(names)})")
+    groups = a.only or [g for g in GROUPS if not (a.quick and g == "redis")]
+    benches = [b for b in benches if b.group in groups or b.name in groups]
+    groups = groups + sorted({names[o] for o in groups if o in names})
 
     rts, bundles = runtimes.all_runtimes(workdir, f"{build}/bin")
     info = machine_info(rts)
@@ -144,7 +151,8 @@ def main():
             benchmarks.run_bench(b, rts, rootfs_of, timeit, workdir, table, log)
         if "footprint" in groups:
             log("== footprint")
-            extras.footprint(rts, busybox, timeit, workdir, table, log)
+            extras.footprint(rts, busybox, timeit, workdir, table, log,
+                             reps=1 if a.quick else 3)
         if "ctr" in groups:
             log("== ctr run --rm")
             extras.ctr_run(a.src, build, rts, table, log, reps=3 if a.quick else 10)

@@ -51,6 +51,28 @@ TARGETS = [
 ]
 
 
+CAVEATS = [
+    "`native` is the same binary chrooted into the same rootfs by the timer: no "
+    "namespaces, no seccomp, no cgroups (the rootfs copy has /dev/null, zero, full, random, "
+    "urandom nodes for it; containers mount or synthesize their own /dev).",
+    "runc and crun run `runc spec` bundles, which carry **no seccomp profile**; LiteBox "
+    "always runs its partition filter (generated from libos/syscall_table.def), so its "
+    "pass-class figures include the filter's evaluation on every call.",
+    "`litebox` is `litebox do` over the rootfs directory; `litebox-run` is the runc-compatible "
+    "`litebox run --bundle` over the same bundle as runc/crun/runsc.",
+    "gVisor runs on its ptrace platform (KVM hangs on this VM); its sentry caches file data "
+    "and directory entries, so re-reads and repeated getdents/stat can be served without the "
+    "host (faster than native is possible there). It mounts its own tmpfs on an empty /tmp, "
+    "so the small-file benchmark works in /bench/scratch on the rootfs for everyone.",
+    "File data is in the page cache (the data file is written, then read once natively "
+    "before the timed runs): the read figures compare the read path, not the disk. The "
+    "rootfs is on ext4 mounted with `discard`, which makes create+delete slow for everybody.",
+    "Start-up figures include the runtime CLI's own exec, container set-up, the command and "
+    "the teardown (fork to reap of the runtime command). For crun, entering its cgroup2 "
+    "mount namespace (nsenter) happens before the timer starts.",
+]
+
+
 def find_metric(rows, prefix):
     for m in rows:
         if m.startswith(prefix):
@@ -127,6 +149,10 @@ def write(result, out, runtime_names):
              "entry/record count, output) equals native's. Each cell: median (min–max, n runs); "
              "ratios compare medians.\n")
 
+    L.append("How to read them:\n")
+    for c in CAVEATS:
+        L.append(f"- {c}")
+    L.append("")
     L.append("## Targets (LiteBox)\n")
     L.append("| target | figure | verdict |")
     L.append("|---|---|---|")
