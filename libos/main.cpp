@@ -169,6 +169,11 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
     }
   }
   heap_init();
+  {
+    extern const char _end[] __attribute__((visibility("hidden")));
+    uint64_t lo = reinterpret_cast<uint64_t>(__ehdr_start);
+    own_range_add(lo, reinterpret_cast<uint64_t>(_end) - lo);
+  }
   Thread* t = thread_alloc();
   if (!t) die("cannot allocate the main thread block");
   t->host_tid = static_cast<int>(sys(__NR_gettid));

@@ -18,6 +18,7 @@ Thread* thread_alloc() {
   if (end > aend) sys(__NR_munmap, aend, end - aend);
   // Guard page between the block and the stack growing down onto it.
   sys(__NR_mprotect, aligned + kThreadBlock - kGuard, kGuard, k::PROT_NONE);
+  own_range_add(aligned, size);
   auto* t = reinterpret_cast<Thread*>(aligned);
   t->magic = kThreadMagic;
   return t;

@@ -51,9 +51,39 @@ int class_of(size_t n) {
 }
 }  // namespace
 
+namespace {
+struct Range {
+  uint64_t start, end;
+};
+constexpr int kMaxRanges = 512;
+Range g_ranges[kMaxRanges];
+int g_nranges = 0;
+Lock g_range_lock;
+}  // namespace
+
+void own_range_add(uint64_t start, uint64_t len) {
+  Guard g(g_range_lock);
+  if (g_nranges < kMaxRanges) g_ranges[g_nranges++] = {start, start + len};
+}
+void own_range_remove(uint64_t start) {
+  Guard g(g_range_lock);
+  for (int i = 0; i < g_nranges; ++i)
+    if (g_ranges[i].start == start) {
+      g_ranges[i] = g_ranges[--g_nranges];
+      return;
+    }
+}
+bool own_range_contains(uint64_t start, uint64_t end) {
+  Guard g(g_range_lock);
+  for (int i = 0; i < g_nranges; ++i)
+    if (start < g_ranges[i].end && end > g_ranges[i].start) return true;
+  return false;
+}
+
 void heap_init() {
   long r = sys(__NR_mmap, 0, kRegion, 3 /*RW*/, 0x22 | 0x4000 /*PRIVATE|ANON|NORESERVE*/, -1, 0);
   if (is_err(r)) die("libos: cannot reserve memory", r);
+  own_range_add(static_cast<uint64_t>(r), kRegion);
   g_base = g_top = reinterpret_cast<char*>(r);
   g_end = g_base + kRegion;
 }
@@ -67,6 +97,7 @@ void* alloc(size_t n) {
     auto* h = reinterpret_cast<Header*>(r);
     h->size_class = ~0ull;
     h->bytes = len;
+    own_range_add(static_cast<uint64_t>(r), len);
     return h + 1;
   }
   int c = class_of(need);
@@ -90,6 +121,7 @@ void free(void* p) {
   if (!p) return;
   Header* h = static_cast<Header*>(p) - 1;
   if (h->size_class == ~0ull) {
+    own_range_remove(reinterpret_cast<uint64_t>(h));
     sys(__NR_munmap, (long)h, (long)h->bytes);
     return;
   }

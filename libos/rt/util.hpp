@@ -51,6 +51,11 @@ struct Guard {
 };
 
 // Memory for libOS bookkeeping (never handed to the application).
+// Every mapping the libOS makes for itself is registered, so an in-process
+// execve can unmap everything else.
+void own_range_add(uint64_t start, uint64_t len);
+void own_range_remove(uint64_t start);
+bool own_range_contains(uint64_t start, uint64_t end);
 void heap_init();
 void* alloc(size_t n);
 void free(void* p);

@@ -332,12 +332,70 @@ void reset_signal_actions() {
   g_proc.app_altstack = {nullptr, k::SS_DISABLE, 0, 0};
 }
 
+// Unmaps every mapping that is not the libOS's (its image, heap, thread
+// regions) or the kernel's (vdso, vvar, vsyscall): what a host execve
+// would have thrown away with the old mm.
+void unmap_old_image() {
+  long fd = proxy_open(k::AT_FDCWD, "/proc/self/maps", k::O_RDONLY | k::O_CLOEXEC, 0);
+  if (fd < 0) return;
+  size_t cap = 1 << 20, len = 0;
+  char* buf = static_cast<char*>(alloc(cap));
+  if (!buf) {
+    sys(__NR_close, fd);
+    return;
+  }
+  for (;;) {
+    long n =
+        sys(__NR_read, fd, reinterpret_cast<long>(buf + len), static_cast<long>(cap - 1 - len));
+    if (n <= 0) break;
+    len += static_cast<size_t>(n);
+    if (len >= cap - 1) break;
+  }
+  sys(__NR_close, fd);
+  buf[len] = 0;
+  auto hex = [](const char*& p) {
+    uint64_t v = 0;
+    for (;; ++p) {
+      char ch = *p;
+      if (ch >= '0' && ch <= '9')
+        v = v * 16 + static_cast<uint64_t>(ch - '0');
+      else if (ch >= 'a' && ch <= 'f')
+        v = v * 16 + static_cast<uint64_t>(ch - 'a' + 10);
+      else
+        break;
+    }
+    return v;
+  };
+  for (const char* p = buf; *p;) {
+    const char* line = p;
+    while (*p && *p != '\n') ++p;
+    const char* eol = p;
+    if (*p) ++p;
+    const char* q = line;
+    uint64_t start = hex(q);
+    if (*q != '-') continue;
+    ++q;
+    uint64_t end = hex(q);
+    // The path is the last field; kernel-special mappings stay.
+    bool special = false;
+    for (const char* r = q; r < eol; ++r)
+      if (*r == '[' &&
+          (starts_with(r, "[vdso]") || starts_with(r, "[vvar") || starts_with(r, "[vsyscall]")))
+        special = true;
+    if (special || end <= start || own_range_contains(start, end)) continue;
+    sys(__NR_munmap, static_cast<long>(start), static_cast<long>(end - start));
+  }
+  free(buf);
+}
+
 void exec_teardown(void*) {
   // Close-on-exec fds are closed after the new image is mapped (its own
   // fds are close-on-exec too).
   reset_signal_actions();
-  // The old image's mappings stay until exit (the new image maps over
-  // fixed addresses it needs); unmapping them needs /proc/self/maps.
+  unmap_old_image();
+  // The old image's thread bookkeeping words are gone with its memory.
+  sys(__NR_set_tid_address, 0);
+  sys(__NR_set_robust_list, 0, 24);
 }
 
 long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long flags) {
@@ -349,15 +407,21 @@ long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long 
     free_strv(av);
     return err ? err : -k::ENOMEM;
   }
-  const char* p = reinterpret_cast<const char*>(path);
+  // The path lives in memory the exec is about to unmap: copy it.
+  const char* app_path = reinterpret_cast<const char*>(path);
   char full[proto::kMaxPath + 512];
-  if (p[0] != '/' && dirfd == k::AT_FDCWD) {
-    Buf b(full, sizeof full);
+  Buf b(full, sizeof full);
+  const char* p = full;
+  if (app_path[0] != '/' && static_cast<int>(dirfd) == k::AT_FDCWD) {
     b.put(g_proc.cwd ? g_proc.cwd : "/");
     if (b.size() && b.c_str()[b.size() - 1] != '/') b.putc('/');
-    b.put(p);
-    p = full;
-  } else if (p[0] != '/') {
+  }
+  b.put(app_path);
+  if (b.overflow()) {
+    free_strv(av), free_strv(ev);
+    return -k::ENAMETOOLONG;
+  }
+  if (app_path[0] != '/' && static_cast<int>(dirfd) != k::AT_FDCWD) {
     free_strv(av), free_strv(ev);
     return -k::ENOSYS;  // execveat with a dirfd: needs kFdPath; rare
   }
