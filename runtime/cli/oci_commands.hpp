@@ -38,9 +38,23 @@ bool LoadOrFail(const std::string& id, ContainerRecord* rec, int* rc);
 bool WritePidFile(const std::string& path, pid_t pid, std::string* err);
 // Signal by number ("9") or name ("KILL", "SIGKILL", "sigkill"); -1 if unknown.
 int ParseSignal(const std::string& text);
-// Waits for a child of this process, forwarding SIGINT/SIGTERM/SIGHUP/
-// SIGQUIT/SIGUSR1/SIGUSR2/SIGWINCH through forward(sig) meanwhile; returns
-// the shell-style exit status (128+N when killed by signal N).
-int WaitForwarding(pid_t child, void (*forward)(int sig, void* ctx), void* ctx);
+// Forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGUSR1/SIGUSR2/SIGWINCH received
+// by this process to a container process. Construct it BEFORE the child
+// exists: a signal that arrives between fork and Wait is queued, not lost
+// (and does not kill us, leaving the container behind).
+class SignalForwarder {
+ public:
+  SignalForwarder();
+  ~SignalForwarder();
+  SignalForwarder(const SignalForwarder&) = delete;
+  SignalForwarder& operator=(const SignalForwarder&) = delete;
+  // Waits for a child of this process, calling forward(sig, ctx) for every
+  // signal received meanwhile; returns the shell-style exit status (128+N
+  // when killed by signal N).
+  int Wait(pid_t child, void (*forward)(int sig, void* ctx), void* ctx);
+
+ private:
+  int pipe_[2] = {-1, -1};
+};
 
 }  // namespace litebox::cli

@@ -89,6 +89,7 @@ int ParseSignal(const std::string& text) {
 
 namespace {
 int g_sig_pipe = -1;
+const int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 void OnSignal(int sig) {
   unsigned char b = static_cast<unsigned char>(sig);
   if (write(g_sig_pipe, &b, 1) < 0) {
@@ -96,15 +97,23 @@ void OnSignal(int sig) {
 }
 }  // namespace
 
-int WaitForwarding(pid_t child, void (*forward)(int sig, void* ctx), void* ctx) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return 1;
-  g_sig_pipe = p[1];
-  const int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+SignalForwarder::SignalForwarder() {
+  if (pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return;
+  g_sig_pipe = pipe_[1];
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sa.sa_flags = SA_RESTART;
   for (int s : kForwarded) sigaction(s, &sa, nullptr);
+}
+
+SignalForwarder::~SignalForwarder() {
+  for (int s : kForwarded) signal(s, SIG_DFL);
+  g_sig_pipe = -1;
+  for (int fd : pipe_)
+    if (fd >= 0) close(fd);
+}
+
+int SignalForwarder::Wait(pid_t child, void (*forward)(int sig, void* ctx), void* ctx) {
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
   int status = 0;
   for (;;) {
@@ -114,17 +123,13 @@ int WaitForwarding(pid_t child, void (*forward)(int sig, void* ctx), void* ctx) 
       status = 0;
       break;
     }
-    pollfd fds[2] = {{p[0], POLLIN, 0}, {pidfd, POLLIN, 0}};
+    pollfd fds[2] = {{pipe_[0], POLLIN, 0}, {pidfd, POLLIN, 0}};
     // Without a pidfd (old kernel) fall back to polling every 50 ms.
     poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
     unsigned char b;
-    while (read(p[0], &b, 1) == 1) forward(b, ctx);
+    while (pipe_[0] >= 0 && read(pipe_[0], &b, 1) == 1) forward(b, ctx);
   }
-  for (int s : kForwarded) signal(s, SIG_DFL);
   if (pidfd >= 0) close(pidfd);
-  close(p[0]);
-  close(p[1]);
-  g_sig_pipe = -1;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 1;

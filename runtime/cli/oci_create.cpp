@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "oci/spec.hpp"
 #include "oci/to_sandbox.hpp"
@@ -217,6 +218,8 @@ int OciRunCommand(Args& args) {
   if (!fs.Parse(args, &err)) return OciFail(err);
   if (!TakeId(args, "run", &id, &rc)) return rc;
   if (detach && keep) return OciFail("run: --keep cannot be used with --detach");
+  std::optional<SignalForwarder> forwarder;
+  if (!detach) forwarder.emplace();  // before the container can run
   std::unique_ptr<Creation> c;
   ContainerRecord rec;
   if ((rc = CreateContainer(id, o, !detach, &c, &rec)) != 0) return rc;
@@ -226,7 +229,7 @@ int OciRunCommand(Args& args) {
     return 0;
   }
   // Foreground: this process is the init's parent; wait, then clean up.
-  int status = WaitForwarding(rec.init_pid, ForwardToInit, c->sandbox.get());
+  int status = forwarder->Wait(rec.init_pid, ForwardToInit, c->sandbox.get());
   if (keep) {
     c->committed = true;
     return status;

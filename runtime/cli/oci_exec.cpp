@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "oci/spec.hpp"
 #include "oci/to_sandbox.hpp"
@@ -129,6 +130,8 @@ int OciExecCommand(Args& args) {
   }
   auto sb = runtime::Sandbox::Attach(rec.sandbox_dir, &err);
   if (!sb) return OciFail("exec: container not running: " + err);
+  std::optional<SignalForwarder> forwarder;
+  if (!o.detach) forwarder.emplace();  // before the process can run
   pid_t pid = sb->Exec(*pspec, stdio, &err);
   if (pid < 0) return OciFail("exec " + id + ": " + err);
   if (!o.pid_file.empty() && !WritePidFile(o.pid_file, pid, &err)) {
@@ -136,7 +139,7 @@ int OciExecCommand(Args& args) {
     return OciFail(err);
   }
   if (o.detach) return 0;
-  return WaitForwarding(pid, ForwardToPid, &pid);
+  return forwarder->Wait(pid, ForwardToPid, &pid);
 }
 
 }  // namespace litebox::cli
