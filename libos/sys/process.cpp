@@ -434,10 +434,25 @@ long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long 
   }
   close_cloexec_fds();
   // Tell the supervisor (for /proc/<pid>/exe and cmdline).
+  // argv joined with NULs, as /proc/<pid>/cmdline shows it.
+  size_t cl = 0;
+  for (char** a = av; *a; ++a) cl += strlen(*a) + 1;
+  if (cl > 65536) cl = 65536;
+  char* cmdline = static_cast<char*>(alloc(cl + 1));
+  size_t off = 0;
+  for (char** a = av; *a && cmdline; ++a) {
+    size_t n = strlen(*a) + 1;
+    if (off + n > cl) break;
+    memcpy(cmdline + off, *a, n);
+    off += n;
+  }
   Rpc r;
   r.op = proto::kExecDone;
   r.set_str(0, g_proc.exe);
+  r.str[1] = cmdline;
+  r.str_len[1] = static_cast<uint32_t>(off);
   rpc(r);
+  free(cmdline);
   free_strv(av), free_strv(ev);
 
   k::mcontext& m = c.uc->mc;
