@@ -100,5 +100,39 @@ TEST_F(CliTest, TerminalMasterIsSentOverTheConsoleSocket) {
   ExpectNoChildren();
 }
 
+TEST_F(CliTest, ExecWithATerminalSendsItsOwnPty) {
+  std::string b = Bundle("b", {"sh", "-c", "echo ready; while :; do sleep 0.1; done"});
+  pid_t init = Create("t2", b);
+  ASSERT_EQ(Litebox({"start", "t2"}).status, 0);
+  ASSERT_TRUE(WaitForText(dir_ + "/t2.out", "ready"));
+  std::string sock = dir_ + "/exec.sock";
+  int listener = Listen(sock);
+  // conmon's call: exec --process F --detach --console-socket S --pid-file P.
+  nlohmann::json p{{"terminal", true},
+                   {"user", {{"uid", 0}, {"gid", 0}}},
+                   {"args", {"sh", "-c", "test -t 0 && echo exec-tty; read x; exit $x"}},
+                   {"env", {"PATH=/bin"}},
+                   {"cwd", "/"}};
+  WriteFile(dir_ + "/p.json", p.dump());
+  CmdResult r = Litebox({"exec", "--process", dir_ + "/p.json", "--detach", "--console-socket",
+                         sock, "--pid-file", dir_ + "/x.pid", "t2"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string name;
+  int master = ReceiveMaster(listener, &name);
+  close(listener);
+  ASSERT_GE(master, 0);
+  pid_t xpid = atoi(ReadFile(dir_ + "/x.pid").c_str());
+  std::string out = ReadUntil(master, "exec-tty", 5000);
+  EXPECT_NE(out.find("exec-tty"), std::string::npos) << out;
+  ASSERT_EQ(write(master, "9\n", 2), 2);
+  EXPECT_EQ(WaitChild(xpid), 9);
+  close(master);
+  // The container's own output never went to the exec's terminal.
+  EXPECT_EQ(ReadFile(dir_ + "/t2.out").find("exec-tty"), std::string::npos);
+  EXPECT_EQ(Litebox({"delete", "--force", "t2"}).status, 0);
+  EXPECT_EQ(WaitChild(init), 128 + 9);
+  ExpectNoChildren();
+}
+
 }  // namespace
 }  // namespace litebox::test
