@@ -59,6 +59,19 @@ rc=$?
 set -e
 assert_eq "$rc" 3 "exit status of sh -c 'exit 3' through docker"
 
+# A terminal (run -t): dockerd's runc shim passes --console-socket.
+if command -v script >/dev/null; then
+  set +e
+  out=$(timeout 60 script -qec "$(printf '%q ' "${dk[@]}") run --rm -t $(printf '%q ' "${rt[@]}") \
+    $img sh -c 'test -t 0 && test -t 1 && echo stdio-is-a-tty; exit 5'" /dev/null)
+  rc=$?
+  set -e
+  grep -q stdio-is-a-tty <<<"$out" || fail "docker run -t: container stdio is not a terminal: $out"
+  assert_eq "$rc" 5 "exit status through docker run -t"
+else
+  echo "######## NOTE [$test_name]: script(1) missing, terminal case not run ########" >&2
+fi
+
 name=el-dk-$$
 cid=$("${dk[@]}" run -d --name "$name" "${rt[@]}" "$img" \
   sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done')

@@ -33,6 +33,20 @@ rc=$?
 set -e
 assert_eq "$rc" 3 "exit status of sh -c 'exit 3' through podman"
 
+# A terminal (run -t): conmon passes --console-socket and takes the pty
+# master; script(1) gives podman a terminal of its own.
+if command -v script >/dev/null; then
+  set +e
+  out=$(timeout 60 script -qec "$(printf '%q ' "${p[@]}") run --rm -t $(printf '%q ' "${rt[@]}") \
+    $img sh -c 'test -t 0 && test -t 1 && echo stdio-is-a-tty; exit 5'" /dev/null)
+  rc=$?
+  set -e
+  grep -q stdio-is-a-tty <<<"$out" || fail "podman run -t: container stdio is not a terminal: $out"
+  assert_eq "$rc" 5 "exit status through podman run -t"
+else
+  echo "######## NOTE [$test_name]: script(1) missing, terminal case not run ########" >&2
+fi
+
 name=el-pod-$$
 "${p[@]}" run -d --name "$name" "${rt[@]}" "$img" \
   sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done' >/dev/null
