@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -238,6 +239,83 @@ TEST_F(MessageTest, TenThousandRandomDatagramsNeverBreakTheServer) {
   EXPECT_GT(malformed, 9000);
   ExpectStillServing();
   EXPECT_EQ(ReadHost(root_ + "/etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+}
+
+TEST_F(MessageTest, RandomWellFormedFileOpsWithRandomFdsNeverBreakTheServer) {
+  // Valid framing, hostile content: any file op, paths built from nasty
+  // fragments, random args, 0-2 fds from a pool that includes a dir outside
+  // the root, pipes, a memfd and fds the server itself handed out.
+  std::mt19937 rng(777);
+  const std::vector<std::string> frags = {"..",
+                                          ".",
+                                          "",
+                                          "etc",
+                                          "passwd",
+                                          "proc",
+                                          "self",
+                                          "fd",
+                                          "root",
+                                          "dev",
+                                          "null",
+                                          "tmp",
+                                          "dir",
+                                          "sub",
+                                          "1",
+                                          "outside",
+                                          "decoy",
+                                          "x",
+                                          std::string(300, 'n')};
+  UniqueFd out_dir(open(outside_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd decoy(open(decoy_.c_str(), O_RDONLY | O_CLOEXEC));
+  int p[2];
+  ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+  UniqueFd pr(p[0]), pw(p[1]);
+  UniqueFd mem(memfd_create("lbx:/proc/1", MFD_CLOEXEC));
+  Reply etc = Open("/etc", O_RDONLY | O_DIRECTORY);
+  Reply proc = Open("/proc/self", O_RDONLY | O_DIRECTORY);
+  Reply file = Open("/dir/file", O_RDONLY);
+  std::vector<int> pool = {out_dir.get(), decoy.get(),  pr.get(),      pw.get(),
+                           mem.get(),     etc.fd.get(), proc.fd.get(), file.fd.get()};
+  auto count_fds = [] {
+    int n = 0;
+    for (int fd = 0; fd < 4096; ++fd) n += fcntl(fd, F_GETFD) >= 0;
+    return n;
+  };
+  int before = count_fds();
+  auto path = [&] {
+    std::string s = rng() % 3 ? "/" : "";
+    int n = static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) s += (i ? "/" : "") + frags[rng() % frags.size()];
+    return s;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    uint32_t op = proto::kOpen + rng() % 24;
+    std::vector<int64_t> args(6);
+    for (auto& a : args)
+      a = rng() % 2 ? static_cast<int64_t>(rng()) : static_cast<int64_t>(rng() % 4);
+    if (op == proto::kOpen) args[0] &= ~static_cast<int64_t>(O_TRUNC);  // keep the files
+    if (op == proto::kTruncate || op == proto::kUnlink || op == proto::kRename) op = proto::kStat;
+    std::vector<int> fds;
+    size_t nfds = rng() % 3;
+    for (size_t k = 0; k < nfds; ++k) fds.push_back(pool[rng() % pool.size()]);
+    int slot0 = nfds ? static_cast<int>(rng() % (nfds + 1)) - 1 : -1;
+    int slot1 = nfds ? static_cast<int>(rng() % (nfds + 1)) - 1 : -1;
+    Reply r = Call(op, args, path(), path(), fds, slot0, slot1);
+    ASSERT_NE(r.result(), -9999) << "no reply to request " << i;
+    ASSERT_EQ(r.payload.find(kDecoy), std::string::npos);
+    if (r.fd) {
+      ASSERT_EQ(ReadFd(r.fd.get()).find(kDecoy), std::string::npos) << i;
+    }
+  }
+  EXPECT_EQ(count_fds(), before);
+  ExpectStillServing();
+  EXPECT_EQ(ReadHost(decoy_), kDecoy);
+  struct stat st;
+  ASSERT_EQ(stat(decoy_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, decoy_st_.st_mode);
+  EXPECT_EQ(st.st_uid, decoy_st_.st_uid);
+  EXPECT_EQ(st.st_mtim.tv_sec, decoy_st_.st_mtim.tv_sec);
+  EXPECT_EQ(st.st_nlink, 1u);
 }
 
 TEST_F(MessageTest, ServerLeaksNoFdsOverManyRequests) {
