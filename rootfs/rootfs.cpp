@@ -92,6 +92,18 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
       *err = where + ": cannot mount over the root or /proc";
       return nullptr;
     }
+    // Like runc, resolve the destination through the image's symlinks (and
+    // the mounts made so far), confined to the root: a mount on
+    // /var/run/secrets lands on /run/secrets if /var/run -> /run. /dev is
+    // virtual, so its mount points are taken as written.
+    if (!PathIsUnder(dest, "/dev")) {
+      Resolved r;
+      if (fs->Resolve(dest, true, VirtualLookup(), &r) == 0) dest = r.vpath;
+      if (dest == "/" || PathIsUnder(dest, "/proc")) {
+        *err = where + ": resolves to " + dest + " through symlinks in the root";
+        return nullptr;
+      }
+    }
     Entry e{dest, m.kind, "", m.readonly, true, UniqueFd()};
     if (m.kind == Mount::kBind) {
       if (realpath(m.host_source.c_str(), real) == nullptr) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "harness.hpp"
+#include "rootfs/host_fs.hpp"
 
 namespace litebox::rootfs::test {
 namespace {
@@ -103,6 +104,30 @@ TEST_F(MountsTest, ProcMountsDescribesTheSandboxTable) {
   EXPECT_EQ(m.find(base_), std::string::npos) << "host paths leak: " << m;
   size_t ro = m.find(" /ro ");
   EXPECT_NE(m.find(" ro,", ro), std::string::npos);
+}
+
+TEST_F(MountsTest, DestinationBehindAnImageSymlinkIsResolvedLikeRunc) {
+  ASSERT_EQ(mkdir((root_ + "/run").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((root_ + "/var").c_str(), 0755), 0);
+  ASSERT_EQ(symlink("../run", (root_ + "/var/run").c_str()), 0);
+  Reopen(false, {{"/var/run/secrets", Mount::kBind, src_, true}});
+  Reply a = Open("/var/run/secrets/data.txt", O_RDONLY);
+  ASSERT_EQ(a.result(), 0);
+  EXPECT_EQ(ReadFd(a.fd.get()), "bound");
+  EXPECT_EQ(a.payload, "/run/secrets/data.txt");
+  Reply b = Open("/run/secrets/data.txt", O_RDONLY);
+  ASSERT_EQ(b.result(), 0);
+  EXPECT_EQ(Open("/run/secrets/data.txt", O_WRONLY).result(), -EROFS);
+  // The symlink itself was left alone.
+  EXPECT_EQ(ReadLink(AT_FDCWD, root_ + "/var/run"), "../run");
+}
+
+TEST_F(MountsTest, DestinationSymlinkCannotRedirectOntoTheRoot) {
+  ASSERT_EQ(symlink("/", (root_ + "/evil").c_str()), 0);
+  std::string err;
+  EXPECT_EQ(RootFs::Open(root_, false, {{"/evil", Mount::kBind, src_, false}}, &err, base_),
+            nullptr);
+  EXPECT_NE(err.find("/evil"), std::string::npos) << err;
 }
 
 TEST(MountsOpen, BadMountsAreNamedInTheError) {
