@@ -125,12 +125,26 @@ describe_status() {
 }
 
 # Every sandbox run is bounded: a case that hangs under LiteBox must not hang
-# the suite. timeout exits 124 (137 if it had to SIGKILL).
+# the suite. timeout exits 124 (137 if it had to SIGKILL). Output goes to the
+# file $log (not a pipe), so a guest that outlives its sandbox cannot keep our
+# caller waiting for EOF; reap_leaked then finds it by that open file.
 litebox_do() {
-  local limit="$1" rootfs="$2" bin="$3"
-  shift 3
-  timeout -k 5 "$limit" "$litebox" do --rootfs "$rootfs" --env CONFORMANCE_TMP=/tmp/ct --env CONFORMANCE_AS_ROOT=1 \
-    -- "/conformance/$bin" "$@"
+  local limit="$1" rootfs="$2" log="$3" bin="$4"
+  shift 4
+  timeout -k 5 "$limit" "$litebox" do --rootfs "$rootfs" --env CONFORMANCE_TMP=/tmp/ct \
+    --env CONFORMANCE_AS_ROOT=1 -- "/conformance/$bin" "$@" >"$log" 2>&1
+}
+
+# Kills, by pid, processes still holding $1 open: guests of a sandbox that has
+# already exited (LiteBox must end them all when the first process exits).
+# Returns 1 if there were any.
+reap_leaked() {
+  local log="$1" pids
+  pids="$(find /proc/[0-9]*/fd -maxdepth 1 -lname "$log" 2>/dev/null | cut -d/ -f3 | sort -u)"
+  [ -n "$pids" ] || return 0
+  echo "conformance: LEAK: pid(s) $(echo $pids) outlived their sandbox; killing them" >&2
+  kill -9 $pids 2>/dev/null || true
+  return 1
 }
 
 # Runs the whole binary in one sandbox; if that fails (a case failed, or the
@@ -144,18 +158,28 @@ run_litebox() {
   make_rootfs "$rootfs"
   cp "$bindir/$bin" "$rootfs/conformance/$bin"
   [ -z "$filter" ] || echo "conformance: excluding known differences: $filter"
-  litebox_do "${CONFORMANCE_TIMEOUT:-120}" "$rootfs" "$bin" ${filter:+"--gtest_filter=$filter"} || rc=$?
+  local log="$rootfs.log"
+  cleanup_dirs+=("$log")
+  litebox_do "${CONFORMANCE_TIMEOUT:-120}" "$rootfs" "$log" "$bin" ${filter:+"--gtest_filter=$filter"} ||
+    rc=$?
+  cat "$log"
+  if ! reap_leaked "$log"; then
+    all_failed_cases+=("$bin:processes-outlived-sandbox")
+    [ $rc -ne 0 ] || rc=1
+  fi
   if [ $rc -ne 0 ] && [ "${CONFORMANCE_NO_ISOLATE:-0}" != 1 ]; then
     echo "=== conformance [litebox] $bin exited $rc; rerunning each case in its own sandbox"
     local failed_cases=() name
     while IFS= read -r name; do
       case_rc=0
-      litebox_do "${CONFORMANCE_CASE_TIMEOUT:-20}" "$rootfs" "$bin" "--gtest_filter=$name" >"$rootfs/case.log" 2>&1 || case_rc=$?
+      litebox_do "${CONFORMANCE_CASE_TIMEOUT:-20}" "$rootfs" "$log" "$bin" "--gtest_filter=$name" ||
+        case_rc=$?
+      reap_leaked "$log" || failed_cases+=("$name(processes outlived sandbox)")
       if [ $case_rc -ne 0 ]; then
         failed_cases+=("$name(exit $case_rc$(describe_status "$case_rc"))")
         # The case's own output minus gtest's banner lines.
         grep -v -e '^\[ *\(RUN\|OK\|PASSED\) ' -e '^\[==' -e '^\[--' -e '^Running main' \
-          -e '^Note: Google Test filter' -e '^ *$' "$rootfs/case.log" | sed 's/^/    | /' | tail -n 30
+          -e '^Note: Google Test filter' -e '^ *$' "$log" | sed 's/^/    | /' | tail -n 30
       fi
     done < <(list_cases "$bin")
     echo "=== conformance [litebox] $bin: ${#failed_cases[@]} failing case(s): ${failed_cases[*]}"
@@ -163,7 +187,7 @@ run_litebox() {
       echo "=== conformance [litebox] $bin: every case passes alone: cases interfere under LiteBox"
     all_failed_cases+=("${failed_cases[@]}")
   fi
-  rm -rf "$rootfs"
+  rm -rf "$rootfs" "$log"
   return $rc
 }
 
