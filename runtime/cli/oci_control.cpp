@@ -93,10 +93,26 @@ int OciDeleteCommand(Args& args) {
   if (!fs.Parse(args, &err)) return OciFail(err);
   if (!TakeId(args, "delete", &id, &rc)) return rc;
   ContainerRecord rec;
-  if (!LoadOrFail(id, &rec, &rc)) return rc;
+  auto loaded = LoadRecord(Globals().root, id);
+  if (!loaded) {
+    // A create that died before writing its state leaves a bare directory:
+    // --force clears it; otherwise it does not exist (yet).
+    std::string cdir = ContainerDir(Globals().root, id);
+    if (force && access(cdir.c_str(), F_OK) == 0 &&
+        access((cdir + "/state.json").c_str(), F_OK) != 0) {
+      std::error_code ec;
+      std::filesystem::remove_all(cdir, ec);
+      return ec ? OciFail("delete " + id + ": removing " + cdir + ": " + ec.message()) : 0;
+    }
+    return OciFail(loaded.error().message());
+  }
+  rec = *loaded;
   ContainerLock lock(Globals().root, id);
   oci::Status st = CurrentStatus(rec);
-  if (st != oci::Status::kStopped && !force)
+  // As runc: a created container (never started) is deleted without
+  // --force too (engines delete it when start fails); running and paused
+  // ones need --force.
+  if (st != oci::Status::kStopped && st != oci::Status::kCreated && !force)
     return OciFail("cannot delete container " + id +
                    " that is not stopped: " + oci::StatusName(st));
   return DestroyContainer(rec);

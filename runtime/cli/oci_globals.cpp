@@ -97,7 +97,9 @@ int ParseGlobalFlags(Args& args) {
     }
     if (name != "rootless") continue;
     auto next = it + 1;
-    if (next == args.end() || (*next != "true" && *next != "false" && *next != "auto"))
+    if (next != args.end() && (*next == "true" || *next == "false" || *next == "auto"))
+      ++it;  // its value
+    else
       it = args.insert(next, "true");
   }
   std::string err;
@@ -116,7 +118,7 @@ int ParseGlobalFlags(Args& args) {
     return 0;
   }
   if (g.root.empty()) return OciFail("--root must not be empty"), 2;
-  return -1;
+  return kNotOciCommand;
 }
 
 }  // namespace litebox::cli

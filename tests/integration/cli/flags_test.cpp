@@ -27,6 +27,8 @@ TEST_F(CliTest, GlobalFlagSpellingsAllReachTheSameRoot) {
       {LITEBOX_BIN, "-root", root_, "--criu", "/usr/sbin/criu", "--rootless=false", "state", "g1"});
   ASSERT_EQ(s.status, 0) << s.err;
   EXPECT_EQ(nlohmann::json::parse(s.out)["pid"], pid);
+  CmdResult l = Raw({LITEBOX_BIN, "--rootless", "true", "--root", root_, "list", "-q"});
+  EXPECT_EQ(l.out, "g1\n") << l.err;
   CmdResult st = Raw({LITEBOX_BIN, "--root", root_, "start", "g1"});
   EXPECT_EQ(st.status, 0) << st.err;
   EXPECT_EQ(WaitChild(pid), 0);

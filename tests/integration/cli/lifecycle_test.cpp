@@ -2,6 +2,7 @@
 // and conmon drive it, with real busybox containers.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.hpp"
@@ -133,15 +134,31 @@ TEST_F(CliTest, DeleteRefusesARunningContainerUnlessForced) {
   EXPECT_NE(again.err.find("does not exist"), std::string::npos) << again.err;
 }
 
-TEST_F(CliTest, ForceDeleteOfACreatedContainer) {
+TEST_F(CliTest, DeleteOfACreatedContainerKillsItWithoutForceLikeRunc) {
   std::string b = Bundle("b", {"sh", "-c", "echo never"});
-  pid_t pid = Create("fc", b);
-  ASSERT_TRUE(Alive(pid));
-  EXPECT_EQ(Litebox({"delete", "-f", "fc"}).status, 0);
-  EXPECT_EQ(WaitChild(pid), 128 + SIGKILL);
+  pid_t p1 = Create("fc", b);
+  ASSERT_TRUE(Alive(p1));
+  CmdResult d = Litebox({"delete", "fc"});
+  EXPECT_EQ(d.status, 0) << d.err;
+  EXPECT_EQ(WaitChild(p1), 128 + SIGKILL);
   EXPECT_EQ(ReadFile(dir_ + "/fc.out"), "");
   EXPECT_TRUE(RootEntries().empty());
+  pid_t p2 = Create("fc2", b);
+  EXPECT_EQ(Litebox({"delete", "-f", "fc2"}).status, 0);
+  EXPECT_EQ(WaitChild(p2), 128 + SIGKILL);
+  EXPECT_EQ(ReadFile(dir_ + "/fc2.out"), "");
+  EXPECT_TRUE(RootEntries().empty());
   ExpectNoChildren();
+}
+
+TEST_F(CliTest, ForceDeleteClearsWhatADeadCreateLeft) {
+  // A create killed between mkdir and writing its state.
+  ASSERT_EQ(mkdir((root_ + "/half").c_str(), 0711), 0);
+  CmdResult d = Litebox({"delete", "half"});
+  EXPECT_NE(d.status, 0);
+  EXPECT_NE(d.err.find("does not exist"), std::string::npos) << d.err;
+  EXPECT_EQ(Litebox({"delete", "--force", "half"}).status, 0);
+  EXPECT_TRUE(RootEntries().empty());
 }
 
 TEST_F(CliTest, PauseStopsEveryProcessAndResumeContinues) {
