@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -45,8 +46,6 @@ Reply Client::Call(const std::string& service, const std::string& method,
                    const std::string& payload,
                    const std::multimap<std::string, std::string>& metadata,
                    std::chrono::milliseconds timeout) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (broken_) return Reply::Error(kUnavailable, "ttrpc: connection already broken");
   litebox::ttrpc::Request req;
   req.set_service(service);
   req.set_method(method);
@@ -59,43 +58,68 @@ Reply Client::Call(const std::string& service, const std::string& method,
   }
   std::string bytes, err;
   req.SerializeToString(&bytes);
+
+  std::unique_lock<std::mutex> lock(mu_);
+  if (broken_) return Reply::Error(kUnavailable, "ttrpc: connection broken: " + broken_reason_);
   uint32_t id = next_stream_;
   next_stream_ += 2;
   if (!WriteFrame(fd_, id, kTypeRequest, 0, bytes, &err)) {
     broken_ = true;
+    broken_reason_ = err;
+    cv_.notify_all();
     return Reply::Error(kUnavailable, err);
   }
+  pending_[id] = std::nullopt;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      // The late response would desynchronize nothing (ids differ), but a
-      // server this slow is treated as gone.
-      broken_ = true;
+    auto it = pending_.find(id);
+    if (it->second) {
+      std::string data = std::move(*it->second);
+      pending_.erase(it);
+      litebox::ttrpc::Response resp;
+      if (!resp.ParseFromString(data))
+        return Reply::Error(kDataLoss, "ttrpc: response to " + method + " does not parse");
+      if (resp.has_status() && resp.status().code() != kOk)
+        return Reply::Error(resp.status().code(), resp.status().message());
+      return Reply::Ok(resp.payload());
+    }
+    if (broken_) {
+      pending_.erase(it);
+      return Reply::Error(kUnavailable, broken_reason_);
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      pending_.erase(it);  // a late response for this id is dropped
       return Reply::Error(kDeadlineExceeded, service + "/" + method + ": no response in time");
     }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    if (reading_) {
+      cv_.wait_for(lock, left);
+      continue;
+    }
+    // Read one frame for whoever it belongs to, without holding the lock.
+    reading_ = true;
+    lock.unlock();
     pollfd p{fd_, POLLIN, 0};
-    int r = poll(&p, 1, int(left.count()));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) continue;
+    int r = poll(&p, 1, int(std::min<long>(left.count(), 100)) + 1);
     FrameHeader h;
     std::string data;
-    ReadStatus st = ReadFrame(fd_, &h, &data, &err);
-    if (st != ReadStatus::kOk) {
-      broken_ = true;
-      return Reply::Error(kUnavailable,
-                          st == ReadStatus::kEof ? "ttrpc: connection closed by server" : err);
+    ReadStatus st = ReadStatus::kOk;
+    bool got = false;
+    if (r > 0) {
+      st = ReadFrame(fd_, &h, &data, &err);
+      got = st == ReadStatus::kOk;
     }
-    if (h.type != kTypeResponse || h.stream_id != id) continue;
-    litebox::ttrpc::Response resp;
-    if (!resp.ParseFromString(data)) {
+    lock.lock();
+    reading_ = false;
+    if (r > 0 && !got) {
       broken_ = true;
-      return Reply::Error(kDataLoss, "ttrpc: response to " + method + " does not parse");
+      broken_reason_ = st == ReadStatus::kEof ? "ttrpc: connection closed by server" : err;
+    } else if (got && h.type == kTypeResponse) {
+      auto owner = pending_.find(h.stream_id);
+      if (owner != pending_.end()) owner->second = std::move(data);
     }
-    if (resp.has_status() && resp.status().code() != kOk)
-      return Reply::Error(resp.status().code(), resp.status().message());
-    return Reply::Ok(resp.payload());
+    cv_.notify_all();
   }
 }
 

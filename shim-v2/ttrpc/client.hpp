@@ -1,11 +1,15 @@
-// Minimal ttrpc client: unary calls, one at a time per connection (the event
-// publisher sends strictly in order, so it never needs more).
+// ttrpc client for unary calls. Calls from several threads share the
+// connection: each gets its own stream id, and whichever caller is waiting
+// reads the next frame and hands it to its owner, so responses may arrive in
+// any order.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "shim-v2/ttrpc/status.hpp"
@@ -34,7 +38,11 @@ class Client {
   int fd_;
   uint32_t next_stream_ = 1;  // client streams are odd
   bool broken_ = false;
+  std::string broken_reason_;
+  bool reading_ = false;                                    // one caller at a time reads the socket
+  std::map<uint32_t, std::optional<std::string>> pending_;  // stream id -> response frame
   std::mutex mu_;
+  std::condition_variable cv_;
 };
 
 }  // namespace litebox::shim::ttrpc
