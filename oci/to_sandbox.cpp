@@ -48,7 +48,7 @@ void ListIgnored(const Spec& spec, std::vector<std::string>* ignored) {
   if (!spec.linux_config) return;
   const Linux& l = *spec.linux_config;
   for (size_t i = 0; i < l.namespaces.size(); ++i) {
-    if (!l.namespaces[i].path.empty()) {
+    if (!l.namespaces[i].path.empty() && l.namespaces[i].type != "network") {
       Note(ignored, "linux.namespaces[" + std::to_string(i) + "].path: joining namespace \"" +
                         l.namespaces[i].type + "\" is not done by ToSandboxSpec");
     }
@@ -154,9 +154,14 @@ Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& 
     out.mounts.push_back(std::move(ms));
   }
 
+  // Network: as runc, no network namespace in the config means the host's;
+  // one without a path means a new one; one with a path is joined.
+  out.network = "host";
   if (spec.linux_config) {
     out.masked_paths = spec.linux_config->masked_paths;
     out.readonly_paths = spec.linux_config->readonly_paths;
+    for (const auto& ns : spec.linux_config->namespaces)
+      if (ns.type == "network") out.network = ns.path.empty() ? "new" : ns.path;
   }
   ListIgnored(spec, ignored);
   return out;

@@ -76,14 +76,18 @@ bool RecvControl(int fd, nlohmann::json* msg, std::vector<int>* fds, std::string
 }
 
 bool CallControl(int fd, const nlohmann::json& req, nlohmann::json* reply, std::string* err,
-                 const std::vector<int>& fds) {
+                 const std::vector<int>& fds, std::vector<int>* reply_fds) {
   if (!SendControl(fd, req, fds)) {
     *err = std::string("cannot reach the sandbox supervisor: ") + strerror(errno);
     return false;
   }
   nlohmann::json r;
-  if (!RecvControl(fd, &r, nullptr, err)) return false;
+  if (!RecvControl(fd, &r, reply_fds, err)) return false;
   if (!r.value("ok", false)) {
+    if (reply_fds) {
+      for (int f : *reply_fds) close(f);
+      reply_fds->clear();
+    }
     *err = r.value("error", std::string("supervisor refused the request"));
     return false;
   }

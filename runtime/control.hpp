@@ -16,7 +16,8 @@ bool SendControl(int fd, const nlohmann::json& msg, const std::vector<int>& fds 
 bool RecvControl(int fd, nlohmann::json* msg, std::vector<int>* fds, std::string* err);
 // Request + reply on a connected control socket. Returns false with *err
 // (transport failure or the supervisor's "error").
+// Fds that came with the reply go to *reply_fds (closed if it is null).
 bool CallControl(int fd, const nlohmann::json& req, nlohmann::json* reply, std::string* err,
-                 const std::vector<int>& fds = {});
+                 const std::vector<int>& fds = {}, std::vector<int>* reply_fds = nullptr);
 
 }  // namespace litebox::runtime

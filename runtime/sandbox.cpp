@@ -4,8 +4,8 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,8 +40,9 @@ pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::strin
     return -1;
   }
   nlohmann::json reply;
+  std::vector<int> reply_fds;
   if (!CallControl(control_fd, {{"op", "register"}, {"init", init}, {"process", ToJson(p)}}, &reply,
-                   err, {sv[0]})) {
+                   err, {sv[0]}, &reply_fds)) {
     close(sv[0]);
     close(sv[1]);
     return -1;
@@ -63,7 +64,10 @@ pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::strin
     plan.host_uid = SandboxHostUid(sandbox_id);
     plan.host_gid = plan.host_uid;
   }
+  // The supervisor sends the sandbox's network namespace with the reply.
+  if (!reply_fds.empty()) plan.netns_fd = reply_fds[0];
   pid_t pid = SpawnGuest(plan, err);
+  for (int f : reply_fds) close(f);
   close(plan.guest_binary_fd);
   close(sv[1]);
   return pid;

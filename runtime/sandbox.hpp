@@ -70,8 +70,14 @@ struct SandboxSpec {
   ProcessSpec init;
   std::vector<MountSpec> mounts;
   std::vector<std::string> masked_paths, readonly_paths;
-  std::string state_dir;       // created by Create; holds control.sock; removed by Destroy
-  std::string debug_log;       // optional: supervisor + libOS debug lines
+  std::string state_dir;  // created by Create; holds control.sock; removed by Destroy
+  std::string debug_log;  // optional: supervisor + libOS debug lines
+  // Network (DESIGN §2: the one kernel namespace LiteBox uses):
+  //   "none"  no AF_INET/AF_INET6 sockets (the filter refuses them)
+  //   "host"  the caller's network namespace (OCI config without a network namespace)
+  //   "new"   a fresh network namespace with only lo, shared by the sandbox
+  //   a path  join that namespace (/proc/<pid>/ns/net, /var/run/netns/<name>; pods)
+  std::string network = "none";
   bool wait_for_start = true;  // false: the init process runs at once (litebox do)
 };
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -72,6 +73,7 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
     int ep = move_high(errpipe[1], floor);
     int bin = move_high(plan.guest_binary_fd, floor);
     int ch = move_high(plan.channel_fd, floor);
+    int netns = move_high(plan.netns_fd, floor);
     int in = move_high(plan.stdio.in, floor), out = move_high(plan.stdio.out, floor),
         er = move_high(plan.stdio.err, floor);
     int devnull = -1;
@@ -127,6 +129,7 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
       0, 0
     };
     if (setrlimit(RLIMIT_CORE, &core) < 0) child_fail(ep, 3);
+    if (netns >= 0 && setns(netns, CLONE_NEWNET) < 0) child_fail(ep, 13);
     if (!plan.empty_root.empty()) {
       if (chroot(plan.empty_root.c_str()) < 0) child_fail(ep, 4);
     }

@@ -24,6 +24,7 @@ struct SpawnPlan {
   uid_t host_uid = 0;      // unprivileged host identity of the sandbox (0 = keep)
   gid_t host_gid = 0;
   std::vector<int> keep_fds;  // extra fds preserved at their numbers (--preserve-fds)
+  int netns_fd = -1;          // network namespace to join (-1: stay in the caller's)
 };
 
 // Forks and execs the guest. Returns its host pid, or -1 with *err naming

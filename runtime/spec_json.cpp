@@ -43,6 +43,7 @@ json ToJson(const SandboxSpec& s) {
           {"readonly_paths", s.readonly_paths},
           {"state_dir", s.state_dir},
           {"debug_log", s.debug_log},
+          {"network", s.network},
           {"wait_for_start", s.wait_for_start}};
 }
 
@@ -84,6 +85,7 @@ SandboxSpec SandboxSpecFromJson(const json& j) {
   s.readonly_paths = j.at("readonly_paths").get<std::vector<std::string>>();
   s.state_dir = j.at("state_dir").get<std::string>();
   s.debug_log = j.at("debug_log").get<std::string>();
+  s.network = j.value("network", std::string("none"));
   s.wait_for_start = j.at("wait_for_start").get<bool>();
   return s;
 }

@@ -1,9 +1,13 @@
 #include "runtime/supervisor.hpp"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <linux/seccomp.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +31,7 @@
 #include "rootfs/rootfs.hpp"
 #include "runtime/control.hpp"
 #include "runtime/seccomp_policy.hpp"
+#include "runtime/socket_broker.hpp"
 #include "runtime/spec_json.hpp"
 
 namespace litebox::runtime {
@@ -142,6 +147,8 @@ class Supervisor : public rootfs::ProcInfo {
   bool shutting_down_ = false;
   FILE* log_ = nullptr;
   PolicyOptions policy_;
+  int netns_fd_ = -1;  // the sandbox's network namespace (new or joined); -1: the host's
+  bool SetUpNetwork(std::string* err);
 };
 
 // epoll tags: high bits say what the fd is.
@@ -185,10 +192,43 @@ bool Supervisor::Init(const json& msg, std::string* err) {
       Log("mount " + m.destination + " (" + m.type + ") provided by the library OS");
     }
   }
+  if (!SetUpNetwork(err)) return false;
   root_ = rootfs::RootFs::Open(spec_.rootfs, spec_.readonly_root, mounts, err, spec_.state_dir);
   if (!root_) return false;
   files_ = std::make_unique<rootfs::FileServer>(*root_, *this);
   return true;
+}
+
+bool Supervisor::SetUpNetwork(std::string* err) {
+  const std::string& mode = spec_.network;
+  policy_.network = mode != "none";
+  if (mode == "none" || mode == "host") return true;
+  if (mode == "new") {
+    if (unshare(CLONE_NEWNET) != 0) {
+      *err = std::string("network: cannot create a network namespace: ") + strerror(errno);
+      return false;
+    }
+    // Bring lo up, as a new network namespace in a container has it.
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ifreq ifr{};
+    strcpy(ifr.ifr_name, "lo");
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ||
+        (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr)) != 0) {
+      *err = std::string("network: cannot bring up lo: ") + strerror(errno);
+      if (s >= 0) close(s);
+      return false;
+    }
+    close(s);
+    netns_fd_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  } else {
+    netns_fd_ = open(mode.c_str(), O_RDONLY | O_CLOEXEC);
+    if (netns_fd_ < 0 || ioctl(netns_fd_, NS_GET_NSTYPE) != CLONE_NEWNET) {
+      *err = "network: " + mode + " is not a network namespace" +
+             (netns_fd_ < 0 ? std::string(": ") + strerror(errno) : "");
+      return false;
+    }
+  }
+  return netns_fd_ >= 0;
 }
 
 void Supervisor::AddGuest(std::unique_ptr<Guest> g) {
@@ -326,6 +366,14 @@ void Supervisor::OnChannel(int fd) {
       return;
     }
     files_->Handle(req, g.ctx, fd);
+    return;
+  }
+  if (req.hdr.op == proto::kSockConnect || req.hdr.op == proto::kSockBind) {
+    if (g.host_pid == 0) {
+      SendResponse(fd, req.hdr.op, -EPERM, 0, {});
+      return;
+    }
+    HandleSocketOp(req, *root_, g.ctx, policy_.network, fd);
     return;
   }
   HandleProcessOp(g, req);
@@ -673,7 +721,9 @@ void Supervisor::OnControl(int fd) {
     for (const auto& a : g->spec.args) g->cmdline += a + std::string(1, '\0');
     uint32_t vpid = g->ctx.vpid;
     AddGuest(std::move(g));
-    SendControl(fd, {{"ok", true}, {"vpid", vpid}});
+    std::vector<int> reply_fds;
+    if (netns_fd_ >= 0) reply_fds.push_back(netns_fd_);
+    SendControl(fd, {{"ok", true}, {"vpid", vpid}}, reply_fds);
   } else if (op == "start") {
     if (started_) return fail("container already started");
     StartContainer();

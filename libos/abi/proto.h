@@ -119,6 +119,17 @@ enum Op : uint32_t {
   // the child has registered (kChildHello), so the child can be signalled
   // and waited for as soon as fork returns; -ESRCH if it died first.
   kForkDone = 49,
+
+  // --- sockets (DESIGN §3: the app never names a host address itself) -----
+  // fd slot 0 = the application's socket, str0 = its struct sockaddr.
+  // AF_INET/AF_INET6: the supervisor connects that socket (never blocking:
+  // -EINPROGRESS means "wait for POLLOUT, then SO_ERROR"). AF_UNIX with a
+  // path: the path is resolved inside the sandbox and the reply carries a
+  // new connected socket of the same type, to be dup3'd over the app's fd.
+  kSockConnect = 50,
+  // As kSockConnect, binding. AF_UNIX: the reply's new socket is bound (the
+  // socket inode is created inside the sandbox root).
+  kSockBind = 51,
 };
 
 // Values of Response.aux[0] for kOpen.

@@ -290,11 +290,58 @@ LB_SYSCALL(socket) {
   if (family == 2 || family == 10) return -k::EACCES;  // no network for this sandbox
   return -k::EAFNOSUPPORT;
 }
+namespace {
+// connect/bind go to the supervisor (the address is behind a pointer BPF
+// cannot read). A unix-socket answer is a new socket that replaces the
+// application's placeholder under the same fd number and flags.
+long socket_op(SyscallCtx& c, uint32_t op) {
+  int fd = static_cast<int>(c.a[0]);
+  long len = static_cast<int>(c.a[2]);
+  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+  if (!c.a[1]) return -k::EFAULT;
+  if (len < 2 || len > 128) return -k::EINVAL;
+  long fdflags = sys(__NR_fcntl, fd, k::F_GETFD);
+  if (fdflags < 0) return fdflags;
+  long flflags = sys(__NR_fcntl, fd, k::F_GETFL);
+  Rpc r;
+  r.op = op;
+  r.fds[0] = fd;
+  r.nfds = 1;
+  r.str[0] = reinterpret_cast<const char*>(c.a[1]);
+  r.str_len[0] = static_cast<uint32_t>(len);
+  r.cloexec = true;
+  long res = rpc(r);
+  if (r.fd_out >= 0) {
+    long d = sys(__NR_dup3, r.fd_out, fd, (fdflags & k::FD_CLOEXEC) ? k::O_CLOEXEC : 0);
+    sys(__NR_close, r.fd_out);
+    if (d < 0) return d;
+    if (flflags & k::O_NONBLOCK) sys(__NR_fcntl, fd, 4 /*F_SETFL*/, flflags);
+    return res;
+  }
+  if (res == -115 /*EINPROGRESS*/ && op == proto::kSockConnect && !(flflags & k::O_NONBLOCK)) {
+    // A blocking connect: wait here, interruptible by the app's signals.
+    struct Pfd {
+      int fd;
+      short events, revents;
+    } p{fd, 4 /*POLLOUT*/, 0};
+    uint64_t mask = c.uc->sigmask & ~k::sigbit(k::SIGSYS);
+    long w = sys(__NR_ppoll, reinterpret_cast<long>(&p), 1, 0, reinterpret_cast<long>(&mask), 8);
+    if (w < 0) return w;
+    int err = 0;
+    unsigned int elen = sizeof err;
+    sys(__NR_getsockopt, fd, k::SOL_SOCKET, 4 /*SO_ERROR*/, reinterpret_cast<long>(&err),
+        reinterpret_cast<long>(&elen));
+    return -err;
+  }
+  return res;
+}
+}  // namespace
+
 LB_SYSCALL(connect) {
-  return -k::ENOENT;
+  return socket_op(c, proto::kSockConnect);
 }
 LB_SYSCALL(bind) {
-  return -k::EACCES;
+  return socket_op(c, proto::kSockBind);
 }
 LB_SYSCALL(getsockname) {
   return sys(__NR_getsockname, c.a[0], c.a[1], c.a[2]);

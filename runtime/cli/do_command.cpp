@@ -18,7 +18,8 @@ namespace {
 
 const char kUsage[] =
     "usage: litebox do --rootfs DIR [--env K=V]... [--cwd DIR] [--user UID[:GID]]\n"
-    "                  [--hostname NAME] [--read-only] [--debug-log FILE] -- CMD [ARGS...]\n";
+    "                  [--hostname NAME] [--read-only] [--debug-log FILE]\n"
+    "                  [--network none|host|new|NETNS_PATH] -- CMD [ARGS...]\n";
 
 runtime::Sandbox* g_sandbox = nullptr;
 
@@ -59,6 +60,8 @@ int DoCommand(Args& args) {
       spec.hostname = value;
     else if (flag == "--debug-log")
       spec.debug_log = value;
+    else if (flag == "--network")
+      spec.network = value;
     else if (flag == "--read-only")
       spec.readonly_root = true;
     else if (flag == "--user") {
