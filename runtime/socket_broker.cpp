@@ -120,8 +120,28 @@ void HandleSocketOp(const rootfs::ReceivedRequest& req, const rootfs::RootFs& ro
   memcpy(target.sun_path, host.c_str(), host.size() + 1);
   int s = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
   if (s < 0) return reply(-errno);
-  int r = op == proto::kSockBind ? bind(s, reinterpret_cast<sockaddr*>(&target), sizeof target)
-                                 : connect(s, reinterpret_cast<sockaddr*>(&target), sizeof target);
+  int r;
+  if (op == proto::kSockBind) {
+    // Bind by the last name from inside the parent directory: the kernel
+    // records the name given to bind (getsockname, the peer's getpeername),
+    // and a host path there would show the sandbox where its root lives.
+    std::string name = host.substr(host.rfind('/') + 1);
+    int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    sockaddr_un rel{};
+    rel.sun_family = AF_UNIX;
+    memcpy(rel.sun_path, name.c_str(), name.size() + 1);
+    if (here < 0 || fchdir(keep.get()) != 0) {
+      r = -1;
+    } else {
+      r = bind(s, reinterpret_cast<sockaddr*>(&rel), sizeof rel);
+      int e = errno;
+      if (fchdir(here) != 0) r = -1;
+      errno = e;
+    }
+    if (here >= 0) close(here);
+  } else {
+    r = connect(s, reinterpret_cast<sockaddr*>(&target), sizeof target);
+  }
   if (r != 0) {
     int err = errno;
     close(s);
