@@ -92,7 +92,9 @@ TEST_F(Fixture, BlockedRequestDoesNotHoldUpLaterOnes) {
   ASSERT_EQ(ReadFrame(fd, &h, &data, &err), ReadStatus::kOk);
   EXPECT_EQ(h.stream_id, 3u);
   EXPECT_EQ(h.type, kTypeResponse);
-  EXPECT_EQ(server.InFlight(), 1);
+  // The Echo thread decrements after sending: give it a moment.
+  for (int i = 0; i < 100 && server.InFlight() != 1; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(server.InFlight(), 1);  // only the Block is still being handled
   release.set_value();
   ASSERT_EQ(ReadFrame(fd, &h, &data, &err), ReadStatus::kOk);
   EXPECT_EQ(h.stream_id, 1u);
