@@ -1,0 +1,75 @@
+// Confused deputy: fd-taking requests (fchmod, fchown, futimens, fstatfs,
+// getdents, fd path, openat base, fork channel) with fds of the wrong kind
+// attached: pipes, socketpairs, memfd, eventfd, the channel itself, our
+// host stdio (a host pty) and the libOS's reserved fds (its own host
+// binary). The supervisor runs with privilege; it must refuse, never
+// chmod/chown a host object. The driver watches the litebox binaries and
+// the pty.
+#include <sys/stat.h>
+
+#include "channel.hpp"
+
+using namespace litebox::proto;
+
+static void Attack(const char* kind, int fd) {
+  char l[128];
+  auto label = [&](const char* op) {
+    snprintf(l, sizeof l, "%s_%s", kind, op);
+    return l;
+  };
+  Request q = chan::Make(kOpen, "../decoy/secret");
+  q.nfds = 1;
+  q.dirfd_slot[0] = 0;
+  chan::Report(label("openat_dotdot"), chan::Call(q, "../decoy/secret", "", {fd}));
+  q = chan::Make(kFchmod);
+  q.nfds = 1;
+  q.arg[0] = 04777;
+  chan::Report(label("fchmod"), chan::Call(q, "", "", {fd}));
+  q = chan::Make(kFchown);
+  q.nfds = 1;
+  q.arg[0] = 4242;
+  q.arg[1] = 4242;
+  chan::Report(label("fchown"), chan::Call(q, "", "", {fd}));
+  q = chan::Make(kUtimens);
+  q.nfds = 1;
+  q.arg[1] = 1;
+  q.arg[3] = 1;
+  chan::Report(label("futimens"), chan::Call(q, "", "", {fd}));
+  q = chan::Make(kGetdents);
+  q.nfds = 1;
+  q.arg[0] = 4096;
+  chan::Report(label("getdents"), chan::Call(q, "", "", {fd}));
+  q = chan::Make(kFdPath);
+  q.nfds = 1;
+  chan::Report(label("fdpath"), chan::Call(q, "", "", {fd}));
+}
+
+int main() {
+  announce();
+  int p[2], s[2];
+  RAW2(SYS_pipe2, p, 0);
+  RAW4(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, s);
+  long memfd = RAW2(SYS_memfd_create, "x", 0);
+  long efd = RAW2(SYS_eventfd2, 0, 0);
+  Attack("pipe", p[0]);
+  Attack("socketpair", s[0]);
+  Attack("memfd", (int)memfd);
+  Attack("eventfd", (int)efd);
+  Attack("stdin", 0);
+  Attack("stdout", 1);
+  Attack("channel", chan::kFd);
+  // Every reserved fd the libOS holds (the channel is 16352).
+  for (int fd = chan::kFd + 1; fd <= litebox::abi::kLastReservedFd; ++fd) {
+    struct stat st;
+    if (RAW2(SYS_fstat, fd, &st) != 0) continue;
+    char kind[32];
+    snprintf(kind, sizeof kind, "reserved%d", fd);
+    out("INFO reserved fd %d mode %o\n", fd, st.st_mode);
+    Attack(kind, fd);
+  }
+  Request q = chan::Make(kFork);
+  q.nfds = 1;
+  chan::Report("fork_with_pipe_channel", chan::Call(q, "", "", {p[1]}));
+  chan::StillInSync("in_sync_after");
+  return done();
+}

@@ -1,0 +1,202 @@
+// Escape suite driver: for each attack, a fresh scratch directory with the
+// host decoys, a fresh copy of the busybox rootfs (plus planted symlinks and
+// the attack binary) and a private copy of the litebox binaries; run the
+// attack under `litebox do`; then assert its expected outcome and every
+// host oracle. A successful attack fails loudly with what it got.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "tests/escape/driver/attack_table.hpp"
+#include "tests/escape/driver/host_decoys.hpp"
+#include "tests/escape/driver/sandbox_run.hpp"
+
+namespace escape {
+namespace {
+
+int RunCmd(const std::vector<std::string>& argv) {
+  pid_t p = fork();
+  if (p == 0) {
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    execv(a[0], a.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(p, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+// Where litebox and litebox-guest are: $ESCAPE_LITEBOX_DIR or <build>/bin.
+std::string LiteboxDir() {
+  const char* env = getenv("ESCAPE_LITEBOX_DIR");
+  return env && *env ? env : std::string(ESCAPE_BUILD_DIR) + "/bin";
+}
+
+std::string ImageDir() {
+  return std::string(ESCAPE_BUILD_DIR) + "/images";
+}
+
+bool Exists(const std::string& p) {
+  return access(p.c_str(), F_OK) == 0;
+}
+
+// One STEP line's verdict, e.g. "EPERM -1" or "OK 3"; empty when missing.
+std::string StepResult(const std::string& out, const std::string& label) {
+  std::string key = "STEP " + label + " ";
+  size_t p = 0;
+  while ((p = out.find(key, p)) != std::string::npos) {
+    if (p == 0 || out[p - 1] == '\n') {
+      size_t eol = out.find('\n', p);
+      return out.substr(p + key.size(),
+                        eol == std::string::npos ? std::string::npos : eol - p - key.size());
+    }
+    p += key.size();
+  }
+  return "";
+}
+
+bool Matches(const std::string& got, const std::string& want) {
+  std::istringstream g(got);
+  std::string verdict;
+  long value = 0;
+  g >> verdict >> value;
+  std::istringstream alts(want);
+  std::string alt;
+  while (std::getline(alts, alt, '|')) {
+    if (alt == "ANY") return true;
+    if (alt == "ERR" && verdict != "OK") return true;
+    if (alt == "OK" && verdict == "OK") return true;
+    if (alt[0] == '=' && verdict == "OK" && value == strtol(alt.c_str() + 1, nullptr, 10))
+      return true;
+    if (alt == verdict) return true;
+  }
+  return false;
+}
+
+class Escape : public ::testing::TestWithParam<Attack> {
+ protected:
+  void SetUp() override {
+    lbdir_ = LiteboxDir();
+    if (!Exists(lbdir_ + "/litebox") || !Exists(lbdir_ + "/litebox-guest"))
+      GTEST_SKIP() << "no litebox binaries in " << lbdir_
+                   << " (build litebox, or set ESCAPE_LITEBOX_DIR)";
+    ASSERT_EQ(
+        RunCmd({std::string(ESCAPE_REPO_ROOT) + "/tests/images/build-busybox.sh", ImageDir()}), 0)
+        << "building the busybox image in " << ImageDir() << " failed";
+  }
+  std::string lbdir_;
+};
+
+TEST_P(Escape, HostSurvives) {
+  const Attack& a = GetParam();
+  const std::string exe = a.binary.empty() ? a.name : a.binary;
+  std::string bin = std::string(ESCAPE_ATTACK_DIR) + "/" + exe;
+  ASSERT_TRUE(Exists(bin)) << "attack binary " << bin << " missing (build target escape_attacks)";
+  HostDecoys d;
+  const std::string root = d.rootfs();
+  ASSERT_EQ(RunCmd({"/bin/cp", "-a", ImageDir() + "/busybox-rootfs", root}), 0)
+      << "copy rootfs to " << root;
+  // A private copy of the runtime: an attack that chmods or rewrites "its"
+  // litebox binaries must not poison the build, and is caught by Watch.
+  ASSERT_EQ(mkdir((d.dir() + "/bin").c_str(), 0755), 0);
+  for (const char* b : {"litebox", "litebox-guest"})
+    ASSERT_EQ(RunCmd({"/bin/cp", lbdir_ + "/" + b, d.dir() + "/bin/" + b}), 0) << "copy " << b;
+  // What a malicious image could ship: symlinks pointing at host paths.
+  ASSERT_EQ(symlink(d.decoy_path().c_str(), (root + "/planted_abs").c_str()), 0);
+  ASSERT_EQ(symlink("../decoy/secret", (root + "/planted_rel").c_str()), 0);
+  ASSERT_EQ(symlink((d.dir() + "/decoy").c_str(), (root + "/planted_dir").c_str()), 0);
+  ASSERT_EQ(symlink("../../../../../../../../../..", (root + "/planted_up").c_str()), 0);
+  ASSERT_EQ(mkdir((root + "/attack").c_str(), 0755), 0);
+  ASSERT_EQ(RunCmd({"/bin/cp", bin, root + "/attack/" + exe}), 0);
+  std::string probe = std::string(ESCAPE_ATTACK_DIR) + "/suid_probe";
+  if (Exists(probe)) {
+    ASSERT_EQ(RunCmd({"/bin/cp", probe, root + "/attack/suid_probe"}), 0);
+    ASSERT_EQ(chown((root + "/attack/suid_probe").c_str(), 0, 0), 0);
+    ASSERT_EQ(chmod((root + "/attack/suid_probe").c_str(), 04755), 0);
+  }
+  d.Watch(d.dir() + "/bin/litebox");
+  d.Watch(d.dir() + "/bin/litebox-guest");
+  d.Watch("/proc/sys/kernel/core_pattern");
+  d.Watch("/proc/sys/kernel/modprobe");
+
+  RunOptions opt;
+  opt.litebox = d.dir() + "/bin/litebox";
+  opt.rootfs = root;
+  opt.argv = {"/attack/" + exe};
+  opt.argv.insert(opt.argv.end(), a.args.begin(), a.args.end());
+  opt.env = d.Env();
+  opt.env["ESC_LITEBOX"] = opt.litebox;
+  opt.user = a.user;
+  opt.timeout_s = a.timeout_s;
+  opt.pty_stdin = a.pty;
+  d.Snapshot();
+  RunResult r = RunInSandbox(opt);
+  std::vector<std::string> host_damage = d.Check();
+
+  SCOPED_TRACE("attack " + a.name + ": " + a.summary + "\n--- output ---\n" + r.output +
+               "--- end (exit " + std::to_string(r.code()) + ") ---");
+  // The host oracles: any hit is an escape.
+  EXPECT_EQ(r.output.find(d.token()), std::string::npos)
+      << "ESCAPE: the attack printed the host decoy's secret";
+  for (const auto& h : host_damage) ADD_FAILURE() << "ESCAPE: " << h;
+  for (const auto& l : r.leftovers)
+    ADD_FAILURE() << "ESCAPE (lifetime): host process " << l << " of sandbox uid " << r.sandbox_uid
+                  << " outlived its sandbox";
+  EXPECT_EQ(r.pty_change, "") << "ESCAPE: the supervisor changed the host terminal";
+  EXPECT_EQ(r.pty_input, "") << "ESCAPE: bytes were injected into the host terminal's input";
+  EXPECT_EQ(r.output.find(d.dir()), std::string::npos)
+      << "LEAK: the host path of the sandbox (" << d.dir() << ") showed inside";
+  EXPECT_NE(r.sandbox_uid, 0) << "the guest ran as host root";
+  if (!a.may_hang)
+    EXPECT_FALSE(r.timed_out) << "litebox do did not end within " << a.timeout_s << " s";
+  EXPECT_EQ(r.output.find("MISSING-ENV"), std::string::npos) << "driver did not pass a host fact";
+
+  // The attack's own expected outcome.
+  for (const auto& s : a.steps) {
+    std::string got = StepResult(r.output, s.label);
+    if (got.empty() && a.end != End::kDone) continue;  // it may have died before this step
+    if (got.empty() && s.want.find("MISSING") != std::string::npos) continue;
+    EXPECT_FALSE(got.empty()) << "step " << s.label << " never reported";
+    if (!got.empty())
+      EXPECT_TRUE(Matches(got, s.want))
+          << "step " << s.label << ": expected " << s.want << ", got " << got;
+  }
+  switch (a.end) {
+    case End::kDone:
+      EXPECT_NE(r.output.find("\nDONE\n"), std::string::npos)
+          << "the attack did not run to its end";
+      EXPECT_EQ(r.code(), 0) << "litebox do exit status";
+      break;
+    case End::kKilled:
+      EXPECT_EQ(r.output.find("\nDONE\n"), std::string::npos) << "expected the attack to be killed";
+      EXPECT_EQ(r.code(), 128 + a.signal) << "expected death by signal " << a.signal;
+      break;
+    case End::kAny:
+      break;
+  }
+}
+
+std::string NameOf(const ::testing::TestParamInfo<Attack>& info) {
+  return info.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Attacks, Escape, ::testing::ValuesIn(AllAttacks()), NameOf);
+
+// The table the sweep expects from must be the real one, not empty.
+TEST(EscapeTable, DenyRowsParsed) {
+  auto rows = DenyRows(std::string(ESCAPE_REPO_ROOT) + "/libos/syscall_table.def");
+  EXPECT_GT(rows.size(), 60u);
+  bool mount = false;
+  for (const auto& r : rows)
+    if (r.name == "mount") mount = r.errno_name == "EPERM";
+  EXPECT_TRUE(mount) << "mount must be a DENY_EPERM row";
+}
+
+}  // namespace
+}  // namespace escape
