@@ -13,6 +13,7 @@
 #include "runtime/cli/oci_commands.hpp"
 #include "runtime/cli/oci_flags.hpp"
 #include "runtime/cli/oci_globals.hpp"
+#include "runtime/cli/oci_hooks.hpp"
 #include "runtime/sandbox.hpp"
 
 namespace litebox::cli {
@@ -49,6 +50,10 @@ int DestroyContainer(const ContainerRecord& rec) {
   RemoveSandboxParent(rec.sandbox_dir);
   std::filesystem::remove_all(ContainerDir(Globals().root, rec.id), ec);
   if (ec) return OciFail("delete " + rec.id + ": removing its state: " + ec.message());
+  // poststop: after everything is gone; a failure is only a warning (runc).
+  oci::State final_state = ToOciState(rec);
+  if (!RunHooks("poststop", rec.poststop_hooks, final_state, &err))
+    LogLine("warning", "delete " + rec.id + ": " + err);
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "runtime/cli/oci_console.hpp"
 #include "runtime/cli/oci_flags.hpp"
 #include "runtime/cli/oci_globals.hpp"
+#include "runtime/cli/oci_hooks.hpp"
 #include "runtime/sandbox.hpp"
 
 namespace litebox::cli {
@@ -144,7 +145,16 @@ int CreateContainer(const std::string& id, const CreateOptions& o, bool foregrou
   rec->supervisor_start_time = ProcessStartTime(rec->supervisor_pid).value_or(0);
   rec->sandbox_dir = c->sandbox_dir;
   rec->status = oci::Status::kCreated;
+  HookSet hooks = SelectHooks(*spec);
+  rec->poststart_hooks = hooks.poststart;
+  rec->poststop_hooks = hooks.poststop;
   if (!SaveRecord(root, *rec, &err)) return OciFail(err);
+  // As runc: prestart/createRuntime hooks see the created container (its
+  // pid, status "created") before create returns; a failing one undoes it.
+  // runc runs prestart (deprecated) and createRuntime at the same point.
+  if (!RunHooks("prestart", hooks.prestart, ToOciState(*rec), &err) ||
+      !RunHooks("createRuntime", hooks.create_runtime, ToOciState(*rec), &err))
+    return OciFail("create " + id + ": " + err);
   if (!o.pid_file.empty() && !WritePidFile(o.pid_file, rec->init_pid, &err)) return OciFail(err);
   LogLine("debug", "created " + id + ": init pid " + std::to_string(rec->init_pid));
   *out = std::move(c);
@@ -173,6 +183,12 @@ int StartContainer(const std::string& id) {
   if (!sb->Start(&err)) return OciFail("start " + id + ": " + err);
   rec.status = oci::Status::kRunning;
   if (!SaveRecord(Globals().root, rec, &err)) return OciFail(err);
+  if (!RunHooks("poststart", rec.poststart_hooks, ToOciState(rec), &err)) {
+    // runc terminates a container whose poststart hook fails.
+    std::string ignored;
+    sb->Kill(SIGKILL, true, &ignored);
+    return OciFail("start " + id + ": " + err);
+  }
   return 0;
 }
 

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "runtime/cli/oci_hooks.hpp"
+
 namespace litebox::cli {
 
 namespace {
@@ -119,6 +121,10 @@ oci::Result<ContainerRecord> LoadRecord(const std::string& root, const std::stri
     if (!st) return oci::Error{path, "status: unknown value"};
     r.status = *st;
     r.resources_json = j.value("resources", "");
+    if (j.contains("hooks")) {
+      r.poststart_hooks = HooksFromJson(j["hooks"].value("poststart", Json::array()));
+      r.poststop_hooks = HooksFromJson(j["hooks"].value("poststop", Json::array()));
+    }
   } catch (const std::exception& e) {
     return oci::Error{path, std::string("malformed state file: ") + e.what()};
   }
@@ -158,7 +164,10 @@ bool SaveRecord(const std::string& root, const ContainerRecord& r, std::string* 
          {"supervisor_start_time", r.supervisor_start_time},
          {"sandbox_dir", r.sandbox_dir},
          {"status", oci::StatusName(r.status)},
-         {"resources", r.resources_json}};
+         {"resources", r.resources_json},
+         {"hooks",
+          {{"poststart", HooksToJson(r.poststart_hooks)},
+           {"poststop", HooksToJson(r.poststop_hooks)}}}};
   return WriteFileAtomic(ContainerDir(root, r.id) + "/state.json", j.dump(2) + "\n", err);
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "oci/result.hpp"
+#include "oci/spec.hpp"
 #include "oci/state.hpp"
 
 namespace litebox::cli {
@@ -36,6 +37,7 @@ struct ContainerRecord {
   // What the last command made of it; "stopped" is derived, never stored.
   oci::Status status = oci::Status::kCreated;
   std::string resources_json;  // last `update --resources` (recorded, not enforced)
+  std::vector<oci::Hook> poststart_hooks, poststop_hooks;  // from config.json at create
 };
 
 std::string ContainerDir(const std::string& root, const std::string& id);
