@@ -235,7 +235,7 @@ TEST(ProcessTest, ChildExitSendsSigchld) {
   ASSERT_GE(pid, 0);
   if (pid == 0) _exit(0);
   EXPECT_EQ(Describe(Wait(pid)), "exited 0");
-  for (int i = 0; i < 1000 && !g_sigchld; ++i) usleep(1000);
+  for (int i = 0; i < 5000 && !g_sigchld; ++i) usleep(1000);
   EXPECT_EQ(g_sigchld, 1);
   sigaction(SIGCHLD, &old, nullptr);
 }

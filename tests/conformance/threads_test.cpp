@@ -391,7 +391,7 @@ TEST(ThreadsTest, DetachedThreadRunsToCompletion) {
                 nullptr),
             0);
   pthread_attr_destroy(&attr);
-  for (int i = 0; i < 500 && done.load() == 0; ++i) usleep(1000);
+  for (int i = 0; i < 5000 && done.load() == 0; ++i) usleep(1000);
   EXPECT_EQ(done.load(), 1);
   EXPECT_EQ(pthread_join(t, nullptr), EINVAL);  // detached threads cannot be joined
 }

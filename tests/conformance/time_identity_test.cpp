@@ -131,25 +131,41 @@ TEST(TimeTest, TimeAgreesWithRealtimeClock) {
   EXPECT_GE(t, s - 1);
 }
 
-TEST(TimeTest, ProcessCputimeAdvancesWithWork) {
-  long long before = NowNs(CLOCK_PROCESS_CPUTIME_ID);
+// Spins until this process has used `ns` of CPU time or 5 s of wall time
+// passed (on a loaded machine 30 ms of wall time may be far less CPU time).
+// Returns the CPU time used.
+long long SpinForCpu(long long ns) {
+  long long cpu0 = NowNs(CLOCK_PROCESS_CPUTIME_ID);
+  long long wall0 = NowNs(CLOCK_MONOTONIC);
   volatile unsigned long x = 0;
-  long long start = NowNs(CLOCK_MONOTONIC);
-  while (NowNs(CLOCK_MONOTONIC) - start < 30 * 1000 * 1000) x = x + 1;  // ~30 ms busy
-  long long after = NowNs(CLOCK_PROCESS_CPUTIME_ID);
-  EXPECT_GT(after - before, 5 * 1000 * 1000);
+  long long used = 0;
+  while ((used = NowNs(CLOCK_PROCESS_CPUTIME_ID) - cpu0) < ns &&
+         NowNs(CLOCK_MONOTONIC) - wall0 < 5000LL * 1000 * 1000) {
+    for (int i = 0; i < 10000; ++i) x = x + 1;
+  }
+  return used;
+}
+
+TEST(TimeTest, ProcessCputimeAdvancesWithWork) {
+  long long wall0 = NowNs(CLOCK_MONOTONIC);
+  long long used = SpinForCpu(20 * 1000 * 1000);
+  long long wall = NowNs(CLOCK_MONOTONIC) - wall0;
+  EXPECT_GE(used, 20 * 1000 * 1000);    // CPU time moves while we compute...
+  EXPECT_LE(used, wall + 1000 * 1000);  // ...and one thread cannot outrun the wall clock
 }
 
 TEST(TimeTest, GetrusageReportsUserTime) {
-  volatile unsigned long x = 0;
-  long long start = NowNs(CLOCK_MONOTONIC);
-  while (NowNs(CLOCK_MONOTONIC) - start < 20 * 1000 * 1000) x = x + 1;
-  struct rusage ru {};
-  ASSERT_EQ(getrusage(RUSAGE_SELF, &ru), 0);
-  EXPECT_GT(ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1000000L +
-                ru.ru_stime.tv_usec,
-            0);
-  EXPECT_GT(ru.ru_maxrss, 0);
+  struct rusage before {};
+  ASSERT_EQ(getrusage(RUSAGE_SELF, &before), 0);
+  SpinForCpu(30 * 1000 * 1000);
+  struct rusage after {};
+  ASSERT_EQ(getrusage(RUSAGE_SELF, &after), 0);
+  auto us = [](const struct rusage& r) {
+    return r.ru_utime.tv_sec * 1000000L + r.ru_utime.tv_usec + r.ru_stime.tv_sec * 1000000L +
+           r.ru_stime.tv_usec;
+  };
+  EXPECT_GT(us(after), us(before));
+  EXPECT_GT(after.ru_maxrss, 0);
 }
 
 TEST(IdentityTest, RootIdsAreZero) {
