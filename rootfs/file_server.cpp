@@ -82,6 +82,16 @@ bool FileServer::Handle(const ReceivedRequest& req, ProcessContext& ctx, int cha
   return true;
 }
 
+std::string FileServer::CanonicalPath(const std::string& path, const ProcessContext& ctx) {
+  if (path.empty() || path.size() > proto::kMaxPath || path.find('\0') != std::string::npos)
+    return path;
+  std::string abs = path[0] == '/' ? path : ctx.cwd + "/" + path;
+  Resolved r;
+  auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
+  if (fs_.Resolve(abs, true, lookup, &r) != 0 || r.kind == Resolved::kMissing) return path;
+  return r.vpath;
+}
+
 int FileServer::FdToVirtual(int fd, std::string* vpath) const {
   std::string target = ReadLink(AT_FDCWD, SelfFdPath(fd));
   if (target.empty()) return -EBADF;

@@ -21,6 +21,13 @@ class FileServer {
   // Sends exactly one response for a file op.
   bool Handle(const ReceivedRequest& req, ProcessContext& ctx, int channel);
 
+  // Canonical virtual path of what `path` names for `ctx` (relative to its
+  // cwd, symlinks followed, "/proc/self/exe" resolved), or `path` itself if
+  // it does not resolve. For kExecDone: the libOS reports the path it was
+  // asked to exec, and /proc/<pid>/exe must not point at "/proc/self/exe"
+  // or a relative name. Call it before updating the process's exe.
+  std::string CanonicalPath(const std::string& path, const ProcessContext& ctx);
+
   // The sandbox's name for an fd the supervisor holds or received (kFdPath):
   // 0, or -EBADF if it names nothing inside the sandbox.
   int FdToVirtual(int fd, std::string* vpath) const;

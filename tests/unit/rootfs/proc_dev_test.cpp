@@ -136,6 +136,17 @@ TEST_F(ProcDevTest, CmdlineCommExeCwdRoot) {
   EXPECT_EQ(Call(proto::kReadlink, {}, "/proc/self/cwd").payload, "/etc");
 }
 
+TEST_F(ProcDevTest, CanonicalPathForExecDoneResolvesSelfExeAndRelativeNames) {
+  // busybox re-execs itself through /proc/self/exe: the exe link must then
+  // name the binary, not itself (which would loop).
+  EXPECT_EQ(server_->CanonicalPath("/proc/self/exe", ctx_), "/bin/sh");
+  ASSERT_EQ(symlink("sh", (root_ + "/bin/ash").c_str()), 0);
+  EXPECT_EQ(server_->CanonicalPath("/bin/ash", ctx_), "/bin/sh");
+  ctx_.cwd = "/bin";
+  EXPECT_EQ(server_->CanonicalPath("./sh", ctx_), "/bin/sh");
+  EXPECT_EQ(server_->CanonicalPath("/nope", ctx_), "/nope");
+}
+
 TEST_F(ProcDevTest, FdDirListsGuestFdsWithVirtualTargets) {
   Reply f = Open("/dir/file", O_RDONLY);  // the test process is the "guest"
   ASSERT_TRUE(f.fd);
@@ -223,6 +234,10 @@ TEST_F(ProcDevTest, DevNodesAreRealDevices) {
   struct stat st = StatOf("/dev/null");
   EXPECT_TRUE(S_ISCHR(st.st_mode));
   EXPECT_EQ(Open("/dev/tty", O_RDWR).result(), -ENXIO);
+  // The shell's "> /dev/null": O_CREAT|O_TRUNC on an existing device.
+  Reply sh = Open("/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0666);
+  ASSERT_EQ(sh.result(), 0);
+  EXPECT_EQ(write(sh.fd.get(), "x", 1), 1);
   EXPECT_EQ(Open("/dev/sda", O_RDONLY).result(), -ENOENT);
 }
 
