@@ -30,6 +30,18 @@ int main(void) {
     }
   }
   step("shm_stat_enumerated", found);
+  // No id given: guess. Kernel ids are seq * 32768 + index, both small.
+  long guessed = 0;
+  for (long seq = 0; seq < 64; ++seq)
+    for (long idx = 0; idx < 256; ++idx) {
+      long q = RAW3(SYS_shmat, seq * 32768 + idx, 0, SHM_RDONLY);
+      if (q > 0 || q < -4096) {
+        ++guessed;
+        if (strncmp((char*)q, "LBSECRET", 8) == 0) out("DATA shm_guess %.40s\n", (char*)q);
+        RAW1(SYS_shmdt, q);
+      }
+    }
+  step("shm_ids_guessed", guessed);
   struct msqid_ds mds;
   found = 0;
   for (long idx = 0; idx < 64; ++idx)

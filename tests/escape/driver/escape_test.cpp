@@ -79,6 +79,19 @@ bool Matches(const std::string& got, const std::string& want) {
   return false;
 }
 
+// Builds (or finds up to date) the busybox image once per test process.
+class ImageEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    const std::string script = std::string(ESCAPE_REPO_ROOT) + "/tests/images/build-busybox.sh";
+    int rc = RunCmd({script, ImageDir()});
+    if (rc != 0)
+      rc = RunCmd({script, ImageDir()});  // once more: a concurrent builder held the lock
+    ASSERT_EQ(rc, 0) << "building the busybox image in " << ImageDir() << " failed";
+  }
+};
+const auto* const g_image_env = ::testing::AddGlobalTestEnvironment(new ImageEnvironment);
+
 class Escape : public ::testing::TestWithParam<Attack> {
  protected:
   void SetUp() override {
@@ -86,46 +99,54 @@ class Escape : public ::testing::TestWithParam<Attack> {
     if (!Exists(lbdir_ + "/litebox") || !Exists(lbdir_ + "/litebox-guest"))
       GTEST_SKIP() << "no litebox binaries in " << lbdir_
                    << " (build litebox, or set ESCAPE_LITEBOX_DIR)";
-    ASSERT_EQ(
-        RunCmd({std::string(ESCAPE_REPO_ROOT) + "/tests/images/build-busybox.sh", ImageDir()}), 0)
-        << "building the busybox image in " << ImageDir() << " failed";
   }
   std::string lbdir_;
 };
 
-TEST_P(Escape, HostSurvives) {
-  const Attack& a = GetParam();
+// Everything an attack runs against: scratch dir with decoys, rootfs copy
+// with planted symlinks and the attack binary, private litebox binaries.
+struct Prepared {
+  HostDecoys decoys;
+  RunOptions opt;
+  std::string error;  // non-empty: setup failed (named)
+};
+
+void Prepare(const Attack& a, const std::string& lbdir, Prepared* p) {
+  HostDecoys& d = p->decoys;
   const std::string exe = a.binary.empty() ? a.name : a.binary;
   std::string bin = std::string(ESCAPE_ATTACK_DIR) + "/" + exe;
-  ASSERT_TRUE(Exists(bin)) << "attack binary " << bin << " missing (build target escape_attacks)";
-  HostDecoys d;
   const std::string root = d.rootfs();
-  ASSERT_EQ(RunCmd({"/bin/cp", "-a", ImageDir() + "/busybox-rootfs", root}), 0)
-      << "copy rootfs to " << root;
+  auto fail = [&](const std::string& what) { p->error = what; };
+  if (!Exists(bin)) return fail("attack binary " + bin + " missing (build target escape_attacks)");
+  if (RunCmd({"/bin/cp", "-a", ImageDir() + "/busybox-rootfs", root}) != 0)
+    return fail("copy rootfs to " + root);
   // A private copy of the runtime: an attack that chmods or rewrites "its"
   // litebox binaries must not poison the build, and is caught by Watch.
-  ASSERT_EQ(mkdir((d.dir() + "/bin").c_str(), 0755), 0);
+  if (mkdir((d.dir() + "/bin").c_str(), 0755) != 0) return fail("mkdir " + d.dir() + "/bin");
   for (const char* b : {"litebox", "litebox-guest"})
-    ASSERT_EQ(RunCmd({"/bin/cp", lbdir_ + "/" + b, d.dir() + "/bin/" + b}), 0) << "copy " << b;
+    if (RunCmd({"/bin/cp", lbdir + "/" + b, d.dir() + "/bin/" + b}) != 0)
+      return fail(std::string("copy ") + b);
   // What a malicious image could ship: symlinks pointing at host paths.
-  ASSERT_EQ(symlink(d.decoy_path().c_str(), (root + "/planted_abs").c_str()), 0);
-  ASSERT_EQ(symlink("../decoy/secret", (root + "/planted_rel").c_str()), 0);
-  ASSERT_EQ(symlink((d.dir() + "/decoy").c_str(), (root + "/planted_dir").c_str()), 0);
-  ASSERT_EQ(symlink("../../../../../../../../../..", (root + "/planted_up").c_str()), 0);
-  ASSERT_EQ(mkdir((root + "/attack").c_str(), 0755), 0);
-  ASSERT_EQ(RunCmd({"/bin/cp", bin, root + "/attack/" + exe}), 0);
+  if (symlink(d.decoy_path().c_str(), (root + "/planted_abs").c_str()) != 0 ||
+      symlink("../decoy/secret", (root + "/planted_rel").c_str()) != 0 ||
+      symlink((d.dir() + "/decoy").c_str(), (root + "/planted_dir").c_str()) != 0 ||
+      symlink("../../../../../../../../../..", (root + "/planted_up").c_str()) != 0)
+    return fail("planting symlinks in " + root);
+  if (mkdir((root + "/attack").c_str(), 0755) != 0) return fail("mkdir " + root + "/attack");
+  if (RunCmd({"/bin/cp", bin, root + "/attack/" + exe}) != 0) return fail("copy " + bin);
   std::string probe = std::string(ESCAPE_ATTACK_DIR) + "/suid_probe";
   if (Exists(probe)) {
-    ASSERT_EQ(RunCmd({"/bin/cp", probe, root + "/attack/suid_probe"}), 0);
-    ASSERT_EQ(chown((root + "/attack/suid_probe").c_str(), 0, 0), 0);
-    ASSERT_EQ(chmod((root + "/attack/suid_probe").c_str(), 04755), 0);
+    if (RunCmd({"/bin/cp", probe, root + "/attack/suid_probe"}) != 0 ||
+        chown((root + "/attack/suid_probe").c_str(), 0, 0) != 0 ||
+        chmod((root + "/attack/suid_probe").c_str(), 04755) != 0)
+      return fail("installing the setuid probe");
   }
   d.Watch(d.dir() + "/bin/litebox");
   d.Watch(d.dir() + "/bin/litebox-guest");
   d.Watch("/proc/sys/kernel/core_pattern");
   d.Watch("/proc/sys/kernel/modprobe");
 
-  RunOptions opt;
+  RunOptions& opt = p->opt;
   opt.litebox = d.dir() + "/bin/litebox";
   opt.rootfs = root;
   opt.argv = {"/attack/" + exe};
@@ -135,8 +156,16 @@ TEST_P(Escape, HostSurvives) {
   opt.user = a.user;
   opt.timeout_s = a.timeout_s;
   opt.pty_stdin = a.pty;
+}
+
+TEST_P(Escape, HostSurvives) {
+  const Attack& a = GetParam();
+  Prepared p;
+  Prepare(a, lbdir_, &p);
+  ASSERT_EQ(p.error, "");
+  HostDecoys& d = p.decoys;
   d.Snapshot();
-  RunResult r = RunInSandbox(opt);
+  RunResult r = RunInSandbox(p.opt);
   std::vector<std::string> host_damage = d.Check();
 
   SCOPED_TRACE("attack " + a.name + ": " + a.summary + "\n--- output ---\n" + r.output +
@@ -187,6 +216,35 @@ std::string NameOf(const ::testing::TestParamInfo<Attack>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Attacks, Escape, ::testing::ValuesIn(AllAttacks()), NameOf);
+
+// Controls: the same attack binaries run natively (no sandbox) against the
+// same decoys must trip the oracles, or the oracles prove nothing. Only
+// attacks whose native run touches nothing but the decoys are used.
+class EscapeControl : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EscapeControl, OracleFiresNatively) {
+  const Attack* found = nullptr;
+  for (const auto& a : AllAttacks())
+    if (a.name == GetParam()) found = &a;
+  ASSERT_NE(found, nullptr) << "no attack named " << GetParam();
+  Prepared p;
+  Prepare(*found, LiteboxDir(), &p);
+  if (p.error.find("litebox") != std::string::npos) GTEST_SKIP() << p.error;
+  ASSERT_EQ(p.error, "");
+  p.opt.native = true;
+  p.opt.argv[0] = p.opt.rootfs + p.opt.argv[0];
+  p.decoys.Snapshot();
+  RunResult r = RunInSandbox(p.opt);
+  std::vector<std::string> damage = p.decoys.Check();
+  bool read_token = r.output.find(p.decoys.token()) != std::string::npos;
+  EXPECT_TRUE(read_token || !damage.empty())
+      << "natively, " << GetParam() << " reached nothing the oracles see:\n"
+      << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Native, EscapeControl,
+                         ::testing::Values("sig_kill_decoy", "net_unix_host", "net_dgram_sendto",
+                                           "ipc_sysv_host", "path_proc_self_root"));
 
 // The table the sweep expects from must be the real one, not empty.
 TEST(EscapeTable, DenyRowsParsed) {

@@ -113,6 +113,15 @@ RunResult RunInSandbox(const RunOptions& opt) {
     dup2(in, 0);
     dup2(pipefd[1], 1);
     dup2(pipefd[1], 2);
+    if (opt.native) {
+      for (const auto& [k, v] : opt.env) setenv(k.c_str(), v.c_str(), 1);
+      if (chdir(opt.rootfs.c_str()) != 0) _exit(126);
+      std::vector<char*> nargv;
+      for (const auto& a : opt.argv) nargv.push_back(const_cast<char*>(a.c_str()));
+      nargv.push_back(nullptr);
+      execv(nargv[0], nargv.data());
+      _exit(127);
+    }
     execv(opt.litebox.c_str(), cargv.data());
     _exit(127);
   }

@@ -17,6 +17,9 @@ struct RunOptions {
   std::string user;  // --user UID[:GID], empty = default (root inside)
   int timeout_s = 20;
   bool pty_stdin = false;  // stdin is a fresh pty slave (for TIOCSTI)
+  // Control runs: exec argv[0] (a host path) directly on the host, in the
+  // rootfs directory with `env` set, to prove the oracles catch the attack.
+  bool native = false;
 };
 
 struct RunResult {
