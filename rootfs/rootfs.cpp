@@ -69,6 +69,15 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
       return nullptr;
     }
     fs->scratch_dir_ = tmpl;
+    char scratch_real[PATH_MAX];
+    // Inside the root, the guest could reach the tmpfs dirs and stand-ins by
+    // path. A root of "/" (debugging with the host's own tree) exposes the
+    // whole host anyway and is let through.
+    if (fs->mounts_[0].host_source != "/" && realpath(tmpl.c_str(), scratch_real) != nullptr &&
+        PathIsUnder(scratch_real, fs->mounts_[0].host_source)) {
+      *err = "rootfs: scratch dir " + tmpl + " must not be inside the root " + real;
+      return nullptr;
+    }
     fs->vdir_root_ = tmpl + "/v";
     if (mkdir(fs->vdir_root_.c_str(), 0555) != 0) {
       *err = "rootfs: " + fs->vdir_root_ + ": " + Errno(errno);

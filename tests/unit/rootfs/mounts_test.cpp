@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "harness.hpp"
 #include "rootfs/host_fs.hpp"
 
@@ -130,14 +132,22 @@ TEST_F(MountsTest, DestinationSymlinkCannotRedirectOntoTheRoot) {
   EXPECT_NE(err.find("/evil"), std::string::npos) << err;
 }
 
+TEST_F(MountsTest, ScratchDirInsideTheRootIsRefused) {
+  std::string err;
+  EXPECT_EQ(RootFs::Open(root_, false, {}, &err, root_ + "/tmp"), nullptr);
+  EXPECT_NE(err.find("inside the root"), std::string::npos) << err;
+  EXPECT_TRUE(std::filesystem::is_empty(root_ + "/tmp"))
+      << "the refused scratch dir was left behind";
+}
+
 TEST(MountsOpen, BadMountsAreNamedInTheError) {
   std::string err;
   EXPECT_EQ(RootFs::Open("/nonexistent-root-dir", false, {}, &err), nullptr);
   EXPECT_NE(err.find("/nonexistent-root-dir"), std::string::npos) << err;
-  EXPECT_EQ(RootFs::Open("/tmp", false, {{"relative", Mount::kBind, "/tmp", false}}, &err),
+  EXPECT_EQ(RootFs::Open("/usr", false, {{"relative", Mount::kBind, "/tmp", false}}, &err),
             nullptr);
   EXPECT_NE(err.find("mounts[0]"), std::string::npos) << err;
-  EXPECT_EQ(RootFs::Open("/tmp", false, {{"/x", Mount::kBind, "/no/such/src", false}}, &err),
+  EXPECT_EQ(RootFs::Open("/usr", false, {{"/x", Mount::kBind, "/no/such/src", false}}, &err),
             nullptr);
   EXPECT_NE(err.find("/no/such/src"), std::string::npos) << err;
 }
