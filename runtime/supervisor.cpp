@@ -51,6 +51,7 @@ struct Guest {
   int pidfd = -1;
   pid_t host_pid = 0;
   uint32_t vppid = 0;
+  uint32_t vpgid = 0, vsid = 0;  // virtual process group and session
   bool is_init = false;
   bool exited = false;
   bool await_start_pending = false;  // replied when the container starts
@@ -399,8 +400,10 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid) {
     if (!t || !t->host_pid) return -ESRCH;
     targets.push_back(t);
   } else if (vpid == 0 || vpid < -1) {
-    // Process groups: until groups are tracked, the caller's group is the caller.
-    targets.push_back(&from);
+    uint32_t pgid = vpid == 0 ? from.vpgid : static_cast<uint32_t>(-vpid);
+    for (auto& [ch, g] : guests_)
+      if (!g->exited && g->host_pid && g->vpgid == pgid) targets.push_back(g.get());
+    if (targets.empty()) return -ESRCH;
   } else {  // -1: every process but init and the caller
     for (auto& [ch, g] : guests_)
       if (!g->exited && g->host_pid && !g->is_init && g.get() != &from) targets.push_back(g.get());
@@ -611,6 +614,8 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       child->vppid = g.ctx.vpid;
       child->ctx = g.ctx;
       child->ctx.vpid = next_vpid_++;
+      child->vpgid = g.vpgid;
+      child->vsid = g.vsid;
       child->ctx.host_pid = 0;
       child->exe = g.exe;
       child->cmdline = g.cmdline;
@@ -658,6 +663,47 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       if (!req.str[1].empty()) g.cmdline = req.str[1];
       SendResponse(ch, op, 0, 0, {});
       return;
+    case proto::kSetPgid: {
+      uint32_t target = req.hdr.arg[0] == 0 ? g.ctx.vpid : static_cast<uint32_t>(req.hdr.arg[0]);
+      int64_t pg = req.hdr.arg[1] == 0 ? target : req.hdr.arg[1];
+      Guest* t = ByVpid(target);
+      long r = 0;
+      if (req.hdr.arg[0] < 0 || req.hdr.arg[1] < 0)
+        r = -EINVAL;
+      else if (!t || (t != &g && t->vppid != g.ctx.vpid))
+        r = -ESRCH;
+      else if (t->vsid != g.vsid)
+        r = -EPERM;
+      else if (t->vsid == t->ctx.vpid)
+        r = -EPERM;  // a session leader keeps its group
+      else if (static_cast<uint32_t>(pg) != target) {
+        bool exists = false;
+        for (auto& [ch2, o] : guests_)
+          exists |= !o->exited && o->vpgid == static_cast<uint32_t>(pg) && o->vsid == g.vsid;
+        if (!exists) r = -EPERM;
+      }
+      if (r == 0) t->vpgid = static_cast<uint32_t>(pg);
+      SendResponse(ch, op, r, 0, {});
+      return;
+    }
+    case proto::kSetSid: {
+      if (g.vpgid == g.ctx.vpid) {
+        SendResponse(ch, op, -EPERM, 0, {});
+        return;
+      }
+      g.vsid = g.vpgid = g.ctx.vpid;
+      SendResponse(ch, op, g.vsid, 0, {});
+      return;
+    }
+    case proto::kGetPgid: {
+      Guest* t = req.hdr.arg[0] == 0 ? &g : ByVpid(static_cast<uint32_t>(req.hdr.arg[0]));
+      if (!t) {
+        SendResponse(ch, op, -ESRCH, 0, {});
+        return;
+      }
+      SendResponse(ch, op, req.hdr.arg[1] == 1 ? t->vsid : t->vpgid, 0, {});
+      return;
+    }
     case proto::kHostToVpid: {
       Guest* t = ByHost(static_cast<pid_t>(req.hdr.arg[0]));
       SendResponse(ch, op, t ? t->ctx.vpid : -ESRCH, 0, {});
@@ -710,6 +756,8 @@ void Supervisor::OnControl(int fd) {
     g->is_init = msg.value("init", false);
     g->ctx.vpid = next_vpid_++;
     g->vppid = 0;
+    // As runc's container processes: each starts its own session.
+    g->vpgid = g->vsid = g->ctx.vpid;
     g->ctx.cwd = g->spec.cwd;
     rootfs::Creds& c = g->ctx.creds;
     c.ruid = c.euid = c.suid = c.fsuid = g->spec.uid;

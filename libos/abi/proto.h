@@ -130,6 +130,14 @@ enum Op : uint32_t {
   // As kSockConnect, binding. AF_UNIX: the reply's new socket is bound (the
   // socket inode is created inside the sandbox root).
   kSockBind = 51,
+
+  // --- process groups and sessions (virtual, kept by the supervisor) ---------
+  // arg0 = vpid (0 = caller), arg1 = pgid (0 = that vpid). setpgid(2) rules.
+  kSetPgid = 52,
+  // setsid(2) for the caller; result = the new session id.
+  kSetSid = 53,
+  // arg0 = vpid (0 = caller), arg1 = 0 for the pgid, 1 for the session id.
+  kGetPgid = 54,
 };
 
 // Values of Response.aux[0] for kOpen.

@@ -29,28 +29,39 @@ LB_SYSCALL(getegid) {
 LB_SYSCALL(getpgrp) {
   return g_proc.vpgid;
 }
+namespace {
+long pgid_call(uint32_t op, long a0, long a1) {
+  Rpc r;
+  r.op = op;
+  r.arg[0] = a0;
+  r.arg[1] = a1;
+  return rpc(r);
+}
+}  // namespace
+
+// Process groups and sessions are the supervisor's (kill(0), kill(-pgid)
+// and setpgid on children need the whole sandbox's view).
 LB_SYSCALL(getpgid) {
-  if (static_cast<int>(c.a[0]) == 0 || static_cast<int>(c.a[0]) == static_cast<int>(g_proc.vpid))
-    return g_proc.vpgid;
-  return -k::ESRCH;
+  int pid = static_cast<int>(c.a[0]);
+  if (pid == 0 || pid == static_cast<int>(g_proc.vpid)) return g_proc.vpgid;
+  return pgid_call(proto::kGetPgid, pid, 0);
 }
 LB_SYSCALL(getsid) {
-  if (static_cast<int>(c.a[0]) == 0 || static_cast<int>(c.a[0]) == static_cast<int>(g_proc.vpid))
-    return g_proc.vsid;
-  return -k::ESRCH;
+  int pid = static_cast<int>(c.a[0]);
+  if (pid == 0 || pid == static_cast<int>(g_proc.vpid)) return g_proc.vsid;
+  return pgid_call(proto::kGetPgid, pid, 1);
 }
 LB_SYSCALL(setpgid) {
-  long pid = static_cast<int>(c.a[0]), pgid = static_cast<int>(c.a[1]);
-  if (pid == 0) pid = g_proc.vpid;
-  if (pgid == 0) pgid = pid;
-  if (pid != g_proc.vpid) return -k::ESRCH;  // children: with process support
-  g_proc.vpgid = static_cast<uint32_t>(pgid);
-  return 0;
+  int pid = static_cast<int>(c.a[0]), pgid = static_cast<int>(c.a[1]);
+  long r = pgid_call(proto::kSetPgid, pid, pgid);
+  if (r == 0 && (pid == 0 || pid == static_cast<int>(g_proc.vpid)))
+    g_proc.vpgid = pgid == 0 ? g_proc.vpid : static_cast<uint32_t>(pgid);
+  return r;
 }
 LB_SYSCALL(setsid) {
-  if (g_proc.vpgid == g_proc.vpid) return -k::EPERM;
-  g_proc.vsid = g_proc.vpgid = g_proc.vpid;
-  return g_proc.vpid;
+  long r = pgid_call(proto::kSetSid, 0, 0);
+  if (r > 0) g_proc.vsid = g_proc.vpgid = static_cast<uint32_t>(r);
+  return r;
 }
 
 namespace {

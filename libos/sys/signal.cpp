@@ -154,3 +154,82 @@ LB_SYSCALL(tkill) {
   // tkill names a thread by host tid (gettid is native).
   return send_kill(g_proc.vpid, static_cast<int>(c.a[1]), static_cast<int>(c.a[0]));
 }
+
+// --- timers ------------------------------------------------------------------
+// POSIX timers are made through the gate (their clock is checked there).
+// The itimers (alarm, setitimer) become libOS-held POSIX timers on the
+// matching clock, delivering the same signals.
+LB_SYSCALL(timer_create) {
+  return sys(__NR_timer_create, c.a[0], c.a[1], c.a[2]);
+}
+
+namespace {
+struct SigEvent {
+  uint64_t value;
+  int signo;
+  int notify;
+  int pad[12];
+};
+struct ITimerSpec {
+  k::timespec interval, value;
+};
+struct TimeVal {
+  long sec, usec;
+};
+struct ITimerVal {
+  TimeVal interval, value;
+};
+constexpr long kClockFor[3] = {1 /*MONOTONIC for REAL*/, 2 /*PROCESS_CPUTIME*/, 2};
+constexpr int kSigFor[3] = {k::SIGALRM, 26 /*SIGVTALRM*/, 27 /*SIGPROF*/};
+int g_itimer[3] = {-1, -1, -1};
+Lock g_itimer_lock;
+
+long itimer_id(int which) {
+  Guard g(g_itimer_lock);
+  if (g_itimer[which] >= 0) return g_itimer[which];
+  SigEvent ev{};
+  ev.signo = kSigFor[which];
+  ev.notify = 0;  // SIGEV_SIGNAL
+  int id = -1;
+  long r = sys(__NR_timer_create, kClockFor[which], reinterpret_cast<long>(&ev),
+               reinterpret_cast<long>(&id));
+  if (r < 0) return r;
+  g_itimer[which] = id;
+  return id;
+}
+
+long set_itimer(int which, const ITimerVal* nv, ITimerVal* old) {
+  if (which < 0 || which > 2) return -k::EINVAL;
+  long id = itimer_id(which);
+  if (id < 0) return id;
+  ITimerSpec n{}, o{};
+  if (nv) {
+    n.interval = {nv->interval.sec, nv->interval.usec * 1000};
+    n.value = {nv->value.sec, nv->value.usec * 1000};
+  }
+  long r =
+      nv ? sys(__NR_timer_settime, id, 0, reinterpret_cast<long>(&n), reinterpret_cast<long>(&o))
+         : sys(__NR_timer_gettime, id, reinterpret_cast<long>(&o));
+  if (r < 0) return r;
+  if (old) {
+    old->interval = {o.interval.sec, o.interval.nsec / 1000};
+    old->value = {o.value.sec, (o.value.nsec + 999) / 1000};
+  }
+  return 0;
+}
+}  // namespace
+
+LB_SYSCALL(setitimer) {
+  return set_itimer(static_cast<int>(c.a[0]), reinterpret_cast<const ITimerVal*>(c.a[1]),
+                    reinterpret_cast<ITimerVal*>(c.a[2]));
+}
+LB_SYSCALL(getitimer) {
+  return set_itimer(static_cast<int>(c.a[0]), nullptr, reinterpret_cast<ITimerVal*>(c.a[1]));
+}
+LB_SYSCALL(alarm) {
+  ITimerVal nv{}, old{};
+  nv.value.sec = static_cast<unsigned int>(c.a[0]);
+  long r = set_itimer(0, &nv, &old);
+  if (r < 0) return r;
+  return old.value.sec + (old.value.usec ? 1 : 0);
+}
