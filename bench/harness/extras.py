@@ -219,12 +219,14 @@ def redis(rts, debian, timeit, workdir, table, log):
                     break
                 time.sleep(0.2)
             if not up:
-                if server.poll() is None:
+                exited = server.poll()
+                if exited is None:
                     server.kill()
                 err = server.communicate()[0].strip().splitlines()
                 last = [l for l in err if "#" in l][-2:] or err[-2:]
-                raise RunFailed("redis-server did not answer PING within 20 s; its log: "
-                                + " / ".join(last)[-300:])
+                state = (f"exited with status {exited}" if exited is not None else
+                         "did not answer PING within 20 s")
+                raise RunFailed(f"redis-server {state}; its log: " + " / ".join(last)[-300:])
             for rep in range(3):
                 p = subprocess.run(["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
                                     "-t", "set,get", "-n", "50000", "-q"], capture_output=True,

@@ -6,8 +6,9 @@
  * OUT_FILE "-" prints "RESULT exec <ms> ms <exit status> 1" to stdout instead
  * (the micro programs' format), for use inside a container.
  *   timeit OUT_FILE --chroot DIR -- PROGRAM [ARGS...]
- * runs the child chrooted into DIR: the "native" baseline over the same
- * rootfs, with no namespace and no seccomp filter.
+ * runs the child chrooted into DIR with the containers' environment
+ * (PATH, HOME only): the "native" baseline over the same rootfs, with no
+ * namespace and no seccomp filter.
  * Its exit status is the child's. */
 #define _GNU_SOURCE
 #include <sys/wait.h>
@@ -40,9 +41,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (pid == 0) {
-    if (root && (chroot(root) != 0 || chdir("/") != 0)) {
-      fprintf(stderr, "timeit: chroot %s: %s\n", root, strerror(errno));
-      _exit(127);
+    if (root) {
+      if (chroot(root) != 0 || chdir("/") != 0) {
+        fprintf(stderr, "timeit: chroot %s: %s\n", root, strerror(errno));
+        _exit(127);
+      }
+      /* The same environment the bundles and `litebox do` give: the host's
+       * (locale, PYTHON*, ...) would make native do different work. */
+      clearenv();
+      setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+      setenv("HOME", "/root", 1);
     }
     execvp(child_argv[0], child_argv);
     fprintf(stderr, "timeit: exec %s: %s\n", child_argv[0], strerror(errno));
