@@ -31,7 +31,7 @@ def _bars(ax, metrics, rows, runtimes, value_fn):
         if xs:
             ax.bar(xs, ys, width, yerr=[lo, hi], label=rt, color=COLORS.get(rt), capsize=2)
     ax.set_xticks(range(len(metrics)))
-    ax.set_xticklabels([m if len(m) < 28 else m[:26] + "…" for m in metrics], rotation=20,
+    ax.set_xticklabels([m if len(m) < 36 else m[:34] + "…" for m in metrics], rotation=20,
                        ha="right", fontsize=8)
     ax.legend(fontsize=8)
 

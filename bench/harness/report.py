@@ -67,9 +67,10 @@ CAVEATS = [
     "File data is in the page cache (the data file is written, then read once natively "
     "before the timed runs): the read figures compare the read path, not the disk. The "
     "rootfs is on ext4 mounted with `discard`, which makes create+delete slow for everybody.",
-    "Per-call figures (syscalls) are the median over batches of 256 calls (4 listings "
-    "for getdents) within one run, so a preemption on this shared machine spoils a batch, "
-    "not the figure; the other in-container figures are totals over the whole run.",
+    "Per-call figures (syscalls, 4 KiB random read, fork+exec+wait) are the median over "
+    "batches within one run (256 calls; 4 listings for getdents; 10 forks), so a preemption "
+    "on this shared machine spoils a batch, not the figure; sequential read, small files and "
+    "the pipe are totals over the whole run.",
     "Start-up figures include the runtime CLI's own exec, container set-up, the command and "
     "the teardown (fork to reap of the runtime command). For crun, entering its cgroup2 "
     "mount namespace (nsenter) happens before the timer starts.",

@@ -34,6 +34,19 @@ static inline void Fail(const char* name, const char* what) {
   exit(1);
 }
 
+static inline int CompareDouble(const void* a, const void* b) {
+  double x = *(const double*)a, y = *(const double*)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Median of v[0..n) (sorts v). Per-call figures are medians over batches:
+ * on a shared machine a preemption spoils a few batches, not the figure. */
+static inline double Median(double* v, size_t n) {
+  if (n == 0) return 0;
+  qsort(v, n, sizeof v[0], CompareDouble);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static inline long ArgLong(int argc, char** argv, int i, long fallback) {
   return argc > i ? strtol(argv[i], NULL, 10) : fallback;
 }

@@ -24,11 +24,6 @@ static uint64_t g_budget_ns;
 enum { kMaxBatches = 1 << 16 };
 static double g_batch_ns[kMaxBatches];
 
-static int CompareDouble(const void* a, const void* b) {
-  double x = *(const double*)a, y = *(const double*)b;
-  return x < y ? -1 : x > y;
-}
-
 /* Runs `op` in batches of `batch` calls until the budget is spent (or
  * kMaxBatches batches ran); returns calls made and stores the median over
  * batches of the per-call time in *ns_per_op. The median, not the mean:
@@ -47,9 +42,7 @@ static uint64_t RunTimed(const char* name, int (*op)(void* ctx), void* ctx, int 
     spent += dt;
     g_batch_ns[batches++] = (double)dt / batch;
   }
-  qsort(g_batch_ns, (size_t)batches, sizeof g_batch_ns[0], CompareDouble);
-  *ns_per_op = batches % 2 ? g_batch_ns[batches / 2]
-                           : (g_batch_ns[batches / 2 - 1] + g_batch_ns[batches / 2]) / 2;
+  *ns_per_op = Median(g_batch_ns, (size_t)batches);
   return (uint64_t)batches * (uint64_t)batch;
 }
 
