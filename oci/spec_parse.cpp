@@ -4,9 +4,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <regex>
+#include <string_view>
 
 #include "oci/json_reader.hpp"
 #include "oci/names.hpp"
@@ -359,16 +360,54 @@ bool ParseLinux(const Json& v, const std::string& path, Linux* out, ErrorSlot* e
   return r.Finish();
 }
 
-// SemVer 2.0.0 (runtime-spec: "ociVersion MUST be in SemVer v2.0.0 format").
+// SemVer 2.0.0 (runtime-spec: "ociVersion MUST be in SemVer v2.0.0
+// format"): MAJOR.MINOR.PATCH, numbers without leading zeros, then optional
+// -prerelease and +build of dot-separated [0-9A-Za-z-] identifiers.
+bool IsSemver(std::string_view v, std::string_view* major) {
+  auto number = [&v](std::string_view* out) {
+    size_t n = 0;
+    while (n < v.size() && v[n] >= '0' && v[n] <= '9') ++n;
+    if (n == 0 || (n > 1 && v[0] == '0')) return false;
+    *out = v.substr(0, n);
+    v.remove_prefix(n);
+    return true;
+  };
+  auto identifiers = [&v]() {
+    // One or more non-empty identifiers separated by dots.
+    size_t len = 0;
+    for (;;) {
+      size_t n = 0;
+      while (n < v.size() && (std::isalnum(static_cast<unsigned char>(v[n])) || v[n] == '-')) ++n;
+      if (n == 0) return false;
+      v.remove_prefix(n);
+      len += n;
+      if (v.empty() || v[0] != '.') return len > 0;
+      v.remove_prefix(1);
+    }
+  };
+  std::string_view minor, patch;
+  if (!number(major) || v.empty() || v[0] != '.') return false;
+  v.remove_prefix(1);
+  if (!number(&minor) || v.empty() || v[0] != '.') return false;
+  v.remove_prefix(1);
+  if (!number(&patch)) return false;
+  if (!v.empty() && v[0] == '-') {
+    v.remove_prefix(1);
+    if (!identifiers()) return false;
+  }
+  if (!v.empty() && v[0] == '+') {
+    v.remove_prefix(1);
+    if (!identifiers()) return false;
+  }
+  return v.empty();
+}
+
 bool CheckOciVersion(const std::string& version, ErrorSlot* err) {
-  static const std::regex kSemver(
-      R"(^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))"
-      R"((-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$)");
-  std::smatch m;
-  if (!std::regex_match(version, m, kSemver)) {
+  std::string_view major;
+  if (!IsSemver(version, &major)) {
     return Fail(err, "ociVersion", "\"" + version + "\" is not a SemVer version");
   }
-  if (m[1] != "1") {
+  if (major != "1") {
     return Fail(err, "ociVersion",
                 "unsupported version \"" + version + "\" (this runtime implements 1.x)");
   }

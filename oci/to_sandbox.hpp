@@ -24,10 +24,12 @@ namespace litebox::oci {
 // - process.user.umask absent: 0022, like runc.
 // - a mount whose options contain "bind" or "rbind" gets type "bind" (runc
 //   treats it as a bind mount whatever its type says, e.g. "none").
+// - network: no "network" namespace -> "host"; one without a path -> "new";
+//   one with a path -> that path (joined).
 //
 // If `ignored` is given, it receives one line per config feature that the
 // sandbox does not implement and that was therefore dropped (hooks, seccomp,
-// devices, sysctl, resources, id mappings, namespace paths, ...), so callers
+// devices, sysctl, resources, id mappings, non-network namespace paths, ...), so callers
 // can log them instead of dropping them silently.
 Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& bundle_dir,
                                            const std::string& id,

@@ -66,6 +66,10 @@ const Case kCases[] = {
      "ociVersion: must be a string"},
     {"OciVersionNotSemver", R"([{"op":"replace","path":"/ociVersion","value":"1.0"}])",
      "ociVersion: \"1.0\" is not a SemVer version"},
+    {"OciVersionLeadingZero", R"([{"op":"replace","path":"/ociVersion","value":"1.01.0"}])",
+     "ociVersion: \"1.01.0\" is not a SemVer version"},
+    {"OciVersionEmptyPrerelease", R"([{"op":"replace","path":"/ociVersion","value":"1.1.0-"}])",
+     "ociVersion: \"1.1.0-\" is not a SemVer version"},
     {"OciVersionMajor2", R"([{"op":"replace","path":"/ociVersion","value":"2.0.0"}])",
      "ociVersion: unsupported version \"2.0.0\" (this runtime implements 1.x)"},
     {"MissingRoot", R"([{"op":"remove","path":"/root"}])", "root: missing"},
@@ -229,6 +233,15 @@ TEST(MalformedConfigTest, InvalidJsonNamesLineAndColumn) {
   const std::string msg = spec.error().message();
   EXPECT_EQ(msg.rfind("config.json: not valid JSON: parse error at line 3, column 20", 0), 0u)
       << msg;
+}
+
+TEST(MalformedConfigTest, SemverWithPrereleaseAndBuildAccepted) {
+  for (const char* v : {"1.0.2-dev", "1.1.0-rc.1+build.5", "1.2.3+x-y", "1.10.0"}) {
+    json doc = json::parse(kBase);
+    doc["ociVersion"] = v;
+    auto spec = ParseSpec(doc.dump());
+    EXPECT_TRUE(spec.ok()) << v << ": " << spec.error().message();
+  }
 }
 
 TEST(MalformedConfigTest, TopLevelMustBeObject) {

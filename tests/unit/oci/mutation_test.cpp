@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
-#include <regex>
 
 #include "oci/spec.hpp"
 
@@ -64,17 +63,29 @@ void AllPointers(const json& v, const json::json_pointer& at,
 
 // "linux.seccomp.syscalls[0].args[1].op" / `annotations["k.x"]` -> pointer.
 json::json_pointer PointerOf(const std::string& path) {
-  static const std::regex kToken(R"re(^(?:\.?([A-Za-z][A-Za-z0-9]*)|\[(\d+)\]|\["([^"]*)"\]))re");
   json::json_pointer p;
-  std::string rest = path;
-  std::smatch m;
-  while (!rest.empty() && std::regex_search(rest, m, kToken)) {
-    if (m[1].matched) p /= m[1].str();
-    if (m[2].matched) p /= std::stoul(m[2].str());
-    if (m[3].matched) p /= m[3].str();
-    rest = m.suffix();
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path.compare(i, 2, "[\"") == 0) {
+      size_t end = path.find("\"]", i + 2);
+      if (end == std::string::npos) break;
+      p /= path.substr(i + 2, end - i - 2);
+      i = end + 2;
+    } else if (path[i] == '[') {
+      size_t end = path.find(']', i);
+      if (end == std::string::npos) break;
+      p /= std::stoul(path.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else {
+      if (path[i] == '.') ++i;
+      size_t end = path.find_first_of(".[", i);
+      if (end == std::string::npos) end = path.size();
+      if (end == i) break;
+      p /= path.substr(i, end - i);
+      i = end;
+    }
   }
-  EXPECT_TRUE(rest.empty()) << "unparsable error path " << path;
+  EXPECT_EQ(i, path.size()) << "unparsable error path " << path;
   return p;
 }
 

@@ -136,16 +136,41 @@ TEST(ToSandboxSpecTest, IgnoredFeaturesAreListed) {
     "process":{"user":{"uid":0,"gid":0},"args":["x"],"cwd":"/"},
     "hooks":{"prestart":[{"path":"/bin/true"}],"poststop":[{"path":"/bin/true"}]},
     "linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW"},"sysctl":{"a.b":"1"},
-             "namespaces":[{"type":"network","path":"/proc/1/ns/net"}]}})");
+             "namespaces":[{"type":"network","path":"/proc/1/ns/net"},
+                           {"type":"ipc","path":"/proc/1/ns/ipc"}]}})");
   ASSERT_TRUE(spec.ok()) << spec.error().message();
   std::vector<std::string> ignored;
   ASSERT_TRUE(ToSandboxSpec(*spec, "/b", "c", &ignored).ok());
   EXPECT_EQ(ignored, (std::vector<std::string>{
                          "hooks: 2 hook(s) are not run by ToSandboxSpec",
-                         "linux.namespaces[0].path: joining namespace \"network\" is not done by "
+                         "linux.namespaces[1].path: joining namespace \"ipc\" is not done by "
                          "ToSandboxSpec",
                          "linux.sysctl: not applied",
                          "linux.seccomp: the container's own filter is not installed"}));
+}
+
+// As runc: no network namespace in the config is the host's network; one
+// without a path is a new namespace; one with a path is joined (pods).
+TEST(ToSandboxSpecTest, NetworkMode) {
+  auto root = ToSandboxSpec(DefaultSpec(false), "/b", "c");
+  ASSERT_TRUE(root.ok()) << root.error().message();
+  EXPECT_EQ(root->network, "new");
+  auto rootless = ToSandboxSpec(DefaultSpec(true), "/b", "c");  // runc drops netns there
+  ASSERT_TRUE(rootless.ok()) << rootless.error().message();
+  EXPECT_EQ(rootless->network, "host");
+
+  Spec join = DefaultSpec(false);
+  join.linux_config->namespaces[1].path = "/var/run/netns/pod1";
+  ASSERT_EQ(join.linux_config->namespaces[1].type, "network");
+  std::vector<std::string> ignored;
+  auto joined = ToSandboxSpec(join, "/b", "c", &ignored);
+  ASSERT_TRUE(joined.ok()) << joined.error().message();
+  EXPECT_EQ(joined->network, "/var/run/netns/pod1");
+  for (const auto& line : ignored) EXPECT_EQ(line.find("network"), std::string::npos) << line;
+
+  Spec no_linux = DefaultSpec(false);
+  no_linux.linux_config.reset();
+  EXPECT_EQ(ToSandboxSpec(no_linux, "/b", "c")->network, "host");
 }
 
 TEST(ContainerIdTest, RuncRules) {
