@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb.h"
@@ -206,21 +207,103 @@ TEST_F(ShimDaemon, StartFailsLoudlyWithoutConfig) {
   EXPECT_NE(out.find("config.json"), std::string::npos) << out;
 }
 
-// A real container through the daemon: a blocking Wait on the same
-// connection must not hold up State and Kill.
-TEST_F(ShimDaemon, WaitDoesNotBlockKillOnOneConnection) {
+// config.json for a real container on the busybox rootfs.
+std::string RunnableConfig(const std::string& args_json, const std::string& annotations = "{}") {
   int rc = -1;
   // Retried: a fresh build of the image sometimes dies of SIGPIPE (rc 141)
   // inside build-busybox.sh's `busybox | head -n1` under pipefail.
   for (int i = 0; i < 3 && rc != 0; ++i)
     Sh(std::string(REPO_DIR) + "/tests/images/build-busybox.sh " IMAGES_DIR " >/dev/null", &rc);
-  ASSERT_EQ(rc, 0) << "tests/images/build-busybox.sh failed";
-  std::string rootfs = std::string(IMAGES_DIR) + "/busybox-rootfs";
+  EXPECT_EQ(rc, 0) << "tests/images/build-busybox.sh failed";
+  return R"({"ociVersion":"1.0.2","process":{"args":)" + args_json +
+         R"(,"cwd":"/","env":["PATH=/bin:/usr/bin"],"user":{"uid":0,"gid":0}},"root":{"path":")" +
+         std::string(IMAGES_DIR) + R"(/busybox-rootfs","readonly":true},"annotations":)" +
+         annotations + R"(,"linux":{}})";
+}
+
+// Two containers of one pod share a shim: requests are routed by id, and
+// Shutdown is a no-op until the last one is deleted.
+TEST_F(ShimDaemon, PodShimRoutesByIdAndOutlivesShutdownWhileTasksRemain) {
+  std::string pod = "pod2-" + std::to_string(getpid());
+  std::string ann = R"({"io.kubernetes.cri.sandbox-id":")" + pod + R"("})";
+  std::string cfg = RunnableConfig(R"(["sleep","1000"])", ann);
+  std::string a = "pa" + std::to_string(getpid()), b = "pb" + std::to_string(getpid());
+  fs::path ba = MakeBundle(a, cfg), bb = MakeBundle(b, cfg);
+  int rc;
+  std::string addr = Start(ba, a, &rc);
+  ASSERT_EQ(rc, 0) << addr;
+  ASSERT_EQ(Start(bb, b, &rc), addr);
+  auto daemons = DaemonsFor(addr);
+  ASSERT_EQ(daemons.size(), 1u);
+  std::string err;
+  auto client = Client::Dial(addr, &err);
+  ASSERT_TRUE(client) << err;
+  std::map<std::string, uint32_t> pids;
+  for (const auto& [id, bundle] : {std::pair{a, ba}, std::pair{b, bb}}) {
+    v2::CreateTaskRequest create;
+    create.set_id(id);
+    create.set_bundle(bundle.string());
+    Reply r = Call(*client, "Create", create.SerializeAsString(), 30s);
+    ASSERT_TRUE(r.ok()) << id << ": " << r.message;
+    v2::CreateTaskResponse cr;
+    ASSERT_TRUE(cr.ParseFromString(r.payload));
+    pids[id] = cr.pid();
+  }
+  EXPECT_NE(pids[a], pids[b]);
+  v2::StartRequest start;
+  start.set_id(b);
+  ASSERT_TRUE(Call(*client, "Start", start.SerializeAsString()).ok());
+  for (const auto& [id, want] : {std::pair{a, containerd::v1::types::CREATED},
+                                 std::pair{b, containerd::v1::types::RUNNING}}) {
+    v2::StateRequest sr;
+    sr.set_id(id);
+    Reply r = Call(*client, "State", sr.SerializeAsString());
+    ASSERT_TRUE(r.ok()) << r.message;
+    v2::StateResponse st;
+    ASSERT_TRUE(st.ParseFromString(r.payload));
+    EXPECT_EQ(st.status(), want) << id;
+    EXPECT_EQ(st.pid(), pids[id]) << id;
+  }
+  // Deleting a running task is refused; a created one is killed and deleted.
+  v2::DeleteRequest del;
+  del.set_id(b);
+  EXPECT_EQ(Call(*client, "Delete", del.SerializeAsString()).code, 9);
+  del.set_id(a);
+  Reply r = Call(*client, "Delete", del.SerializeAsString(), 10s);
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_FALSE(fs::exists("/proc/" + std::to_string(pids[a])));
+
+  ASSERT_TRUE(Call(*client, "Shutdown", ShutdownReq()).ok());
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(DaemonsFor(addr), daemons) << "Shutdown ended the shim while " << b << " runs";
+  v2::ConnectRequest conn;
+  conn.set_id(b);
+  r = Call(*client, "Connect", conn.SerializeAsString());
+  ASSERT_TRUE(r.ok()) << r.message;
+  v2::ConnectResponse cresp;
+  ASSERT_TRUE(cresp.ParseFromString(r.payload));
+  EXPECT_EQ(cresp.task_pid(), pids[b]);
+
+  v2::KillRequest kill;
+  kill.set_id(b);
+  kill.set_signal(SIGKILL);
+  ASSERT_TRUE(Call(*client, "Kill", kill.SerializeAsString()).ok());
+  v2::WaitRequest wait;
+  wait.set_id(b);
+  ASSERT_TRUE(Call(*client, "Wait", wait.SerializeAsString(), 10s).ok());
+  del.set_id(b);
+  ASSERT_TRUE(Call(*client, "Delete", del.SerializeAsString(), 10s).ok());
+  Call(*client, "Shutdown", ShutdownReq());
+  for (int i = 0; i < 100 && !DaemonsFor(addr).empty(); ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(DaemonsFor(addr).empty()) << "shim did not exit after its last task";
+}
+
+// A real container through the daemon: a blocking Wait on the same
+// connection must not hold up State and Kill.
+TEST_F(ShimDaemon, WaitDoesNotBlockKillOnOneConnection) {
+  int rc;
   std::string id = "w" + std::to_string(getpid());
-  fs::path b = MakeBundle(id, R"({"ociVersion":"1.0.2","process":{"args":["sleep","1000"],)"
-                              R"("cwd":"/","env":["PATH=/bin:/usr/bin"],"user":{"uid":0,"gid":0}},)"
-                              R"("root":{"path":")" +
-                                  rootfs + R"(","readonly":true},"linux":{}})");
+  fs::path b = MakeBundle(id, RunnableConfig(R"(["sleep","1000"])"));
   std::string addr = Start(b, id, &rc);
   ASSERT_EQ(rc, 0) << addr;
   std::string err;
