@@ -29,6 +29,8 @@ for _ in $(seq 50); do
 done
 expect_eq "$(c task ls | awk '$1=="k1"{print $3}')" STOPPED "status after SIGKILL"
 [ -d "/proc/$exec_pid" ] && fail "exec $exec_pid survived its container's init"
+out=$(c task exec --exec-id late k1 true 2>&1) && fail "exec into a stopped container succeeded"
+echo "$out" | grep -q "failed precondition" || fail "exec into a stopped container: $out"
 # Killing a finished task is not an error for containerd (NotFound is ignored).
 c task kill -s SIGKILL k1 2>/dev/null || true
 c task delete k1 || fail "task delete"

@@ -11,4 +11,12 @@ out=$( (sleep 2; printf 'typed-text\r'; sleep 2) |
   script -qec "$ctr_cmd run -t --rm --runtime io.litebox $IMAGE tt2 sh -c 'read x; echo got-\$x'" /dev/null) ||
   fail "run -t with input: $out"
 echo "$out" | grep -q got-typed-text || fail "typed input did not reach the container: $out"
+# An exec with its own terminal.
+c run -d --runtime io.litebox "$IMAGE" tt3 sleep 1000 || fail "run -d"
+out=$(script -qec "$ctr_cmd task exec -t --exec-id e1 tt3 sh -c 'test -t 0 && echo exec-has-tty'" /dev/null) ||
+  fail "exec -t: $out"
+echo "$out" | grep -q exec-has-tty || fail "exec stdio is not a terminal: $out"
+c task kill -s SIGKILL tt3
+for _ in $(seq 50); do [ "$(c task ls | awk '$1=="tt3"{print $3}')" = STOPPED ] && break; sleep 0.1; done
+c task delete tt3 >/dev/null || fail "delete tt3"
 echo PASS
