@@ -101,7 +101,19 @@ int CreateContainer(const std::string& id, const CreateOptions& o, bool foregrou
   c->container_dir = cdir;
   ContainerLock lock(root, id);
 
-  c->sandbox_dir = SandboxDirFor(root, id);
+  std::string sandbox_dir = SandboxDirFor(root, id);
+  if (access(sandbox_dir.c_str(), F_OK) == 0) {
+    // No container record owns it (we just made the container dir): left by
+    // a create or supervisor that was killed. Reuse the name unless a
+    // supervisor still answers there.
+    std::string e;
+    if (runtime::Sandbox::Attach(sandbox_dir, &e))
+      return OciFail("create " + id + ": sandbox directory " + sandbox_dir +
+                     " belongs to a running sandbox without a container record");
+    std::filesystem::remove_all(sandbox_dir, ec);
+    LogLine("warning", "create " + id + ": removed stale sandbox directory " + sandbox_dir);
+  }
+  c->sandbox_dir = sandbox_dir;
   std::filesystem::create_directories(std::filesystem::path(c->sandbox_dir).parent_path(), ec);
   runtime::SandboxSpec& s = *sbspec;
   s.state_dir = c->sandbox_dir;

@@ -1,5 +1,6 @@
 // Bad input: each a one-line error naming what is wrong, non-zero exit,
 // nothing left under --root and no process left behind.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -126,6 +127,34 @@ TEST_F(BadInputTest, TerminalWithoutConsoleSocket) {
 TEST_F(BadInputTest, CheckpointAndRestoreAreRefused) {
   ExpectCleanFailure(Litebox({"checkpoint", "any"}), "not supported");
   ExpectCleanFailure(Litebox({"restore", "any"}), "not supported");
+}
+
+}  // namespace
+}  // namespace litebox::test
+
+namespace litebox::test {
+namespace {
+
+TEST_F(CliTest, StaleSandboxDirectoryOfAKilledCreateIsReclaimed) {
+  std::string b = Bundle("b", {"sh", "-c", "echo ok; exit 0"});
+  pid_t p1 = Create("st", b);
+  // What a crash leaves: the sandbox directory without a container record.
+  nlohmann::json rec = nlohmann::json::parse(ReadFile(root_ + "/st/state.json"));
+  std::string sandbox_dir = rec["sandbox_dir"];
+  ASSERT_EQ(kill(p1, SIGKILL), 0);
+  EXPECT_EQ(WaitChild(p1), 128 + SIGKILL);
+  ExpectNoChildren();  // the supervisor follows its init
+  ASSERT_EQ(system(("mkdir -p " + sandbox_dir + "/empty && rm -rf " + root_ + "/st").c_str()), 0);
+  pid_t p2 = Create("st", b);
+  ASSERT_GT(p2, 0);
+  EXPECT_NE(ReadFile(log_).find("removed stale sandbox directory"), std::string::npos);
+  ASSERT_EQ(Litebox({"start", "st"}).status, 0);
+  EXPECT_EQ(WaitChild(p2), 0);
+  EXPECT_TRUE(WaitForText(dir_ + "/st.out", "ok"));
+  EXPECT_EQ(Litebox({"delete", "st"}).status, 0);
+  EXPECT_TRUE(RootEntries().empty());
+  EXPECT_NE(access(sandbox_dir.c_str(), F_OK), 0) << sandbox_dir << " left after delete";
+  ExpectNoChildren();
 }
 
 }  // namespace
