@@ -398,7 +398,8 @@ std::vector<Attack> Build() {
                 {"shmat_host_id", "ERR"},
                 {"shmctl_ipc_stat_host", "ERR"},
                 {"shm_stat_enumerated", "=0"},
-                {"msg_stat_enumerated", "=0"}, {"shm_ids_guessed", "=0"}}});
+                {"msg_stat_enumerated", "=0"},
+                {"shm_ids_guessed", "=0"}}});
   t.push_back({"prctl_misc",
                "prctl PR_SET_MM/CAPBSET_DROP/SECUREBITS/PTRACER/IO_FLUSHER, arch_prctl extras",
                {{"pr_set_mm_exe", "ERR"},

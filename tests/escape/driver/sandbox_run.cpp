@@ -130,37 +130,50 @@ RunResult RunInSandbox(const RunOptions& opt) {
   long deadline = NowMs() + opt.timeout_s * 1000L;
   size_t scanned = 0;
   char buf[65536];
+  bool exited = false;
+  long drain_until = 0;  // after `litebox do` exits: read what is left, briefly
   for (;;) {
-    long left = deadline - NowMs();
-    if (left <= 0) {
+    if (!exited && waitpid(pid, &r.status, WNOHANG) == pid) {
+      exited = true;
+      // The sandbox ended with its runtime. Whatever still holds our pipe
+      // now is a leftover (checked below), so do not wait for EOF.
+      drain_until = NowMs() + 300;
+    }
+    long now = NowMs();
+    if (exited && now >= drain_until) break;
+    if (!exited && now >= deadline) {
       r.timed_out = true;
       kill(-pid, SIGKILL);
-      break;
+      waitpid(pid, &r.status, 0);
+      exited = true;
+      drain_until = NowMs() + 300;
+      continue;
     }
     pollfd p{pipefd[0], POLLIN, 0};
-    int n = poll(&p, 1, static_cast<int>(left > 200 ? 200 : left));
+    int n = poll(&p, 1, 50);
     if (n < 0 && errno == EINTR) continue;
     if (n > 0) {
       ssize_t got = read(pipefd[0], buf, sizeof buf);
-      if (got <= 0) break;  // every writer closed: the sandbox is gone
+      if (got <= 0) {
+        if (!exited) {  // every writer closed: wait for litebox do itself
+          long left = deadline - NowMs();
+          while (left > 0 && waitpid(pid, &r.status, WNOHANG) != pid) {
+            usleep(20000);
+            left = deadline - NowMs();
+          }
+          if (left <= 0) {
+            r.timed_out = true;
+            kill(-pid, SIGKILL);
+            waitpid(pid, &r.status, 0);
+          }
+        }
+        break;
+      }
       if (r.output.size() < (4u << 20)) r.output.append(buf, got);
       ScanForTid(r.output, &scanned, &r);
     }
   }
   close(pipefd[0]);
-  // The pipe closes when the last holder exits; litebox do itself may still
-  // be finishing. Give it the rest of the deadline, then kill it.
-  for (;;) {
-    pid_t w = waitpid(pid, &r.status, WNOHANG);
-    if (w == pid) break;
-    if (NowMs() > deadline + 3000) {
-      r.timed_out = true;
-      kill(-pid, SIGKILL);
-      waitpid(pid, &r.status, 0);
-      break;
-    }
-    usleep(20000);
-  }
   if (opt.pty_stdin) {
     fcntl(slave, F_SETFL, O_NONBLOCK);
     ssize_t n = read(slave, buf, sizeof buf);
