@@ -155,6 +155,21 @@ std::vector<Attack> Build() {
     Add(&a.steps, {{"execveat_reserved_fds_failed", "OK"}});
     t.push_back(a);
   }
+  t.push_back({"path_shebang_host",
+               "#! scripts naming the litebox binary's host path, `..` and planted interpreters",
+               {{"write_host_interp", "OK"},
+                {"exec_host_interp", "ENOENT"},
+                {"write_dotdot_interp", "OK"},
+                {"exec_dotdot_interp", "ENOENT"},
+                {"write_planted_interp", "OK"},
+                {"exec_planted_interp", "ENOENT"}}});
+  t.push_back({"proc_reserved_write",
+               "write via /proc/self/exe, /proc/self/fd/<reserved>, map_files of the libOS",
+               {{"open_self_exe_rw", "ANY"},
+                {"reserved_opened_rw", "=0"},
+                {"reserved_pwritten", "=0"},
+                {"find_libos_text", "OK"},
+                {"map_files_rw", "ERR"}}});
   t.push_back({"path_long_names",
                "oversized paths and names, 1300 `../`, control bytes",
                {{"path_5000", "ENAMETOOLONG"},
