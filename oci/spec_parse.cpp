@@ -374,14 +374,12 @@ bool IsSemver(std::string_view v, std::string_view* major) {
   };
   auto identifiers = [&v]() {
     // One or more non-empty identifiers separated by dots.
-    size_t len = 0;
     for (;;) {
       size_t n = 0;
       while (n < v.size() && (std::isalnum(static_cast<unsigned char>(v[n])) || v[n] == '-')) ++n;
       if (n == 0) return false;
       v.remove_prefix(n);
-      len += n;
-      if (v.empty() || v[0] != '.') return len > 0;
+      if (v.empty() || v[0] != '.') return true;
       v.remove_prefix(1);
     }
   };
