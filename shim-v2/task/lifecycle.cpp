@@ -89,6 +89,15 @@ void TaskService::FinishExit(Container& c, Proc& p, int exit_status) {
   exited_cv_.notify_all();
 }
 
+void TaskService::Abandon(Proc& p) {
+  if (p.exited) return;
+  clock_gettime(CLOCK_REALTIME, &p.exited_at);
+  p.exited = true;
+  p.exit_status = 255;
+  p.status = types::STOPPED;
+  exited_cv_.notify_all();
+}
+
 void TaskService::OnExit(const std::string& id, const std::string& exec_id, int exit_status) {
   std::unique_lock<std::mutex> lock(mu_);
   auto it = containers_.find(id);
@@ -296,6 +305,7 @@ Reply TaskService::Start(const std::string& bytes) {
   p->io->CloseGuestEnds();
   if (pid <= 0) {
     p->io.reset();
+    Abandon(*p);  // containerd's Wait for it was issued before Start
     return Reply::Error(ttrpc::kUnknown, "exec " + req.exec_id() + " in " + req.id() + ": " + serr);
   }
   p->io->StartCopying();
@@ -326,6 +336,7 @@ Reply TaskService::Delete(const std::string& bytes) {
       return Reply::Error(ttrpc::kFailedPrecondition,
                           "exec " + req.exec_id() + " is running: cannot delete");
     std::shared_ptr<Proc> keep = p;
+    if (keep->pid == 0) Abandon(*keep);
     lock.unlock();
     if (keep->io) keep->io->WaitOutput(2000);  // let the client see its last output
     lock.lock();

@@ -85,6 +85,9 @@ class TaskService {
   // Marks p exited, publishes /tasks/exit, wakes waiters. Caller holds mu_.
   void FinishExit(Container& c, Proc& p, int exit_status);
   bool AnyExecRunning(const Container& c) const;
+  // An exec that will never run (its start failed, or it was deleted
+  // unstarted): wake its waiters with status 255, publish nothing. Caller holds mu_.
+  void Abandon(Proc& p);
   void Log(const std::string& line);
 
   std::string ns_;

@@ -340,6 +340,32 @@ TEST_F(ShimDaemon, WaitDoesNotBlockKillOnOneConnection) {
   EXPECT_EQ(state.bundle(), b.string());
   EXPECT_EQ(wait.wait_for(300ms), std::future_status::timeout) << "Wait returned early";
 
+  // An exec that is registered, waited for, and deleted without a start:
+  // its Wait must end (containerd waits before it starts).
+  v2::ExecProcessRequest ex;
+  ex.set_id(id);
+  ex.set_exec_id("never");
+  ex.mutable_spec()->set_type_url("types.containerd.io/opencontainers/runtime-spec/1/Process");
+  ex.mutable_spec()->set_value(R"({"args":["true"],"cwd":"/","env":["PATH=/bin"]})");
+  r = Call(*client, "Exec", ex.SerializeAsString());
+  ASSERT_TRUE(r.ok()) << r.message;
+  EXPECT_EQ(Call(*client, "Exec", ex.SerializeAsString()).code, 6) << "duplicate exec id";
+  v2::WaitRequest ewreq;
+  ewreq.set_id(id);
+  ewreq.set_exec_id("never");
+  auto exec_wait = std::async(
+      std::launch::async, [&] { return Call(*client, "Wait", ewreq.SerializeAsString(), 30s); });
+  v2::DeleteRequest edel;
+  edel.set_id(id);
+  edel.set_exec_id("never");
+  r = Call(*client, "Delete", edel.SerializeAsString());
+  ASSERT_TRUE(r.ok()) << r.message;
+  ASSERT_EQ(exec_wait.wait_for(5s), std::future_status::ready) << "Wait on a deleted exec hangs";
+  v2::StateRequest est;
+  est.set_id(id);
+  est.set_exec_id("never");
+  EXPECT_EQ(Call(*client, "State", est.SerializeAsString()).code, 5);
+
   v2::KillRequest kreq;
   kreq.set_id(id);
   kreq.set_signal(SIGKILL);
