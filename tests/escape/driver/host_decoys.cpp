@@ -199,7 +199,7 @@ HostDecoys::~HostDecoys() {
   if (shm_id_ >= 0) shmctl(shm_id_, IPC_RMID, nullptr);
   for (int fd : {unix_fd_, abstract_fd_, tcp_fd_, dgram_path_fd_, dgram_abstract_fd_})
     if (fd >= 0) close(fd);
-  if (!dir_.empty() && getenv("ESCAPE_KEEP") == nullptr) {
+  if (!dir_.empty() && (getenv("ESCAPE_KEEP") == nullptr || *getenv("ESCAPE_KEEP") == 0)) {
     pid_t p = fork();
     if (p == 0) {
       execl("/bin/rm", "rm", "-rf", "--one-file-system", dir_.c_str(), static_cast<char*>(nullptr));
