@@ -97,7 +97,7 @@ int VirtualTree::Lookup(const std::string& vpath, const ProcessContext& ctx, VNo
   *node = VNode{};
   if (!PathIsUnder(vpath, "/proc") && !PathIsUnder(vpath, "/dev")) return 0;
   auto parts = SplitPath(vpath);
-  if (parts[0] == "dev") return LookupDev(parts, node);
+  if (parts[0] == "dev") return LookupDev(parts, ctx, node);
   return LookupProc(parts, ctx, node);
 }
 

@@ -23,7 +23,7 @@ class VirtualTree {
   int LookupProc(const std::vector<std::string>& parts, const ProcessContext& ctx, VNode* node);
   int LookupPid(uint32_t vpid, const std::vector<std::string>& parts, const ProcessContext& ctx,
                 VNode* node);
-  int LookupDev(const std::vector<std::string>& parts, VNode* node);
+  int LookupDev(const std::vector<std::string>& parts, const ProcessContext& ctx, VNode* node);
   std::string MountsText() const;
   std::string MountInfoText() const;
   std::string StatusText(uint32_t vpid, pid_t host_pid, const Creds& creds,

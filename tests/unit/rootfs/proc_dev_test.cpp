@@ -1,9 +1,11 @@
 // Synthesized /proc and /dev.
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <set>
@@ -233,7 +235,12 @@ TEST_F(ProcDevTest, DevNodesAreRealDevices) {
   EXPECT_EQ(read(u.fd.get(), buf, 4), 4);
   struct stat st = StatOf("/dev/null");
   EXPECT_TRUE(S_ISCHR(st.st_mode));
-  EXPECT_EQ(Open("/dev/tty", O_RDWR).result(), -ENXIO);
+  // /dev/tty is the caller's controlling pty; under CTest there is none.
+  std::string self_stat = ReadHost("/proc/self/stat");
+  unsigned long tty_nr = 0;
+  sscanf(self_stat.c_str() + self_stat.rfind(')') + 1, " %*c %*d %*d %*d %lu", &tty_nr);
+  bool pty_ctty = major(tty_nr) >= 136 && major(tty_nr) <= 143;
+  EXPECT_EQ(Open("/dev/tty", O_RDWR | O_NOCTTY).result(), pty_ctty ? 0 : -ENXIO);
   // The shell's "> /dev/null": O_CREAT|O_TRUNC on an existing device.
   Reply sh = Open("/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0666);
   ASSERT_EQ(sh.result(), 0);
@@ -347,6 +354,48 @@ TEST_F(VirtualGetdentsTest, MemfdIsNotADirectory) {
   UniqueFd owned(fd);
   EXPECT_EQ(Call(proto::kGetdents, {4096}, "", "", {fd}).result(), -ENOTDIR);
   EXPECT_EQ(Call(proto::kOpen, {O_RDONLY, 0, 0}, "self", "", {fd}, 0).result(), -EBADF);
+}
+
+}  // namespace
+}  // namespace litebox::rootfs::test
+
+namespace litebox::rootfs::test {
+namespace {
+
+using PtyTest = RootfsTest;
+
+TEST_F(PtyTest, DevPtsShowsOnlyTheGuestsOwnPtys) {
+  UniqueFd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(master);
+  ASSERT_EQ(grantpt(master.get()), 0);
+  ASSERT_EQ(unlockpt(master.get()), 0);
+  std::string slave_path = ptsname(master.get());
+  std::string n = slave_path.substr(slave_path.rfind('/') + 1);
+  // A second pty the guest does not hold: it must stay invisible.
+  UniqueFd other(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_EQ(unlockpt(other.get()), 0);
+  std::string other_n = ptsname(other.get());
+  other_n = other_n.substr(other_n.rfind('/') + 1);
+
+  EXPECT_EQ(Open("/dev/pts/" + n, O_RDWR).result(), -ENOENT);  // not held yet
+  UniqueFd slave(open(slave_path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(slave);
+  // ttyname(): readlink of the fd, then stat of that name.
+  std::string link =
+      Call(proto::kReadlink, {}, "/proc/self/fd/" + std::to_string(slave.get())).payload;
+  EXPECT_EQ(link, "/dev/pts/" + n);
+  struct stat st = StatOf(link);
+  struct stat host;
+  ASSERT_EQ(fstat(slave.get(), &host), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
+  EXPECT_EQ(st.st_rdev, host.st_rdev);
+  Reply r = Open(link, O_RDWR | O_NOCTTY);
+  ASSERT_EQ(r.result(), 0);
+  ASSERT_EQ(write(r.fd.get(), "hi\n", 3), 3);  // reaches the master side
+  char buf[16];
+  EXPECT_GT(read(master.get(), buf, sizeof buf), 0);
+  EXPECT_EQ(Open("/dev/pts/" + other_n, O_RDWR).result(), -ENOENT);
+  EXPECT_EQ(Open("/dev/pts/../pts/" + other_n, O_RDWR).result(), -ENOENT);
 }
 
 }  // namespace
