@@ -346,7 +346,8 @@ TEST_F(ShimDaemon, WaitDoesNotBlockKillOnOneConnection) {
   ex.set_id(id);
   ex.set_exec_id("never");
   ex.mutable_spec()->set_type_url("types.containerd.io/opencontainers/runtime-spec/1/Process");
-  ex.mutable_spec()->set_value(R"({"args":["true"],"cwd":"/","env":["PATH=/bin"]})");
+  ex.mutable_spec()->set_value(
+      R"({"args":["true"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}})");
   r = Call(*client, "Exec", ex.SerializeAsString());
   ASSERT_TRUE(r.ok()) << r.message;
   EXPECT_EQ(Call(*client, "Exec", ex.SerializeAsString()).code, 6) << "duplicate exec id";
