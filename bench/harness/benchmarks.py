@@ -29,7 +29,7 @@ def define(quick):
     """The benchmark list; quick mode uses smaller counts, same programs."""
     budget = "100" if quick else "400"
     rand = "5000" if quick else "20000"
-    small = "1000" if quick else "10000"
+    small = "500" if quick else "10000"
     forks = "100" if quick else "1000"
     big_mib = 256 if quick else 1024
     return big_mib, [

@@ -12,13 +12,13 @@ TIMER_NAMES = ("bench-timeit", "nsenter")
 
 
 def footprint(rts, rootfs, timeit, workdir, table, log, reps):
-    """RSS and PSS summed over the runtime's processes while `sleep 6`
-    idles in the container, sampled 3 s after start. The timer (and
+    """RSS and PSS summed over the runtime's processes while `sleep 3`
+    idles in the container, sampled 2 s after start. The timer (and
     nsenter for crun) is left out; everything below it counts: runc run +
     container, runsc + sandbox + gofer, litebox do + supervisor + guest."""
     rss_m, pss_m = "idle sleep container RSS", "idle sleep container PSS"
-    table.add_metric(rss_m, "KiB", "lower", "footprint", "sleep 6 (sampled after 3 s)")
-    table.add_metric(pss_m, "KiB", "lower", "footprint", "sleep 6 (sampled after 3 s)")
+    table.add_metric(rss_m, "KiB", "lower", "footprint", "sleep 3 (sampled after 2 s)")
+    table.add_metric(pss_m, "KiB", "lower", "footprint", "sleep 3 (sampled after 2 s)")
     table.footprint_detail = {}
     live = []
     for rt in rts:
@@ -49,10 +49,10 @@ def _sample_idle(rt, rootfs, timeit, workdir, tag):
     (None, why it failed)."""
     cid = f"lbbench-footprint-{rt.name}-{os.getpid()}-{tag}"
     out = f"{workdir}/timeit-footprint.out"
-    p = subprocess.Popen(rt.argv(rootfs, ["sleep", "6"], cid, out, timeit),
+    p = subprocess.Popen(rt.argv(rootfs, ["sleep", "3"], cid, out, timeit),
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    time.sleep(2)
     procs = []
     for pid in descendants(p.pid):
         name = comm(pid)

@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 
 import benchmarks
 import extras
@@ -147,8 +148,10 @@ def main():
 
         timeit = f"{build}/bin/bench-timeit"
         for b in benches:
+            t0 = time.monotonic()
             log(f"== {b.name} ({b.reps} repetitions, interleaved)")
             benchmarks.run_bench(b, rts, rootfs_of, timeit, workdir, table, log)
+            log(f"   ({time.monotonic() - t0:.0f} s)")
         if "footprint" in groups:
             log("== footprint")
             extras.footprint(rts, busybox, timeit, workdir, table, log,

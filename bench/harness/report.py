@@ -199,7 +199,7 @@ def write(result, out, runtime_names):
         L.append("")
     fd = result.get("footprint_detail") or {}
     if fd:
-        L.append("### footprint, per process (idle `sleep 6`, sampled after 3 s)\n")
+        L.append("### footprint, per process (idle `sleep 3`, sampled after 2 s)\n")
         L.append("| runtime | process | RSS KiB | PSS KiB |")
         L.append("|---|---|---|---|")
         for rt, procs in fd.items():
