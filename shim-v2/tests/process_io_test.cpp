@@ -177,9 +177,8 @@ TEST_F(IoTest, BinaryLoggerGetsStreamsArgsAndOnlyItsEnvironment) {
   io->CloseGuestEnds();
   io->StartCopying();
   EXPECT_EQ(WaitExit(pid), 0);
-  io.reset();  // SIGTERM to the logger; cat has seen EOF already
   auto slurp = [](const std::string& p) {
-    // The logger's cats may still be flushing after it was told to stop.
+    // The logger's cats may still be copying.
     std::string s;
     for (int i = 0; i < 100 && (s.empty() || s.back() != '\n'); ++i) {
       std::ifstream in(p);
@@ -188,6 +187,8 @@ TEST_F(IoTest, BinaryLoggerGetsStreamsArgsAndOnlyItsEnvironment) {
     }
     return s;
   };
+  // Read while the logger runs: it exits by itself at EOF (a SIGTERM from
+  // io.reset() could come before its cats started).
   EXPECT_EQ(slurp(out), "to-logger\n");
   EXPECT_EQ(slurp(out + ".err"), "to-stderr\n");
   EXPECT_EQ(slurp(out + ".args"), "path\n");
@@ -195,6 +196,7 @@ TEST_F(IoTest, BinaryLoggerGetsStreamsArgsAndOnlyItsEnvironment) {
   EXPECT_NE(env.find("CONTAINER_ID=cid-7\n"), std::string::npos) << env;
   EXPECT_NE(env.find("CONTAINER_NAMESPACE=nsx\n"), std::string::npos) << env;
   EXPECT_EQ(env.find("HOME="), std::string::npos) << env;
+  io.reset();  // stops the logger if it is still there
 }
 
 TEST(LoggerUri, ParsesPathAndQueryInOrder) {
