@@ -14,4 +14,12 @@ expect_eq "$err" "to-stderr" "stderr"
 # delay: ctr only calls CloseIO if stdin ends after its task exists.
 out=$( (sleep 1; printf 'line1\nline2\n') | c run --rm --runtime io.litebox "$IMAGE" t4 wc -l 2>&1) || fail "stdin run: $out"
 expect_eq "$(echo $out)" "2" "lines counted from stdin"
+# --log-uri file://: both streams land in the file, nothing on the terminal.
+log=$dir/logs/c.log
+rm -f "$log"
+out=$(c run --rm --log-uri "file://$log" --runtime io.litebox "$IMAGE" t5 sh -c 'echo via-file; echo err-file >&2' 2>&1) ||
+  fail "log-uri run: $out"
+expect_eq "$out" "" "terminal output with --log-uri"
+expect_eq "$(cat "$log")" "via-file
+err-file" "log file content"
 echo PASS
