@@ -177,6 +177,7 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
   Thread* t = thread_alloc();
   if (!t) die("cannot allocate the main thread block");
   t->host_tid = static_cast<int>(sys(__NR_gettid));
+  g_proc.host_pid = t->host_tid;
   k::stack_t ss{thread_stack_base(t), 0, 0, thread_stack_size()};
   long e = sys(__NR_sigaltstack, reinterpret_cast<long>(&ss), 0);
   if (e < 0) die("sigaltstack", e);

@@ -38,6 +38,7 @@ inline Thread* current_thread_from_sp(uintptr_t sp) {
 
 struct Process {
   uint32_t vpid = 0, vppid = 0, vpgid = 0, vsid = 0;
+  int host_pid = 0;  // the kernel's pid of this process (for the few host calls naming it)
   uint32_t ruid = 0, euid = 0, suid = 0, fsuid = 0;
   uint32_t rgid = 0, egid = 0, sgid = 0, fsgid = 0;
   uint32_t ngroups = 0;

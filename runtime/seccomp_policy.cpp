@@ -445,6 +445,14 @@ void AddCheckedPassRules(RuleWriter& w, const SyscallRow& row, const PolicyOptio
     case ArgCheck::PID_ZERO:
       w.Add(allow, row, {Cmp64(0, SCMP_CMP_EQ, 0)});
       return;
+    case ArgCheck::PIDFD_SELF: {
+      // PIDFD_SELF_THREAD (-10000) and PIDFD_SELF_THREAD_GROUP (-10001):
+      // a process signalling itself, with any siginfo it likes.
+      static constexpr uint32_t kSelf[] = {static_cast<uint32_t>(-10000),
+                                           static_cast<uint32_t>(-10001)};
+      allow_lo32_in(0, kSelf);
+      return;
+    }
     case ArgCheck::PRLIMIT_SELF:
       // RLIMIT_NOFILE (7) traps: the libOS keeps the soft limit below its
       // reserved fds while the host hard limit covers them.

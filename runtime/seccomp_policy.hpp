@@ -49,6 +49,7 @@ enum class ArgCheck {
   FUTEX_OPS,
   PID_ZERO,
   PRLIMIT_SELF,
+  PIDFD_SELF,
   IPC_PRIVATE,
   SHMCTL_CMDS,
   SEMCTL_CMDS,

@@ -64,6 +64,7 @@ int64_t UnixTarget(const rootfs::RootFs& root, const rootfs::ProcessContext& ctx
     *keep = std::move(r.parent);
     return 0;
   }
+  if (r.kind == rootfs::Resolved::kMissing) return -ENOENT;
   if (r.kind != rootfs::Resolved::kHost) return -ECONNREFUSED;
   if (!S_ISSOCK(r.st.st_mode)) return -ECONNREFUSED;
   *host = "/proc/self/fd/" + std::to_string(r.fd.get());

@@ -125,7 +125,7 @@ class Supervisor : public rootfs::ProcInfo {
   void OnPidfd(int pidfd);
   void HandleProcessOp(Guest& g, const ReceivedRequest& req);
   void ReplyLaunch(Guest& g);
-  long Kill(Guest& from, int64_t vpid, int sig, int64_t tid);
+  long Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t value = 0, bool queue = false);
   bool HasHandler(pid_t host_pid, int sig);
   void KillAll(int sig, bool include_init);
   void MaybeExit();
@@ -392,7 +392,7 @@ bool Supervisor::HasHandler(pid_t host_pid, int sig) {
   return false;
 }
 
-long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid) {
+long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t value, bool queue) {
   if (sig < 0 || sig > 64) return -EINVAL;
   std::vector<Guest*> targets;
   if (vpid > 0) {
@@ -414,14 +414,23 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid) {
     // Pid 1 only receives, from inside, the signals it has a handler for.
     if (t->is_init && t != &from && !HasHandler(t->host_pid, sig)) continue;
     if (t->is_init && t != &from && (sig == SIGKILL || sig == SIGSTOP)) continue;
+    // The receiver sees the sender's virtual pid and uid. The kernel lets
+    // another process set only negative si_codes, so this is SI_QUEUE
+    // (as sigqueue(3) sends) rather than SI_USER/SI_TKILL.
+    siginfo_t info{};
+    info.si_signo = sig;
+    info.si_code = SI_QUEUE;
+    info.si_pid = static_cast<pid_t>(from.ctx.vpid);
+    info.si_uid = from.ctx.creds.ruid;
+    info.si_value.sival_ptr = reinterpret_cast<void*>(queue ? value : 0);
     long r;
     if (tid > 0) {
       // The thread must belong to that process.
       std::string p = "/proc/" + std::to_string(t->host_pid) + "/task/" + std::to_string(tid);
       if (access(p.c_str(), F_OK) != 0) return -ESRCH;
-      r = syscall(SYS_tgkill, t->host_pid, tid, sig);
+      r = syscall(SYS_rt_tgsigqueueinfo, t->host_pid, tid, sig, &info);
     } else {
-      r = syscall(SYS_pidfd_send_signal, t->pidfd, sig, nullptr, 0);
+      r = syscall(SYS_pidfd_send_signal, t->pidfd, sig, &info, 0);
     }
     if (r < 0 && targets.size() == 1) return -errno;
   }
@@ -655,8 +664,10 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       return;
     }
     case proto::kKill:
-      SendResponse(
-          ch, op, Kill(g, req.hdr.arg[0], static_cast<int>(req.hdr.arg[1]), req.hdr.arg[2]), 0, {});
+      SendResponse(ch, op,
+                   Kill(g, req.hdr.arg[0], static_cast<int>(req.hdr.arg[1]), req.hdr.arg[2],
+                        req.hdr.arg[3], req.hdr.arg[4] != 0),
+                   0, {});
       return;
     case proto::kExecDone:
       g.exe = req.str[0];

@@ -97,8 +97,9 @@ enum Op : uint32_t {
   kFork = 42,
   kChildHello = 43,
   // arg0 = vpid (0, -1, -pgid as kill(2)), arg1 = signal, arg2 = tid for
-  // tgkill (0 = any thread). The supervisor checks every target is in the
-  // sandbox and applies pid 1's signal rules.
+  // tgkill (0 = any thread), arg3 = sigqueue value, arg4 = 1 for sigqueue.
+  // The supervisor checks every target is in the sandbox and applies pid
+  // 1's signal rules; receivers see si_pid = the sender's vpid (SI_QUEUE).
   kKill = 44,
   // The calling process completed an in-process execve. str0 = new exe
   // virtual path, str1 = argv joined with NUL (for /proc/<pid>/cmdline).

@@ -37,6 +37,7 @@ enum : long {
   ERANGE = 34,
   ENAMETOOLONG = 36,
   ENOSYS = 38,
+  ENOPROTOOPT = 92,
   ENOTEMPTY = 39,
   ELOOP = 40,
   ENODATA = 61,

@@ -291,6 +291,10 @@ LB_SYSCALL(socket) {
   return -k::EAFNOSUPPORT;
 }
 namespace {
+void remember_unix(int fd, bool bound, const char* sun_path, size_t n);
+}  // namespace
+
+namespace {
 // connect/bind go to the supervisor (the address is behind a pointer BPF
 // cannot read). A unix-socket answer is a new socket that replaces the
 // application's placeholder under the same fd number and flags.
@@ -316,6 +320,8 @@ long socket_op(SyscallCtx& c, uint32_t op) {
     sys(__NR_close, r.fd_out);
     if (d < 0) return d;
     if (flflags & k::O_NONBLOCK) sys(__NR_fcntl, fd, 4 /*F_SETFL*/, flflags);
+    const char* a = reinterpret_cast<const char*>(c.a[1]);
+    remember_unix(fd, op == proto::kSockBind, a + 2, static_cast<size_t>(len - 2));
     return res;
   }
   if (res == -115 /*EINPROGRESS*/ && op == proto::kSockConnect && !(flflags & k::O_NONBLOCK)) {
@@ -343,11 +349,90 @@ LB_SYSCALL(connect) {
 LB_SYSCALL(bind) {
   return socket_op(c, proto::kSockBind);
 }
+namespace {
+// Unix socket names: the supervisor binds by last name only (no host path
+// reaches the kernel's record), so full virtual paths are kept here, per
+// socket (fd + inode), for getsockname/getpeername.
+struct UnixName {
+  int fd;
+  uint64_t ino;
+  bool bound;
+  char path[108];
+};
+constexpr int kMaxUnixNames = 64;
+UnixName g_unix[kMaxUnixNames];
+int g_nunix = 0;
+Lock g_unix_lock;
+
+uint64_t inode_of(int fd) {
+  k::stat st;
+  return sys(__NR_fstat, fd, reinterpret_cast<long>(&st)) == 0 ? st.ino : 0;
+}
+
+void remember_unix(int fd, bool bound, const char* sun_path, size_t n) {
+  if (n == 0 || sun_path[0] == 0 || n >= 108) return;
+  Guard g(g_unix_lock);
+  UnixName* e = nullptr;
+  for (int i = 0; i < g_nunix; ++i)
+    if (g_unix[i].fd == fd) e = &g_unix[i];
+  if (!e) e = g_nunix < kMaxUnixNames ? &g_unix[g_nunix++] : &g_unix[fd % kMaxUnixNames];
+  e->fd = fd;
+  e->ino = inode_of(fd);
+  e->bound = bound;
+  char tmp[108];
+  size_t len = 0;
+  if (sun_path[0] != '/') {  // relative to the cwd, as the supervisor resolved it
+    Buf b(tmp, sizeof tmp);
+    b.put(g_proc.cwd ? g_proc.cwd : "/");
+    if (b.size() && tmp[b.size() - 1] != '/') b.putc('/');
+    b.put(sun_path, strlen(sun_path) < n ? strlen(sun_path) : n);
+    len = b.size();
+  } else {
+    len = strlen(sun_path) < n ? strlen(sun_path) : n;
+    memcpy(tmp, sun_path, len);
+  }
+  memcpy(e->path, tmp, len);
+  e->path[len] = 0;
+}
+
+// Rewrites a unix address the kernel returned (last name only) to the
+// path the application used.
+void fix_unix_name(int fd, bool peer, long addr, long lenp) {
+  if (!addr || !lenp) return;
+  auto* a = reinterpret_cast<char*>(addr);
+  unsigned len = *reinterpret_cast<unsigned*>(lenp);
+  if (len < 3 || *reinterpret_cast<uint16_t*>(a) != k::AF_UNIX || a[2] == 0) return;
+  uint64_t ino = inode_of(fd);
+  Guard g(g_unix_lock);
+  const char* name = a + 2;
+  for (int i = 0; i < g_nunix; ++i) {
+    UnixName& e = g_unix[i];
+    bool match = e.fd == fd && e.ino == ino && e.bound != peer;
+    if (!match && !peer && e.bound) {
+      // An accepted socket carries its listener's name.
+      const char* slash = e.path;
+      for (const char* q = e.path; *q; ++q)
+        if (*q == '/') slash = q + 1;
+      match = streq(slash, name);
+    }
+    if (!match) continue;
+    size_t n = strlen(e.path);
+    memcpy(a + 2, e.path, n + 1);
+    *reinterpret_cast<unsigned*>(lenp) = static_cast<unsigned>(2 + n + 1);
+    return;
+  }
+}
+}  // namespace
+
 LB_SYSCALL(getsockname) {
-  return sys(__NR_getsockname, c.a[0], c.a[1], c.a[2]);
+  long r = sys(__NR_getsockname, c.a[0], c.a[1], c.a[2]);
+  if (r == 0) fix_unix_name(static_cast<int>(c.a[0]), false, c.a[1], c.a[2]);
+  return r;
 }
 LB_SYSCALL(getpeername) {
-  return sys(__NR_getpeername, c.a[0], c.a[1], c.a[2]);
+  long r = sys(__NR_getpeername, c.a[0], c.a[1], c.a[2]);
+  if (r == 0) fix_unix_name(static_cast<int>(c.a[0]), true, c.a[1], c.a[2]);
+  return r;
 }
 LB_SYSCALL(socketpair) {
   // DGRAM pairs become SEQPACKET pairs (a datagram unix socket could be
@@ -376,4 +461,108 @@ LB_SYSCALL(getcpu) {
   if (c.a[0]) *reinterpret_cast<unsigned*>(c.a[0]) = 0;
   if (c.a[1]) *reinterpret_cast<unsigned*>(c.a[1]) = 0;
   return 0;
+}
+
+// --- pass rows whose argument check failed ----------------------------------
+// The filter traps these only when the arguments fall outside the checked
+// subset; the answers are the kernel's for such arguments or the
+// partition's refusals.
+LB_SYSCALL(pipe2) {
+  return -k::EINVAL;
+}  // O_NOTIFICATION_PIPE or unknown flags
+LB_SYSCALL(clock_gettime) {
+  return -k::EINVAL;
+}  // another process's CPU clock, fd clocks
+LB_SYSCALL(clock_nanosleep) {
+  return -k::EINVAL;
+}
+LB_SYSCALL(futex) {
+  return -k::ENOSYS;
+}  // PI and other refused ops
+
+namespace {
+struct Flock {
+  short type, whence;
+  long start, len;
+  int pid;
+};
+int vpid_for_host(int host) {
+  if (host == g_proc.host_pid) return static_cast<int>(g_proc.vpid);
+  Rpc r;
+  r.op = proto::kHostToVpid;
+  r.arg[0] = host;
+  long v = rpc(r);
+  return v > 0 ? static_cast<int>(v) : 0;
+}
+}  // namespace
+
+LB_SYSCALL(fcntl) {
+  int fd = static_cast<int>(c.a[0]);
+  int cmd = static_cast<int>(c.a[1]);
+  switch (cmd) {
+    case 5: {  // F_GETLK: the lock owner's pid is a host pid
+      long r = sys(__NR_fcntl, fd, cmd, c.a[2]);
+      auto* fl = reinterpret_cast<Flock*>(c.a[2]);
+      if (r == 0 && fl->type != 2 /*F_UNLCK*/ && fl->pid > 0) fl->pid = vpid_for_host(fl->pid);
+      return r;
+    }
+    case 9: {  // F_GETOWN
+      long r = sys(__NR_fcntl, fd, cmd, 0);
+      if (r > 0) return vpid_for_host(static_cast<int>(r));
+      return r;
+    }
+    case 8: {  // F_SETOWN: this process (the common case) or nobody
+      int v = static_cast<int>(c.a[2]);
+      if (v == 0)
+        return sys(__NR_fcntl, fd, 2 /*F_SETFD*/, sys(__NR_fcntl, fd, k::F_GETFD)) < 0 ? -k::EBADF
+                                                                                       : 0;
+      if (v != static_cast<int>(g_proc.vpid)) return -k::EPERM;
+      return -k::EINVAL;  // needs the supervisor to set a host owner
+    }
+    case 1024:
+    case 1025:
+    case 1026:  // leases, F_NOTIFY
+      return -k::EINVAL;
+    default:
+      return -k::EINVAL;
+  }
+}
+
+// Peer credentials are host ids: translated to the sandbox's view.
+LB_SYSCALL(getsockopt) {
+  int fd = static_cast<int>(c.a[0]);
+  int level = static_cast<int>(c.a[1]), opt = static_cast<int>(c.a[2]);
+  if (level != k::SOL_SOCKET) return -k::ENOPROTOOPT;
+  if (opt == 17 /*SO_PEERCRED*/) {
+    struct Ucred {
+      int pid;
+      unsigned uid, gid;
+    } u{};
+    unsigned len = sizeof u;
+    long r = sys(__NR_getsockopt, fd, level, opt, reinterpret_cast<long>(&u),
+                 reinterpret_cast<long>(&len));
+    if (r < 0) return r;
+    // Peers are processes of this sandbox (or its supervisor, for brokered
+    // sockets): report the vpid and this sandbox's identity.
+    u.pid = u.pid > 0 ? vpid_for_host(u.pid) : 0;
+    u.uid = g_proc.euid;
+    u.gid = g_proc.egid;
+    auto* lenp = reinterpret_cast<unsigned*>(c.a[4]);
+    unsigned n = *lenp < sizeof u ? *lenp : sizeof u;
+    memcpy(reinterpret_cast<void*>(c.a[3]), &u, n);
+    *lenp = n;
+    return 0;
+  }
+  if (opt == 59 /*SO_PEERGROUPS*/) {
+    auto* lenp = reinterpret_cast<unsigned*>(c.a[4]);
+    unsigned need = 4 * g_proc.ngroups;
+    if (*lenp < need) {
+      *lenp = need;
+      return -k::ERANGE;
+    }
+    memcpy(reinterpret_cast<void*>(c.a[3]), g_proc.groups, need);
+    *lenp = need;
+    return 0;
+  }
+  return -k::EINVAL;  // SO_PEERPIDFD: no host pidfds
 }

@@ -120,6 +120,7 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
     if (d < 0) exit_group(128 + k::SIGKILL);
     sys(__NR_close, sv[1]);
     c.thread->host_tid = static_cast<int>(sys(__NR_gettid));
+    g_proc.host_pid = c.thread->host_tid;
     g_proc.vppid = g_proc.vpid;
     g_proc.vpid = static_cast<uint32_t>(vpid);
     g_nchildren = 0;

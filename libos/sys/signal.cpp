@@ -72,7 +72,16 @@ LB_SYSCALL(rt_sigprocmask) {
 LB_SYSCALL(sigaltstack) {
   auto* ss = reinterpret_cast<const k::stack_t*>(c.a[0]);
   auto* old = reinterpret_cast<k::stack_t*>(c.a[1]);
-  if (old) *old = g_proc.app_altstack;
+  // The application's SA_ONSTACK handlers run on the libOS's stack: a
+  // caller running on it is "on the alternate stack".
+  uint64_t sp = c.uc->mc.rsp;
+  uint64_t base = reinterpret_cast<uint64_t>(c.thread);
+  bool on_stack = sp > base && sp <= base + abi::kThreadRegionSize;
+  if (old) {
+    *old = g_proc.app_altstack;
+    if (on_stack && !(old->flags & k::SS_DISABLE)) old->flags |= k::SS_ONSTACK;
+  }
+  if (ss && on_stack) return -k::EPERM;
   if (ss) {
     if (ss->flags & ~(k::SS_DISABLE | (1 << 31))) return -k::EINVAL;
     if (!(ss->flags & k::SS_DISABLE) && ss->size < 2048) return -k::ENOMEM;
@@ -133,22 +142,56 @@ LB_SYSCALL(rt_sigtimedwait) {
 
 // --- signals to processes: the supervisor checks every target ------------
 namespace {
-long send_kill(long vpid, long sig, long tid) {
+long send_kill(long vpid, long sig, long tid, long value = 0, bool queue = false) {
   if (sig < 0 || sig > k::kNSig) return -k::EINVAL;
   Rpc r;
   r.op = proto::kKill;
   r.arg[0] = vpid;
   r.arg[1] = sig;
   r.arg[2] = tid;
+  r.arg[3] = value;
+  r.arg[4] = queue ? 1 : 0;
   return rpc(r);
 }
 }  // namespace
+namespace {
+// Signals to oneself go straight to the kernel with PIDFD_SELF (Linux
+// 6.15+), carrying the siginfo Linux would (SI_USER / SI_TKILL) with the
+// virtual pid and uid. Falls back to the supervisor on older kernels.
+long self_signal(int sig, bool thread, int code) {
+  k::siginfo info{};
+  info.signo = sig;
+  info.code = code;
+  info.kill.pid = static_cast<int>(g_proc.vpid);
+  info.kill.uid = g_proc.ruid;
+  return sys(__NR_pidfd_send_signal, thread ? -10000 : -10001, sig, reinterpret_cast<long>(&info),
+             0);
+}
+}  // namespace
+
+// pidfd_send_signal on a real pidfd names another process: not offered.
+LB_SYSCALL(pidfd_send_signal) {
+  return -k::EBADF;
+}
+
 // pid_t and int arguments: the upper halves of the registers are junk.
 LB_SYSCALL(kill) {
-  return send_kill(static_cast<int>(c.a[0]), static_cast<int>(c.a[1]), 0);
+  int pid = static_cast<int>(c.a[0]), sig = static_cast<int>(c.a[1]);
+  if (pid == static_cast<int>(g_proc.vpid) && sig > 0 && sig <= k::kNSig) {
+    long r = self_signal(sig, false, 0 /*SI_USER*/);
+    if (r != -k::EINVAL && r != -k::EBADF) return r;
+  }
+  return send_kill(pid, sig, 0);
 }
 LB_SYSCALL(tgkill) {
-  return send_kill(static_cast<int>(c.a[0]), static_cast<int>(c.a[2]), static_cast<int>(c.a[1]));
+  int pid = static_cast<int>(c.a[0]), tid = static_cast<int>(c.a[1]),
+      sig = static_cast<int>(c.a[2]);
+  if (pid == static_cast<int>(g_proc.vpid) && tid == c.thread->host_tid && sig > 0 &&
+      sig <= k::kNSig) {
+    long r = self_signal(sig, true, -6 /*SI_TKILL*/);
+    if (r != -k::EINVAL && r != -k::EBADF) return r;
+  }
+  return send_kill(pid, sig, tid);
 }
 LB_SYSCALL(tkill) {
   // tkill names a thread by host tid (gettid is native).
@@ -232,4 +275,21 @@ LB_SYSCALL(alarm) {
   long r = set_itimer(0, &nv, &old);
   if (r < 0) return r;
   return old.value.sec + (old.value.usec ? 1 : 0);
+}
+
+// sigqueue(3): the value travels with the signal; the supervisor sends it.
+LB_SYSCALL(rt_sigqueueinfo) {
+  auto* info = reinterpret_cast<const k::siginfo*>(c.a[2]);
+  if (!info) return -k::EFAULT;
+  long value;
+  memcpy(&value, reinterpret_cast<const char*>(info) + 24, sizeof value);  // si_value
+  return send_kill(static_cast<int>(c.a[0]), static_cast<int>(c.a[1]), 0, value, true);
+}
+LB_SYSCALL(rt_tgsigqueueinfo) {
+  auto* info = reinterpret_cast<const k::siginfo*>(c.a[3]);
+  if (!info) return -k::EFAULT;
+  long value;
+  memcpy(&value, reinterpret_cast<const char*>(info) + 24, sizeof value);
+  return send_kill(static_cast<int>(c.a[0]), static_cast<int>(c.a[2]), static_cast<int>(c.a[1]),
+                   value, true);
 }
