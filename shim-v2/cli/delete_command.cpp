@@ -10,10 +10,33 @@
 
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb.h"
 #include "runtime/sandbox.hpp"
+#include "shim-v2/cli/address.hpp"
 #include "shim-v2/cli/commands.hpp"
 #include "shim-v2/rootfs/mounts.hpp"
 
 namespace litebox::shim::cli {
+
+namespace {
+
+// The shim that served this bundle is gone (that is why containerd runs
+// `delete`): remove its socket unless another container's shim of the same
+// pod still answers on it.
+void RemoveDeadSocket(const std::string& address_file) {
+  std::ifstream in(address_file);
+  std::string address;
+  if (!(in >> address)) return;
+  std::string path = SocketPath(address);
+  if (path.empty()) return;
+  int fd = -1;
+  std::string err;
+  // Listen() tells a live socket from a stale one (and claims the latter).
+  if (Listen(path, &fd, &err) == ListenResult::kListening) {
+    close(fd);
+    unlink(path.c_str());
+  }
+}
+
+}  // namespace
 
 // containerd runs this when the shim daemon is gone (or Create failed): it
 // must leave nothing behind. Everything that goes wrong is reported on
@@ -50,6 +73,7 @@ int RunDelete(const Flags& f) {
   }
   if (!bundle.empty() && !rootfs::UnmountAll(bundle + "/rootfs", &err))
     fprintf(stderr, "delete %s: %s\n", f.id.c_str(), err.c_str());
+  RemoveDeadSocket(bundle + "/address");
 
   containerd::task::v2::DeleteResponse resp;
   resp.set_pid(pid);

@@ -64,9 +64,21 @@ class ShimDaemon : public ::testing::Test {
   }
   void TearDown() override {
     for (const auto& s : sockets) {
-      // Whatever a failed test left: ask the daemon to go, then clean up.
+      // Whatever a failed test left: kill and delete its tasks, stop the shim.
       std::string err;
-      if (auto c = Client::Dial(s, &err)) Call(*c, "Shutdown", ShutdownReq());
+      if (auto c = Client::Dial(s, &err)) {
+        for (const auto& b : fs::directory_iterator(bundles)) {
+          v2::KillRequest k;
+          k.set_id(b.path().filename());
+          k.set_signal(SIGKILL);
+          k.set_all(true);
+          Call(*c, "Kill", k.SerializeAsString());
+          v2::DeleteRequest d;
+          d.set_id(b.path().filename());
+          Call(*c, "Delete", d.SerializeAsString(), 10s);
+        }
+        Call(*c, "Shutdown", ShutdownReq());
+      }
       unlink(s.substr(7).c_str());
     }
     fs::remove_all(bundles);

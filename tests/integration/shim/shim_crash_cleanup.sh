@@ -21,5 +21,6 @@ for g in $(pgrep -x litebox-guest || true) $(pgrep -f '__supervise' || true); do
     /run/litebox-shim/default/kz*) fail "process $g of kz still running" ;;
   esac
 done
+[ -e "$(shim_socket kz)" ] && fail "socket of the dead shim left: $(shim_socket kz)"
 c container delete kz || fail "container delete"
 echo PASS
