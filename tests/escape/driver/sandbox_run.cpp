@@ -191,6 +191,9 @@ RunResult RunInSandbox(const RunOptions& opt) {
     close(master);
   }
   // Whatever still runs under the sandbox's host uid outlived its sandbox.
+  // (Killed below; when the driver had to SIGKILL `litebox do`, its state
+  // dir /run/litebox/do-<pid> is left behind too, and a later `litebox do`
+  // that gets the same pid would refuse to start: remove ours.)
   if (r.sandbox_uid > 0) {
     std::vector<pid_t> left;
     for (int i = 0; i < 20; ++i) {
@@ -204,6 +207,16 @@ RunResult RunInSandbox(const RunOptions& opt) {
       r.leftovers.push_back(std::to_string(p) + " (" + comm + ")");
       kill(p, SIGKILL);
     }
+  }
+  if (r.timed_out && !opt.native) {
+    std::string state = "/run/litebox/do-" + std::to_string(pid);
+    pid_t rm = fork();
+    if (rm == 0) {
+      execl("/bin/rm", "rm", "-rf", "--one-file-system", state.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    if (rm > 0) waitpid(rm, nullptr, 0);
   }
   return r;
 }
