@@ -415,6 +415,9 @@ std::vector<Attack> Build() {
                 {"shm_stat_enumerated", "=0"},
                 {"msg_stat_enumerated", "=0"},
                 {"shm_ids_guessed", "=0"}}});
+  t.push_back({"ipc_msgq_host",
+               "the host's world-readable message queue by id (take, inject) and by guessing",
+               {{"msgrcv_host_id", "ERR"}, {"msgsnd_host_id", "ERR"}, {"msg_ids_copied", "=0"}}});
   t.push_back({"prctl_misc",
                "prctl PR_SET_MM/CAPBSET_DROP/SECUREBITS/PTRACER/IO_FLUSHER, arch_prctl extras",
                {{"pr_set_mm_exe", "ERR"},

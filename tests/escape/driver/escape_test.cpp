@@ -244,7 +244,7 @@ TEST_P(EscapeControl, OracleFiresNatively) {
 
 INSTANTIATE_TEST_SUITE_P(Native, EscapeControl,
                          ::testing::Values("sig_kill_decoy", "net_unix_host", "net_dgram_sendto",
-                                           "ipc_sysv_host", "path_proc_self_root"),
+                                           "ipc_sysv_host", "ipc_msgq_host", "path_proc_self_root"),
                          [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
 // The table the sweep expects from must be the real one, not empty.

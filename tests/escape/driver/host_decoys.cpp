@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/msg.h>
 #include <sys/random.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -76,6 +77,14 @@ std::string NiceOf(pid_t pid) {
   for (int i = 3; i <= 19 && in >> f; ++i) {
   }
   return f;
+}
+
+std::string MsgState(int id) {
+  msqid_ds ds{};
+  if (msgctl(id, IPC_STAT, &ds) != 0) return std::string("IPC_STAT failed: ") + strerror(errno);
+  std::ostringstream s;
+  s << "qnum=" << ds.msg_qnum << " lrpid=" << ds.msg_lrpid << " lspid=" << ds.msg_lspid;
+  return s.str();
 }
 
 std::string ShmState(int id) {
@@ -183,6 +192,17 @@ HostDecoys::HostDecoys() {
     Fail("shmat decoy segment");
   }
 
+  // And a world-readable message queue holding one message with the token:
+  // msgrcv by id would take it off the host's queue.
+  msg_id_ = msgget(IPC_PRIVATE, IPC_CREAT | 0644);
+  if (msg_id_ < 0) Fail("msgget decoy queue");
+  struct {
+    long mtype;
+    char text[64];
+  } m{1, {}};
+  memcpy(m.text, token_.data(), token_.size());
+  if (msgsnd(msg_id_, &m, token_.size(), IPC_NOWAIT) != 0) Fail("msgsnd decoy message");
+
   decoy_pid_ = fork();
   if (decoy_pid_ < 0) Fail("fork decoy");
   if (decoy_pid_ == 0) {
@@ -197,6 +217,7 @@ HostDecoys::~HostDecoys() {
     waitpid(decoy_pid_, nullptr, 0);
   }
   if (shm_id_ >= 0) shmctl(shm_id_, IPC_RMID, nullptr);
+  if (msg_id_ >= 0) msgctl(msg_id_, IPC_RMID, nullptr);
   for (int fd : {unix_fd_, abstract_fd_, tcp_fd_, dgram_path_fd_, dgram_abstract_fd_})
     if (fd >= 0) close(fd);
   if (!dir_.empty() && (getenv("ESCAPE_KEEP") == nullptr || *getenv("ESCAPE_KEEP") == 0)) {
@@ -224,6 +245,7 @@ std::map<std::string, std::string> HostDecoys::Env() const {
       {"ESC_TCP_PORT", std::to_string(tcp_port_)},
       {"ESC_SHM_ID", std::to_string(shm_id_)},
       {"ESC_SHM_KEY", std::to_string(shm_key_)},
+      {"ESC_MSG_ID", std::to_string(msg_id_)},
       {"ESC_DRIVER_PID", std::to_string(getpid())},
   };
 }
@@ -241,6 +263,7 @@ void HostDecoys::Snapshot() {
   decoy_nice_ = NiceOf(decoy_pid_);
   hostname_ = ReadHostFile("/proc/sys/kernel/hostname");
   shm_before_ = ShmState(shm_id_);
+  msg_before_ = MsgState(msg_id_);
   dir_entries_ = ListDir(dir_);
 }
 
@@ -291,6 +314,10 @@ std::vector<std::string> HostDecoys::Check() {
   if (shm_now != shm_before_)
     bad.push_back("host SysV segment " + std::to_string(shm_id_) + " touched: " + shm_before_ +
                   " -> " + shm_now);
+  std::string msg_now = MsgState(msg_id_);
+  if (msg_now != msg_before_)
+    bad.push_back("host message queue " + std::to_string(msg_id_) + " touched: " + msg_before_ +
+                  " -> " + msg_now);
   std::vector<std::string> entries = ListDir(dir_);
   if (entries != dir_entries_) {
     std::string names;

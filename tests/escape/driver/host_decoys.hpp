@@ -48,6 +48,7 @@ class HostDecoys {
   pid_t decoy_pid() const { return decoy_pid_; }
   int shm_id() const { return shm_id_; }
   int shm_key() const { return shm_key_; }
+  int msg_id() const { return msg_id_; }
 
   // ESC_* variables for the attack (see attacks/attack.h).
   std::map<std::string, std::string> Env() const;
@@ -65,9 +66,10 @@ class HostDecoys {
   int dgram_path_fd_ = -1, dgram_abstract_fd_ = -1;  // datagram sockets: any datagram is an escape
   pid_t decoy_pid_ = -1;
   int shm_id_ = -1, shm_key_ = 0;
+  int msg_id_ = -1;  // host message queue (0644) holding one message with the token
   std::vector<std::string> watched_;
   std::map<std::string, FileState> before_;
-  std::string decoy_limits_, decoy_nice_, hostname_, shm_before_;
+  std::string decoy_limits_, decoy_nice_, hostname_, shm_before_, msg_before_;
   std::vector<std::string> dir_entries_;
 };
 
