@@ -57,6 +57,7 @@ pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::strin
   }
   plan.channel_fd = sv[1];
   plan.stdio = stdio;
+  for (int i = 0; i < stdio.preserve_fds && i < 64; ++i) plan.keep_fds.push_back(3 + i);
   plan.terminal = p.terminal;
   plan.rlimits = p.rlimits;
   plan.empty_root = state_dir + "/empty";

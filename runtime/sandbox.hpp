@@ -32,6 +32,9 @@ namespace litebox::runtime {
 // fds the guest gets as 0, 1, 2 (-1: /dev/null). The caller keeps its copies.
 struct Stdio {
   int in = -1, out = -1, err = -1;
+  // runc's --preserve-fds N: the caller's fds 3 .. 3+N-1 reach the guest
+  // at the same numbers.
+  int preserve_fds = 0;
 };
 
 struct Rlimit {

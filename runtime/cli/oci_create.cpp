@@ -78,8 +78,6 @@ int CreateContainer(const std::string& id, const CreateOptions& o, bool foregrou
   auto sbspec = oci::ToSandboxSpec(*spec, bundle, id, &ignored);
   if (!sbspec) return OciFail(bundle + "/config.json: " + sbspec.error().message());
   for (const auto& line : ignored) LogLine("warning", "config.json: ignored: " + line);
-  if (o.preserve_fds != "0")
-    LogLine("warning", "--preserve-fds " + o.preserve_fds + ": not supported, no extra fds passed");
 
   bool terminal = spec->process->terminal;
   if (terminal && o.console_socket.empty() && !foreground)
@@ -122,6 +120,7 @@ int CreateContainer(const std::string& id, const CreateOptions& o, bool foregrou
     s.debug_log = Globals().log_file;
 
   runtime::Stdio stdio{0, 1, 2};
+  stdio.preserve_fds = atoi(o.preserve_fds.c_str());
   Pty pty;
   std::string err;
   if (terminal && !o.console_socket.empty()) {

@@ -106,8 +106,6 @@ int OciExecCommand(Args& args) {
   if (st == oci::Status::kStopped) return OciFail("cannot exec in a stopped container");
   if (st == oci::Status::kPaused && !o.ignore_paused)
     return OciFail("cannot exec in a paused container (use --ignore-paused to override)");
-  if (o.preserve_fds != "0")
-    LogLine("warning", "--preserve-fds " + o.preserve_fds + ": not supported, no extra fds passed");
 
   auto process = ExecProcess(rec, o, args);
   if (!process) return OciFail("exec: " + process.error().message());
@@ -120,6 +118,7 @@ int OciExecCommand(Args& args) {
     return OciFail("cannot use console socket if litebox will not detach or allocate tty");
 
   runtime::Stdio stdio{0, 1, 2};
+  stdio.preserve_fds = atoi(o.preserve_fds.c_str());
   Pty pty;
   if (terminal && !o.console_socket.empty()) {
     if (!OpenPty(process->console_size, &pty, &err) || !SendConsole(o.console_socket, pty, &err))
