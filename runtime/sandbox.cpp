@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,7 +29,8 @@ std::string Errno(const std::string& what) {
 // Starts one guest: a new channel registered with the supervisor, then
 // the process itself (a child of the caller).
 pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::string& state_dir,
-                 const ProcessSpec& p, const Stdio& stdio, bool init, std::string* err) {
+                 const ProcessSpec& p, const Stdio& stdio, bool init, std::string* err,
+                 bool die_with_caller = false) {
   std::string guest = FindLiteboxExecutable("litebox-guest");
   if (guest.empty()) {
     *err = "litebox-guest (the library OS binary) not found next to this program";
@@ -59,14 +61,20 @@ pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::strin
   plan.stdio = stdio;
   for (int i = 0; i < stdio.preserve_fds && i < 64; ++i) plan.keep_fds.push_back(3 + i);
   plan.terminal = p.terminal;
+  plan.die_with_caller = die_with_caller;
   plan.rlimits = p.rlimits;
   plan.empty_root = state_dir + "/empty";
   if (geteuid() == 0) {
     plan.host_uid = SandboxHostUid(sandbox_id);
     plan.host_gid = plan.host_uid;
   }
-  // The supervisor sends the sandbox's network namespace with the reply.
-  if (!reply_fds.empty()) plan.netns_fd = reply_fds[0];
+  // The supervisor sends the sandbox's namespaces with the reply.
+  if (reply.contains("ns") && reply["ns"].is_array()) {
+    for (size_t i = 0; i < reply["ns"].size() && i < reply_fds.size(); ++i) {
+      if (reply["ns"][i] == "net") plan.netns_fd = reply_fds[i];
+      if (reply["ns"][i] == "ipc") plan.ipcns_fd = reply_fds[i];
+    }
+  }
   pid_t pid = SpawnGuest(plan, err);
   for (int f : reply_fds) close(f);
   close(plan.guest_binary_fd);
@@ -130,6 +138,7 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
     if (spec.debug_log.empty()) dup2(devnull, 2);
     syscall(SYS_close_range, 4, ~0u, 0);
     setsid();
+    if (spec.die_with_caller) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     execl(sup.c_str(), "litebox", "__supervise", "--control-fd", "3", nullptr);
     _exit(127);
   }
@@ -140,7 +149,8 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
   std::string e;
   if (!CallControl(sb->control_fd_, {{"op", "init"}, {"spec", ToJson(spec)}}, &reply, &e))
     return fail(e);
-  pid_t init = StartGuest(sb->control_fd_, spec.id, spec.state_dir, spec.init, stdio, true, &e);
+  pid_t init = StartGuest(sb->control_fd_, spec.id, spec.state_dir, spec.init, stdio, true, &e,
+                          spec.die_with_caller);
   if (init < 0) return fail(e);
   sb->init_pid_ = init;
   return sb;

@@ -82,6 +82,9 @@ struct SandboxSpec {
   //   a path  join that namespace (/proc/<pid>/ns/net, /var/run/netns/<name>; pods)
   std::string network = "none";
   bool wait_for_start = true;  // false: the init process runs at once (litebox do)
+  // The sandbox dies with the process that created it (`litebox do`): the
+  // supervisor and the guests it spawns get PR_SET_PDEATHSIG(SIGKILL).
+  bool die_with_caller = false;
 };
 
 struct ProcessState {

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -26,11 +27,21 @@ struct ChildError {
   int step;
   int err;
 };
-const char* const kSteps[] = {"dup stdio",     "setsid",    "set controlling terminal",
-                              "set rlimit",    "chroot",    "chdir",
-                              "setgroups",     "setgid",    "setuid",
-                              "no_new_privs",  "close fds", "exec litebox-guest",
-                              "open /dev/null"};
+const char* const kSteps[] = {"dup stdio",
+                              "setsid",
+                              "set controlling terminal",
+                              "set rlimit",
+                              "chroot",
+                              "chdir",
+                              "setgroups",
+                              "setgid",
+                              "setuid",
+                              "no_new_privs",
+                              "close fds",
+                              "exec litebox-guest",
+                              "open /dev/null",
+                              "join the network namespace",
+                              "join the IPC namespace or set the parent-death signal"};
 
 [[noreturn]] void child_fail(int pipe_fd, int step) {
   ChildError e{step, errno};
@@ -74,6 +85,7 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
     int bin = move_high(plan.guest_binary_fd, floor);
     int ch = move_high(plan.channel_fd, floor);
     int netns = move_high(plan.netns_fd, floor);
+    int ipcns = move_high(plan.ipcns_fd, floor);
     int in = move_high(plan.stdio.in, floor), out = move_high(plan.stdio.out, floor),
         er = move_high(plan.stdio.err, floor);
     int devnull = -1;
@@ -130,6 +142,8 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
     };
     if (setrlimit(RLIMIT_CORE, &core) < 0) child_fail(ep, 3);
     if (netns >= 0 && setns(netns, CLONE_NEWNET) < 0) child_fail(ep, 13);
+    if (ipcns >= 0 && setns(ipcns, CLONE_NEWIPC) < 0) child_fail(ep, 14);
+    if (plan.die_with_caller && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(ep, 14);
     if (!plan.empty_root.empty()) {
       if (chroot(plan.empty_root.c_str()) < 0) child_fail(ep, 4);
     }
@@ -172,10 +186,10 @@ std::string FindLiteboxExecutable(const std::string& name) {
 }
 
 uid_t SandboxHostUid(const std::string& sandbox_id) {
-  // 2^16 sandboxes' worth of uids starting at 0x70000000, far above
+  // 2^20 sandboxes' worth of uids starting at 0x70000000, far above
   // /etc/subuid ranges that distributions hand out.
   uint32_t h = static_cast<uint32_t>(std::hash<std::string>{}(sandbox_id));
-  return 0x70000000u + (h & 0xffff);
+  return 0x70000000u + (h & 0xfffff);
 }
 
 }  // namespace litebox::runtime

@@ -23,8 +23,10 @@ struct SpawnPlan {
   std::string empty_root;  // host path of an empty directory to chroot into ("" = none)
   uid_t host_uid = 0;      // unprivileged host identity of the sandbox (0 = keep)
   gid_t host_gid = 0;
-  std::vector<int> keep_fds;  // extra fds preserved at their numbers (--preserve-fds)
-  int netns_fd = -1;          // network namespace to join (-1: stay in the caller's)
+  std::vector<int> keep_fds;     // extra fds preserved at their numbers (--preserve-fds)
+  int netns_fd = -1;             // network namespace to join (-1: stay in the caller's)
+  int ipcns_fd = -1;             // IPC namespace to join
+  bool die_with_caller = false;  // PR_SET_PDEATHSIG(SIGKILL): `litebox do`
 };
 
 // Forks and execs the guest. Returns its host pid, or -1 with *err naming

@@ -44,6 +44,7 @@ json ToJson(const SandboxSpec& s) {
           {"state_dir", s.state_dir},
           {"debug_log", s.debug_log},
           {"network", s.network},
+          {"die_with_caller", s.die_with_caller},
           {"wait_for_start", s.wait_for_start}};
 }
 
@@ -86,6 +87,7 @@ SandboxSpec SandboxSpecFromJson(const json& j) {
   s.state_dir = j.at("state_dir").get<std::string>();
   s.debug_log = j.at("debug_log").get<std::string>();
   s.network = j.value("network", std::string("none"));
+  s.die_with_caller = j.value("die_with_caller", false);
   s.wait_for_start = j.at("wait_for_start").get<bool>();
   return s;
 }

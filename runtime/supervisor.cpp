@@ -1,5 +1,6 @@
 #include "runtime/supervisor.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <linux/seccomp.h>
@@ -14,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,6 +34,7 @@
 #include "runtime/control.hpp"
 #include "runtime/seccomp_policy.hpp"
 #include "runtime/socket_broker.hpp"
+#include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
 
 namespace litebox::runtime {
@@ -149,7 +152,9 @@ class Supervisor : public rootfs::ProcInfo {
   FILE* log_ = nullptr;
   PolicyOptions policy_;
   int netns_fd_ = -1;  // the sandbox's network namespace (new or joined); -1: the host's
+  int ipcns_fd_ = -1;  // the sandbox's own IPC namespace (SysV objects, POSIX mqueues)
   bool SetUpNetwork(std::string* err);
+  void SweepSandboxUid();
 };
 
 // epoll tags: high bits say what the fd is.
@@ -193,6 +198,15 @@ bool Supervisor::Init(const json& msg, std::string* err) {
       Log("mount " + m.destination + " (" + m.type + ") provided by the library OS");
     }
   }
+  // SysV IPC and POSIX message queues: a namespace of the sandbox's own.
+  // Host objects with "other" permission bits would otherwise be reachable
+  // through the pass-class shmat/msgrcv/semop by id (escape suite:
+  // ipc_sysv_host, ipc_msgq_host).
+  if (unshare(CLONE_NEWIPC) != 0) {
+    *err = std::string("cannot create an IPC namespace: ") + strerror(errno);
+    return false;
+  }
+  ipcns_fd_ = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
   if (!SetUpNetwork(err)) return false;
   root_ = rootfs::RootFs::Open(spec_.rootfs, spec_.readonly_root, mounts, err, spec_.state_dir);
   if (!root_) return false;
@@ -302,7 +316,27 @@ int Supervisor::Run() {
     if (init_gone_ && Vpids().empty() && guests_.empty()) break;
   }
   unlink(path.c_str());
+  SweepSandboxUid();
   return 0;
+}
+
+// Every process of the sandbox runs under its own host uid, including any
+// the supervisor never heard of (a clone made at the gate skips
+// registration). kill(-1) sent *as that uid* reaches exactly them.
+void Supervisor::SweepSandboxUid() {
+  if (geteuid() != 0) return;
+  uid_t uid = SandboxHostUid(spec_.id);
+  for (int round = 0; round < 3; ++round) {
+    pid_t p = fork();
+    if (p == 0) {
+      if (setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0) _exit(1);
+      kill(-1, SIGKILL);
+      _exit(0);
+    }
+    if (p < 0) return;
+    int st;
+    waitpid(p, &st, 0);
+  }
 }
 
 void Supervisor::OnPidfd(int pidfd) {
@@ -670,7 +704,10 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
                    0, {});
       return;
     case proto::kExecDone:
-      g.exe = req.str[0];
+      // The path as resolved (a symlink such as /proc/self/exe must not
+      // become the next exec's target).
+      g.exe = files_->CanonicalPath(req.str[0], g.ctx);
+      if (g.exe.empty()) g.exe = req.str[0];
       if (!req.str[1].empty()) g.cmdline = req.str[1];
       SendResponse(ch, op, 0, 0, {});
       return;
@@ -715,9 +752,36 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       SendResponse(ch, op, req.hdr.arg[1] == 1 ? t->vsid : t->vpgid, 0, {});
       return;
     }
+    case proto::kStopOtherThreads: {
+      // Every thread but the caller (the one that sent this) gets SIGSYS;
+      // the libOS turns that into a thread exit. Bounded wait: 2 s.
+      pid_t self_tid = static_cast<pid_t>(req.hdr.arg[0]);
+      std::string dir = "/proc/" + std::to_string(g.host_pid) + "/task";
+      long r = -ETIMEDOUT;
+      for (int round = 0; round < 400; ++round) {
+        int others = 0;
+        if (DIR* d = opendir(dir.c_str())) {
+          while (dirent* e = readdir(d)) {
+            if (e->d_name[0] == '.') continue;
+            pid_t tid = atoi(e->d_name);
+            if (tid == self_tid) continue;
+            ++others;
+            if (round % 50 == 0) syscall(SYS_tgkill, g.host_pid, tid, SIGSYS);
+          }
+          closedir(d);
+        }
+        if (others == 0) {
+          r = 0;
+          break;
+        }
+        usleep(5000);
+      }
+      SendResponse(ch, op, r, 0, {});
+      return;
+    }
     case proto::kHostToVpid: {
       Guest* t = ByHost(static_cast<pid_t>(req.hdr.arg[0]));
-      SendResponse(ch, op, t ? t->ctx.vpid : -ESRCH, 0, {});
+      SendResponse(ch, op, t ? static_cast<int64_t>(t->ctx.vpid) : int64_t{-ESRCH}, 0, {});
       return;
     }
     default:
@@ -780,9 +844,12 @@ void Supervisor::OnControl(int fd) {
     for (const auto& a : g->spec.args) g->cmdline += a + std::string(1, '\0');
     uint32_t vpid = g->ctx.vpid;
     AddGuest(std::move(g));
+    // The guest joins the sandbox's namespaces: "ns" names the fds in order.
     std::vector<int> reply_fds;
-    if (netns_fd_ >= 0) reply_fds.push_back(netns_fd_);
-    SendControl(fd, {{"ok", true}, {"vpid", vpid}}, reply_fds);
+    json ns = json::array();
+    if (ipcns_fd_ >= 0) reply_fds.push_back(ipcns_fd_), ns.push_back("ipc");
+    if (netns_fd_ >= 0) reply_fds.push_back(netns_fd_), ns.push_back("net");
+    SendControl(fd, {{"ok", true}, {"vpid", vpid}, {"ns", ns}}, reply_fds);
   } else if (op == "start") {
     if (started_) return fail("container already started");
     StartContainer();

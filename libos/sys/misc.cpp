@@ -129,10 +129,22 @@ LB_SYSCALL(sched_setaffinity) {
   if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::ESRCH;
   return sys(__NR_sched_setaffinity, 0, c.a[1], c.a[2]);
 }
+namespace {
+// Priorities name processes, groups or users: only this process (who = 0
+// or its own vpid, PRIO_PROCESS) is answered; nothing outside the sandbox
+// is reachable, and the host nice value is not changed (no supervisor
+// support yet).
+bool priority_target_is_self(SyscallCtx& c) {
+  int which = static_cast<int>(c.a[0]), who = static_cast<int>(c.a[1]);
+  return which == 0 /*PRIO_PROCESS*/ && (who == 0 || who == static_cast<int>(g_proc.vpid));
+}
+}  // namespace
 LB_SYSCALL(getpriority) {
-  return 20;
-}  // nice 0, in the kernel's 40-nice encoding
+  if (!priority_target_is_self(c)) return -k::ESRCH;
+  return 20;  // nice 0, in the kernel's 40-nice encoding
+}
 LB_SYSCALL(setpriority) {
+  if (!priority_target_is_self(c)) return -k::ESRCH;
   return 0;
 }
 LB_SYSCALL(sched_getscheduler) {

@@ -1,6 +1,7 @@
 // `litebox do`: run one command in a throwaway sandbox over a rootfs
 // directory (like `runsc do`), stdio passed through, exit status returned.
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,7 +93,15 @@ int DoCommand(Args& args) {
   if (!realpath(spec.rootfs.c_str(), abs))
     return Fail("do: --rootfs " + spec.rootfs + ": " + strerror(errno), 2);
   spec.rootfs = abs;
-  spec.id = "do-" + std::to_string(getpid());
+  // Unique even if an earlier `do` with the same pid was killed before it
+  // could clean up.
+  char rnd[4];
+  if (getentropy(rnd, sizeof rnd) != 0) memset(rnd, 0, sizeof rnd);
+  char suffix[16];
+  snprintf(suffix, sizeof suffix, "-%02x%02x%02x%02x", rnd[0] & 0xff, rnd[1] & 0xff, rnd[2] & 0xff,
+           rnd[3] & 0xff);
+  spec.id = "do-" + std::to_string(getpid()) + suffix;
+  spec.die_with_caller = true;
   spec.state_dir = StateRoot() + "/" + spec.id;
   spec.init.rlimits.push_back({RLIMIT_NOFILE, 1024, 1024});
 
