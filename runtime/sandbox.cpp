@@ -138,7 +138,8 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
     if (spec.debug_log.empty()) dup2(devnull, 2);
     syscall(SYS_close_range, 4, ~0u, 0);
     setsid();
-    if (spec.die_with_caller) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    // SIGTERM, not SIGKILL: the supervisor then sweeps the sandbox first.
+    if (spec.die_with_caller) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
     execl(sup.c_str(), "litebox", "__supervise", "--control-fd", "3", nullptr);
     _exit(127);
   }

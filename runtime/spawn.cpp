@@ -69,6 +69,7 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
   const char* envp[] = {nullptr};
   rlim_t nofile_cap = static_cast<rlim_t>(abi::kReservedFdBase);
 
+  const pid_t caller = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     *err = std::string("fork: ") + strerror(errno);
@@ -143,7 +144,6 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
     if (setrlimit(RLIMIT_CORE, &core) < 0) child_fail(ep, 3);
     if (netns >= 0 && setns(netns, CLONE_NEWNET) < 0) child_fail(ep, 13);
     if (ipcns >= 0 && setns(ipcns, CLONE_NEWIPC) < 0) child_fail(ep, 14);
-    if (plan.die_with_caller && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(ep, 14);
     if (!plan.empty_root.empty()) {
       if (chroot(plan.empty_root.c_str()) < 0) child_fail(ep, 4);
     }
@@ -152,6 +152,12 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
       if (setgroups(0, nullptr) < 0) child_fail(ep, 6);
       if (setresgid(plan.host_gid, plan.host_gid, plan.host_gid) < 0) child_fail(ep, 7);
       if (setresuid(plan.host_uid, plan.host_uid, plan.host_uid) < 0) child_fail(ep, 8);
+    }
+    // After the uid change: changing credentials clears the parent-death
+    // signal. If the caller is already gone, it will never fire: leave.
+    if (plan.die_with_caller) {
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(ep, 14);
+      if (getppid() != caller) _exit(137);
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) child_fail(ep, 9);
     syscall(SYS_execveat, bin, "", argv, envp, AT_EMPTY_PATH);

@@ -39,6 +39,8 @@
 
 namespace litebox::runtime {
 
+void SetSweepUidForSignals(uid_t uid);
+
 namespace {
 
 namespace proto = litebox::proto;
@@ -208,6 +210,7 @@ bool Supervisor::Init(const json& msg, std::string* err) {
   }
   ipcns_fd_ = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
   if (!SetUpNetwork(err)) return false;
+  if (geteuid() == 0) SetSweepUidForSignals(SandboxHostUid(spec_.id));
   root_ = rootfs::RootFs::Open(spec_.rootfs, spec_.readonly_root, mounts, err, spec_.state_dir);
   if (!root_) return false;
   files_ = std::make_unique<rootfs::FileServer>(*root_, *this);
@@ -901,6 +904,30 @@ void Supervisor::OnControl(int fd) {
 }
 
 }  // namespace
+
+namespace {
+uid_t g_sweep_uid = 0;
+// SIGTERM (the creator of a die-with-caller sandbox died, or an operator
+// stops the supervisor): every process of the sandbox goes with it.
+void OnTerminate(int) {
+  if (g_sweep_uid != 0) {
+    pid_t p = fork();
+    if (p == 0) {
+      if (setresgid(g_sweep_uid, g_sweep_uid, g_sweep_uid) == 0 &&
+          setresuid(g_sweep_uid, g_sweep_uid, g_sweep_uid) == 0)
+        kill(-1, SIGKILL);
+      _exit(0);
+    }
+    if (p > 0) waitpid(p, nullptr, 0);
+  }
+  _exit(143);
+}
+}  // namespace
+
+void SetSweepUidForSignals(uid_t uid) {
+  g_sweep_uid = uid;
+  signal(SIGTERM, OnTerminate);
+}
 
 int RunSupervisor(int control_fd) {
   Supervisor s(control_fd);
