@@ -62,7 +62,9 @@ nogroup:x:65534:
 nobody:x:65534:
 G
 echo litebox >"$new/etc/hostname"
-version=$("$busybox" 2>&1 | head -n1 | sed -n 's/^BusyBox v\([^ ]*\).*/\1/p')
+# Read the whole banner (head would close the pipe early: SIGPIPE, which
+# pipefail turns into a failed build now and then).
+version=$("$busybox" 2>&1 | sed -n '1s/^BusyBox v\([^ ]*\).*/\1/p' || true)
 cat >"$new/etc/os-release" <<O
 NAME="BusyBox"
 ID=busybox
