@@ -63,7 +63,7 @@ find_mirror() {
       END { if (uri != "" && has) print uri }' "$f"
   done
 }
-mirror=${DEBIAN_MIRROR:-$(find_mirror | head -n1)}
+mirror=${DEBIAN_MIRROR:-$(find_mirror | sed -n 1p)}
 mirror=${mirror:-http://deb.debian.org/debian}
 
 mkdir -p "$out_arg"
