@@ -48,6 +48,15 @@ long unimplemented(SyscallCtx& c, const char* name) {
 }
 
 extern "C" void lb_sigsys(int, k::siginfo* si, k::ucontext* uc) {
+  if (si->code != 1 /*SYS_SECCOMP*/) {
+    // A SIGSYS sent as a signal, not raised by a filter. During an
+    // execve from another thread it means "this thread is done"
+    // (kStopOtherThreads); otherwise it is SIGSYS's default action.
+    if (g_proc.exec_in_progress) {
+      for (;;) sys(__NR_exit, 0);
+    }
+    exit_group(128 + k::SIGSYS);
+  }
   if (si->err != abi::kTrapTag) {
     // A trap from a filter the application installed itself: not ours to
     // answer. Until seccomp() emulation lands, behave like an unhandled

@@ -58,6 +58,7 @@ struct Process {
   uint64_t at_sysinfo_ehdr = 0, at_hwcap = 0, at_hwcap2 = 0, at_minsigstksz = 0;
   uint64_t at_clktck = 100;
   bool debug = false;
+  volatile bool exec_in_progress = false;  // other threads exit on SIGSYS
   Lock lock;
 };
 

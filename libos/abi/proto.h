@@ -139,6 +139,10 @@ enum Op : uint32_t {
   kSetSid = 53,
   // arg0 = vpid (0 = caller), arg1 = 0 for the pgid, 1 for the session id.
   kGetPgid = 54,
+  // execve from a multi-threaded process: the supervisor sends SIGSYS
+  // (SI_TKILL) to every other thread of the caller, which then exits, and
+  // replies once the caller is the only thread left (or -ETIMEDOUT).
+  kStopOtherThreads = 55,
 };
 
 // Values of Response.aux[0] for kOpen.

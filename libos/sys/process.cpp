@@ -389,7 +389,18 @@ void unmap_old_image() {
   free(buf);
 }
 
+// Linux's execve ends every other thread of the process first.
+void stop_other_threads() {
+  g_proc.exec_in_progress = true;
+  Rpc r;
+  r.op = proto::kStopOtherThreads;
+  r.arg[0] = sys(__NR_gettid);
+  rpc(r);
+  g_proc.exec_in_progress = false;
+}
+
 void exec_teardown(void*) {
+  stop_other_threads();
   // Close-on-exec fds are closed after the new image is mapped (its own
   // fds are close-on-exec too).
   reset_signal_actions();
