@@ -1,6 +1,7 @@
 #include "runtime/sandbox.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -228,21 +229,20 @@ bool Sandbox::Destroy(std::string* err) {
     control_fd_ = -1;
   }
   if (supervisor_pid_ > 0) {
-    // Give the supervisor a moment to see every guest gone, then insist.
+    // Give the supervisor up to a second to see every guest gone (woken
+    // by its pidfd the moment it exits), then insist.
     int st;
-    for (int i = 0; i < 200; ++i) {
-      pid_t r = waitpid(supervisor_pid_, &st, WNOHANG);
-      if (r == supervisor_pid_ || (r < 0 && errno == ECHILD)) {
-        supervisor_pid_ = 0;
-        break;
-      }
-      usleep(5000);
+    int pfd = static_cast<int>(syscall(SYS_pidfd_open, supervisor_pid_, 0));
+    if (pfd >= 0) {
+      pollfd p{pfd, POLLIN, 0};
+      poll(&p, 1, 1000);
+      close(pfd);
     }
-    if (supervisor_pid_ > 0) {
+    if (waitpid(supervisor_pid_, &st, WNOHANG) == 0) {
       kill(supervisor_pid_, SIGKILL);
       waitpid(supervisor_pid_, &st, 0);
-      supervisor_pid_ = 0;
     }
+    supervisor_pid_ = 0;
   }
   if (!state_dir_.empty()) {
     std::error_code ec;

@@ -3,13 +3,16 @@
 #include "runtime/seccomp_policy.hpp"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <initializer_list>
 #include <map>
@@ -593,6 +596,67 @@ std::span<const SyscallRow> SyscallTable() {
   return kTable;
 }
 
+namespace {
+// The rules also persist across supervisors (each sandbox starts a fresh
+// one), keyed by everything they are made from: the table, the options and
+// the libseccomp version. Root-only directory; any doubt means regenerate.
+std::string RulesCachePath(const PolicyOptions& options) {
+  if (geteuid() != 0) return "";
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&h](uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  for (const SyscallRow& row : kTable) {
+    mix(static_cast<uint64_t>(row.nr));
+    mix(static_cast<uint64_t>(row.cls));
+    mix(static_cast<uint64_t>(row.check));
+    mix(static_cast<uint64_t>(row.gate));
+  }
+  mix(options.network ? 1 : 0);
+  mix(options.io_setup_cap);
+  const scmp_version* v = seccomp_version();
+  mix(v ? (v->major << 16 | v->minor << 8 | v->micro) : 0);
+  char name[64];
+  snprintf(name, sizeof name, "/run/litebox/policy-%016llx.bpf",
+           static_cast<unsigned long long>(h));
+  return name;
+}
+
+bool LoadCachedRules(const PolicyOptions& options, std::vector<sock_filter>* rules) {
+  std::string path = RulesCachePath(options);
+  if (path.empty()) return false;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && st.st_uid == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+            st.st_size % sizeof(sock_filter) == 0 &&
+            st.st_size <= static_cast<off_t>(BPF_MAXINSNS * sizeof(sock_filter));
+  if (ok) {
+    rules->resize(static_cast<size_t>(st.st_size) / sizeof(sock_filter));
+    ok = pread(fd, rules->data(), static_cast<size_t>(st.st_size), 0) == st.st_size;
+  }
+  close(fd);
+  if (!ok) rules->clear();
+  return ok;
+}
+
+void StoreCachedRules(const PolicyOptions& options, const std::vector<sock_filter>& rules) {
+  std::string path = RulesCachePath(options);
+  if (path.empty()) return;
+  mkdir("/run/litebox", 0700);
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  size_t n = rules.size() * sizeof(sock_filter);
+  bool ok = write(fd, rules.data(), n) == static_cast<ssize_t>(n);
+  close(fd);
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+}
+}  // namespace
+
 std::vector<sock_filter> BuildPartitionFilter(uint64_t gate_ip, const PolicyOptions& options,
                                               std::string* err) {
   std::string local_err;
@@ -610,7 +674,10 @@ std::vector<sock_filter> BuildPartitionFilter(uint64_t gate_ip, const PolicyOpti
     auto key = std::make_pair(options.network, options.io_setup_cap);
     auto it = cache.find(key);
     if (it == cache.end()) {
-      if (!ExportRules(options, &rules, err)) return {};
+      if (!LoadCachedRules(options, &rules)) {
+        if (!ExportRules(options, &rules, err)) return {};
+        StoreCachedRules(options, rules);
+      }
       cache.emplace(key, rules);
     } else {
       rules = it->second;
