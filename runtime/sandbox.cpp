@@ -155,6 +155,13 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
                           spec.die_with_caller);
   if (init < 0) return fail(e);
   sb->init_pid_ = init;
+  if (spec.wait_for_start && !CallControl(sb->control_fd_, {{"op", "wait_loaded"}}, nullptr, &e)) {
+    // The process died while loading (e.g. no such executable): reap it.
+    int st;
+    waitpid(init, &st, 0);
+    sb->init_pid_ = 0;
+    return fail(e);
+  }
   return sb;
 }
 

@@ -146,7 +146,10 @@ class Supervisor : public rootfs::ProcInfo {
   std::unique_ptr<rootfs::FileServer> files_;
   std::map<int, std::unique_ptr<Guest>> guests_;  // by channel fd
   std::map<int, int> pidfd_to_channel_;
-  std::map<int, bool> controls_;  // control connections
+  std::map<int, bool> controls_;     // control connections
+  std::vector<int> loaded_waiters_;  // control fds waiting for the init to be loaded
+  bool init_loaded_ = false;
+  void ReplyLoaded(bool ok, const std::string& why);
   uint32_t next_vpid_ = 1;
   bool started_ = false;
   bool init_gone_ = false;
@@ -323,13 +326,39 @@ int Supervisor::Run() {
   return 0;
 }
 
+// True if some non-zombie process runs with real uid `uid`.
+bool UidHasLiveProcess(uid_t uid) {
+  DIR* d = opendir("/proc");
+  if (!d) return false;
+  bool found = false;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/status");
+    std::string line;
+    bool zombie = false, mine = false;
+    while (std::getline(in, line)) {
+      if (line.rfind("State:", 0) == 0)
+        zombie = line.find('Z') != std::string::npos || line.find('X') != std::string::npos;
+      if (line.rfind("Uid:", 0) == 0) mine = std::stoul(line.substr(4)) == uid;
+    }
+    if (mine && !zombie) {
+      found = true;
+      break;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
 // Every process of the sandbox runs under its own host uid, including any
 // the supervisor never heard of (a clone made at the gate skips
 // registration). kill(-1) sent *as that uid* reaches exactly them.
 void Supervisor::SweepSandboxUid() {
   if (geteuid() != 0) return;
   uid_t uid = SandboxHostUid(spec_.id);
-  for (int round = 0; round < 3; ++round) {
+  // Repeat until the uid owns no live process (a forking process can add
+  // one between rounds); zombies do not count. Bounded: 2 s.
+  for (int round = 0; round < 200; ++round) {
     pid_t p = fork();
     if (p == 0) {
       if (setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0) _exit(1);
@@ -339,6 +368,8 @@ void Supervisor::SweepSandboxUid() {
     if (p < 0) return;
     int st;
     waitpid(p, &st, 0);
+    if (!UidHasLiveProcess(uid)) return;
+    usleep(10000);
   }
 }
 
@@ -352,6 +383,7 @@ void Supervisor::OnPidfd(int pidfd) {
   auto g = guests_.find(ch);
   if (g == guests_.end()) return;
   bool was_init = g->second->is_init;
+  if (was_init) ReplyLoaded(false, "the container's process exited before it was started");
   Log("exit vpid " + std::to_string(g->second->ctx.vpid) + " host " +
       std::to_string(g->second->host_pid));
   epoll_ctl(epfd_, EPOLL_CTL_DEL, ch, nullptr);
@@ -387,6 +419,7 @@ void Supervisor::OnChannel(int fd) {
       if (g.fork_waiter >= 0) SendResponse(g.fork_waiter, proto::kForkDone, -ESRCH, 0, {});
       close(fd);
       bool was_init = g.is_init;
+      if (was_init) ReplyLoaded(false, "the container's process exited before it was started");
       guests_.erase(it);
       if (was_init) init_gone_ = true, KillAll(SIGKILL, false);
     } else {
@@ -602,6 +635,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       SendResponse(ch, op, 0, 0, {});
       return;
     case proto::kAwaitStart:
+      if (g.is_init) ReplyLoaded(true, "");
       if (!g.is_init || started_) {
         SendResponse(ch, op, 0, 0, {});
       } else {
@@ -793,6 +827,17 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
   SendResponse(ch, op, -ENOSYS, 0, {});
 }
 
+void Supervisor::ReplyLoaded(bool ok, const std::string& why) {
+  if (ok) init_loaded_ = true;
+  for (int fd : loaded_waiters_) {
+    if (ok)
+      SendControl(fd, {{"ok", true}});
+    else
+      SendControl(fd, {{"ok", false}, {"error", why}});
+  }
+  loaded_waiters_.clear();
+}
+
 void Supervisor::StartContainer() {
   started_ = true;
   for (auto& [ch, g] : guests_)
@@ -853,6 +898,15 @@ void Supervisor::OnControl(int fd) {
     if (ipcns_fd_ >= 0) reply_fds.push_back(ipcns_fd_), ns.push_back("ipc");
     if (netns_fd_ >= 0) reply_fds.push_back(netns_fd_), ns.push_back("net");
     SendControl(fd, {{"ok", true}, {"vpid", vpid}, {"ns", ns}}, reply_fds);
+  } else if (op == "wait_loaded") {
+    // Create returns once the init's image is loaded and it waits for
+    // start (or fails if it died on the way, e.g. no such executable).
+    if (init_loaded_)
+      SendControl(fd, {{"ok", true}});
+    else if (init_gone_)
+      fail("the container's process exited before it was started");
+    else
+      loaded_waiters_.push_back(fd);
   } else if (op == "start") {
     if (started_) return fail("container already started");
     StartContainer();
