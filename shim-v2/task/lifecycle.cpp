@@ -18,6 +18,7 @@
 #include "shim-v2/cli/commands.hpp"
 #include "shim-v2/task/bundle_spec.hpp"
 #include "shim-v2/task/reaper.hpp"
+#include "shim-v2/task/rpc_codec.hpp"
 #include "shim-v2/task/service.hpp"
 
 namespace litebox::shim::task {
@@ -27,21 +28,6 @@ namespace types = containerd::v1::types;
 using ttrpc::Reply;
 
 namespace {
-
-template <typename M>
-bool Parse(const std::string& bytes, M* m, Reply* reply) {
-  if (m->ParseFromString(bytes)) return true;
-  *reply = Reply::Error(ttrpc::kInvalidArgument,
-                        "request " + m->GetDescriptor()->full_name() + " does not parse");
-  return false;
-}
-
-template <typename M>
-Reply Ok(const M& m) {
-  std::string out;
-  m.SerializeToString(&out);
-  return Reply::Ok(out);
-}
 
 void SetTime(google::protobuf::Timestamp* t, const timespec& ts) {
   t->set_seconds(ts.tv_sec);

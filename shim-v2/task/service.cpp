@@ -13,6 +13,7 @@
 #include "github.com/containerd/containerd/api/events/task.pb.h"
 #include "github.com/containerd/containerd/runtime/v2/runc/options/oci.pb.h"
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb.h"
+#include "shim-v2/task/rpc_codec.hpp"
 
 namespace litebox::shim::task {
 
@@ -21,21 +22,6 @@ namespace types = containerd::v1::types;
 using ttrpc::Reply;
 
 namespace {
-
-template <typename M>
-bool Parse(const std::string& bytes, M* m, Reply* reply) {
-  if (m->ParseFromString(bytes)) return true;
-  *reply = Reply::Error(ttrpc::kInvalidArgument,
-                        "request " + m->GetDescriptor()->full_name() + " does not parse");
-  return false;
-}
-
-template <typename M>
-Reply Ok(const M& m) {
-  std::string out;
-  m.SerializeToString(&out);
-  return Reply::Ok(out);
-}
 
 Reply OkEmpty() {
   return Reply::Ok("");
