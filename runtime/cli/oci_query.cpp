@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "oci/names.hpp"
 #include "oci/state.hpp"
 #include "runtime/cli/oci_commands.hpp"
 #include "runtime/cli/oci_flags.hpp"
@@ -124,48 +125,7 @@ int OciFeaturesCommand(Args& args) {
   // fields for them are accepted and logged as ignored), so they are
   // reported disabled.
   nlohmann::ordered_json caps = nlohmann::ordered_json::array();
-  for (const char* c : {"CAP_CHOWN",
-                        "CAP_DAC_OVERRIDE",
-                        "CAP_DAC_READ_SEARCH",
-                        "CAP_FOWNER",
-                        "CAP_FSETID",
-                        "CAP_KILL",
-                        "CAP_SETGID",
-                        "CAP_SETUID",
-                        "CAP_SETPCAP",
-                        "CAP_LINUX_IMMUTABLE",
-                        "CAP_NET_BIND_SERVICE",
-                        "CAP_NET_BROADCAST",
-                        "CAP_NET_ADMIN",
-                        "CAP_NET_RAW",
-                        "CAP_IPC_LOCK",
-                        "CAP_IPC_OWNER",
-                        "CAP_SYS_MODULE",
-                        "CAP_SYS_RAWIO",
-                        "CAP_SYS_CHROOT",
-                        "CAP_SYS_PTRACE",
-                        "CAP_SYS_PACCT",
-                        "CAP_SYS_ADMIN",
-                        "CAP_SYS_BOOT",
-                        "CAP_SYS_NICE",
-                        "CAP_SYS_RESOURCE",
-                        "CAP_SYS_TIME",
-                        "CAP_SYS_TTY_CONFIG",
-                        "CAP_MKNOD",
-                        "CAP_LEASE",
-                        "CAP_AUDIT_WRITE",
-                        "CAP_AUDIT_CONTROL",
-                        "CAP_SETFCAP",
-                        "CAP_MAC_OVERRIDE",
-                        "CAP_MAC_ADMIN",
-                        "CAP_SYSLOG",
-                        "CAP_WAKE_ALARM",
-                        "CAP_BLOCK_SUSPEND",
-                        "CAP_AUDIT_READ",
-                        "CAP_PERFMON",
-                        "CAP_BPF",
-                        "CAP_CHECKPOINT_RESTORE"})
-    caps.push_back(c);
+  for (const std::string& c : oci::CapabilityNames()) caps.push_back(c);
   nlohmann::ordered_json f = {
       {"ociVersionMin", "1.0.0"},
       {"ociVersionMax", oci::kOciVersion},
