@@ -308,7 +308,57 @@ void free_strv(char** v) {
 }
 
 // Closes the fds marked close-on-exec (the host never runs execve for us).
+// Closes the fds marked close-on-exec (the host never runs execve for us).
+// The supervisor lists this process's open fds (/proc/self/fd); only if
+// that fails are all numbers below the soft limit probed.
+bool close_cloexec_listed() {
+  long dir =
+      proxy_open(k::AT_FDCWD, "/proc/self/fd", k::O_RDONLY | k::O_DIRECTORY | k::O_CLOEXEC, 0);
+  if (dir < 0) return false;
+  constexpr size_t kBuf = 32768;
+  char* buf = static_cast<char*>(alloc(kBuf));
+  bool ok = buf != nullptr;
+  while (ok) {
+    Rpc r;
+    r.op = proto::kGetdents;
+    r.fds[0] = static_cast<int>(dir);
+    r.nfds = 1;
+    r.arg[0] = kBuf;
+    r.payload = buf;
+    r.payload_cap = kBuf;
+    long n = rpc(r);
+    if (n < 0) {
+      ok = false;
+      break;
+    }
+    if (r.payload_len == 0) break;
+    for (size_t off = 0; off + 19 < r.payload_len;) {
+      uint16_t reclen;
+      memcpy(&reclen, buf + off + 16, 2);
+      if (reclen == 0) break;
+      const char* name = buf + off + 19;
+      long fd = 0;
+      bool digits = *name != 0;
+      for (const char* q = name; *q; ++q) {
+        if (*q < '0' || *q > '9')
+          digits = false;
+        else
+          fd = fd * 10 + (*q - '0');
+      }
+      if (digits && fd != dir && fd < abi::kReservedFdBase) {
+        long fl = sys(__NR_fcntl, fd, k::F_GETFD);
+        if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
+      }
+      off += reclen;
+    }
+  }
+  free(buf);
+  sys(__NR_close, dir);
+  return ok;
+}
+
 void close_cloexec_fds() {
+  if (close_cloexec_listed()) return;
   uint64_t lim[2] = {0, 0};
   sys(__NR_prlimit64, 0, 7 /*RLIMIT_NOFILE*/, 0, reinterpret_cast<long>(lim));
   uint64_t max =
