@@ -617,6 +617,9 @@ std::string RulesCachePath(const PolicyOptions& options) {
   }
   mix(options.network ? 1 : 0);
   mix(options.io_setup_cap);
+  // The code that makes the rules lives in this file: its build time keys
+  // the cache too, so a rebuilt generator never reads an older program.
+  for (const char* c = __DATE__ " " __TIME__; *c; ++c) mix(static_cast<uint64_t>(*c));
   const scmp_version* v = seccomp_version();
   mix(v ? (v->major << 16 | v->minor << 8 | v->micro) : 0);
   char name[64];
