@@ -157,37 +157,39 @@ Reply TaskService::Pause(const std::string& bytes) {
   v2::PauseRequest req;
   Reply err;
   if (!Parse(bytes, &req, &err)) return err;
-  std::lock_guard<std::mutex> lock(mu_);
-  std::shared_ptr<Container> c;
-  if (!Find(req.id(), "", &c, nullptr, &err)) return err;
-  if (c->init->status != types::RUNNING)
-    return Reply::Error(ttrpc::kFailedPrecondition,
-                        "container " + req.id() + " is not running: cannot pause");
-  std::string serr;
-  if (!c->sandbox->Pause(&serr)) return SandboxError("pause " + req.id(), serr);
-  c->init->status = types::PAUSED;
-  containerd::events::TaskPaused ev;
-  ev.set_container_id(req.id());
-  publisher_->Publish("/tasks/paused", ev);
-  return OkEmpty();
+  return SetPaused(req.id(), true);
 }
 
 Reply TaskService::Resume(const std::string& bytes) {
   v2::ResumeRequest req;
   Reply err;
   if (!Parse(bytes, &req, &err)) return err;
+  return SetPaused(req.id(), false);
+}
+
+Reply TaskService::SetPaused(const std::string& id, bool pause) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<Container> c;
-  if (!Find(req.id(), "", &c, nullptr, &err)) return err;
-  if (c->init->status != types::PAUSED)
-    return Reply::Error(ttrpc::kFailedPrecondition,
-                        "container " + req.id() + " is not paused: cannot resume");
+  Reply err;
+  if (!Find(id, "", &c, nullptr, &err)) return err;
+  const types::Status from = pause ? types::RUNNING : types::PAUSED;
+  if (c->init->status != from)
+    return Reply::Error(ttrpc::kFailedPrecondition, "container " + id +
+                                                        (pause ? " is not running: cannot pause"
+                                                               : " is not paused: cannot resume"));
   std::string serr;
-  if (!c->sandbox->Resume(&serr)) return SandboxError("resume " + req.id(), serr);
-  c->init->status = types::RUNNING;
-  containerd::events::TaskResumed ev;
-  ev.set_container_id(req.id());
-  publisher_->Publish("/tasks/resumed", ev);
+  bool ok = pause ? c->sandbox->Pause(&serr) : c->sandbox->Resume(&serr);
+  if (!ok) return SandboxError((pause ? "pause " : "resume ") + id, serr);
+  c->init->status = pause ? types::PAUSED : types::RUNNING;
+  if (pause) {
+    containerd::events::TaskPaused ev;
+    ev.set_container_id(id);
+    publisher_->Publish("/tasks/paused", ev);
+  } else {
+    containerd::events::TaskResumed ev;
+    ev.set_container_id(id);
+    publisher_->Publish("/tasks/resumed", ev);
+  }
   return OkEmpty();
 }
 

@@ -77,6 +77,8 @@ class TaskService {
   ttrpc::Reply Shutdown(const std::string& req);
 
  private:
+  // Pause and Resume: one state change, its sandbox call and its event.
+  ttrpc::Reply SetPaused(const std::string& id, bool pause);
   // Looks up id / exec_id under mu_; on failure *reply holds the NotFound.
   bool Find(const std::string& id, const std::string& exec_id, std::shared_ptr<Container>* c,
             std::shared_ptr<Proc>* p, ttrpc::Reply* reply);
