@@ -24,4 +24,13 @@ bash tests/images/build-busybox.sh "$BUILD/images"
 
 labels=()
 [ "$LONG" -eq 1 ] || labels=(-LE slow)
-ctest --test-dir "$BUILD" --output-on-failure --timeout 600 -j2 "${labels[@]}"
+rc=0
+ctest --test-dir "$BUILD" --output-on-failure --timeout 600 -j2 "${labels[@]}" || rc=$?
+if [ "$rc" -ne 0 ]; then
+  # The failures' own output again, last, where a truncated CI log still
+  # shows it: each failed test once more, alone. The run fails either way;
+  # a pass here only says the failure depends on timing or on -j2.
+  echo "=== tests/run.sh: re-running the failed tests once, alone, for their output ==="
+  ctest --test-dir "$BUILD" --rerun-failed --output-on-failure --timeout 600 -j1 || true
+  exit "$rc"
+fi

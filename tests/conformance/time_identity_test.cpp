@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <set>
@@ -210,10 +211,28 @@ TEST(IdentityTest, ParentPidMatchesPidNamespaceRules) {
   EXPECT_EQ(syscall(SYS_getppid), static_cast<long>(getppid()));
 }
 
-TEST(IdentityTest, ProcessGroupAndSessionArePositive) {
-  EXPECT_GT(getpgrp(), 0);
+// getpgrp()/getsid(0) are 0 when the group or session leader is not in the
+// caller's pid namespace, or is the kernel's (CI runs its tests in pid 1's
+// session, and getsid(0) is 0 there): so the ids must agree with what
+// /proc/self/stat says rather than be positive.
+TEST(IdentityTest, ProcessGroupAndSessionMatchProcSelfStat) {
+  std::FILE* f = std::fopen("/proc/self/stat", "r");
+  ASSERT_NE(f, nullptr);
+  char buf[1024] = {};
+  size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  ASSERT_GT(n, 0u);
+  const char* after_comm = std::strrchr(buf, ')');
+  ASSERT_NE(after_comm, nullptr);
+  char state = 0;
+  int ppid = -1, pgrp = -1, session = -1;
+  ASSERT_EQ(std::sscanf(after_comm + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session), 4);
+  EXPECT_GE(getpgrp(), 0);
+  EXPECT_EQ(getpgrp(), pgrp);
   EXPECT_EQ(getpgid(0), getpgrp());
-  EXPECT_GT(getsid(0), 0);
+  EXPECT_GE(getsid(0), 0);
+  EXPECT_EQ(getsid(0), session);
+  EXPECT_EQ(getppid(), ppid);
 }
 
 TEST(IdentityTest, GetgroupsCountMatchesList) {

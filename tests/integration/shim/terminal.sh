@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # ctr run -t: the container's stdio is a terminal (the shim's pty), and what
-# is typed reaches it. `script` gives ctr a terminal of its own.
+# is typed reaches it. `script` gives ctr a terminal of its own. timeout runs
+# with --foreground: otherwise it moves ctr out of the terminal's foreground
+# process group whenever script's shell does not exec it (dash, when SHELL is
+# unset as under CI), and ctr stops on SIGTTOU setting the terminal raw.
 . "$(dirname "$0")/lib.sh"
 shim_setup tty
-ctr_cmd="timeout -s KILL 30 $fixture ctr $dir"
+ctr_cmd="timeout --foreground -s KILL 30 $fixture ctr $dir"
 out=$(script -qec "$ctr_cmd run -t --rm --runtime io.litebox $IMAGE tt sh -c 'test -t 0 && test -t 1 && echo both-are-ttys'" /dev/null) ||
   fail "run -t: $out"
 echo "$out" | grep -q both-are-ttys || fail "stdio is not a terminal: $out"
