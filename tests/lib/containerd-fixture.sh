@@ -7,6 +7,8 @@
 #
 #   containerd-fixture.sh start DIR BINDIR       start (or find running); prints the grpc socket path
 #   containerd-fixture.sh stop DIR               kill it, its shims and their containers; unmount; remove state
+#   containerd-fixture.sh restart DIR            stop the daemon alone (SIGTERM) and start it again on the
+#                                                same root and state: shims and their tasks live on
 #   containerd-fixture.sh import DIR TARBALL NAME  import an OCI tarball as NAME (NAME or NAME:TAG)
 #   containerd-fixture.sh address DIR            print the grpc socket path
 #   containerd-fixture.sh ctr DIR ARGS...        run ctr against this containerd
@@ -16,7 +18,7 @@ set -euo pipefail
 
 prog=containerd-fixture.sh
 die() { echo "$prog: $*" >&2; exit 1; }
-usage() { sed -n '8,12p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '8,14p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
 
 abs_dir() { mkdir -p "$1" && (cd "$1" && pwd -P); }
 
@@ -243,6 +245,42 @@ do_stop() {
   [ -n "$quiet" ] || echo "$prog: stopped containerd in $dir"
 }
 
+# Starts the daemon on an existing config; waits until it answers.
+launch_daemon() {
+  local bindir=$1 pid
+  echo "=== $prog start $(date -u +%FT%TZ) BINDIR=$bindir" >>"$log"
+  PATH="$bindir:$PATH" setsid containerd --config "$conf" </dev/null >>"$log" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$pidfile"
+  local deadline=$((SECONDS + 20))
+  while [ $SECONDS -lt $deadline ]; do
+    answers && return 0
+    if [ ! -d "/proc/$pid" ]; then
+      echo "$prog: containerd exited during startup; last lines of $log:" >&2
+      tail -n 30 "$log" >&2
+      return 1
+    fi
+    sleep 0.25
+  done
+  echo "$prog: containerd (pid $pid) did not answer on $sock within 20 s" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+  return 1
+}
+
+cmd_restart() {
+  [ $# -eq 1 ] || usage
+  [ -d "$1" ] || die "$1: no such directory"
+  set_paths "$(cd "$1" && pwd -P)"
+  lock
+  local pid bindir
+  bindir=$(cat "$dir/bindir" 2>/dev/null) || die "no containerd was started in $dir"
+  pid=$(daemon_pid) || die "no containerd runs in $dir"
+  kill -TERM "$pid"
+  wait_gone "$pid" || die "containerd pid $pid in $dir would not stop"
+  launch_daemon "$bindir" || die "containerd in $dir did not start again"
+  echo "$sock"
+}
+
 cmd_stop() {
   [ $# -eq 1 ] || usage
   [ -d "$1" ] || { echo "$prog: $1 does not exist; nothing to stop"; return 0; }
@@ -296,6 +334,7 @@ shift
 case $cmd in
   start) cmd_start "$@" ;;
   stop) cmd_stop "$@" ;;
+  restart) cmd_restart "$@" ;;
   import) cmd_import "$@" ;;
   address) cmd_address "$@" ;;
   ctr) cmd_ctr "$@" ;;

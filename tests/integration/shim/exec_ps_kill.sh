@@ -19,6 +19,31 @@ echo "$ps_out" | grep -q "ExecID:x2" || fail "task ps lacks exec x2: $ps_out"
 exec_pid=$(echo "$ps_out" | awk '/ExecID:x2/{print $1}')
 [ -d "/proc/$exec_pid" ] || fail "exec pid $exec_pid not alive"
 
+# Pause stops every process of the container and resume lets them go on:
+# a counter, read through the bundle's rootfs, stands still while paused.
+c task exec -d --exec-id counter k1 sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done' ||
+  fail "counter exec"
+count_file=$dir/state/io.containerd.runtime.v2.task/default/k1/rootfs/tmp/count
+count() { cat "$count_file" 2>/dev/null || echo 0; }
+sleep 0.5
+c task pause k1 || fail "task pause"
+expect_eq "$(c task ls | awk '$1=="k1"{print $3}')" PAUSED "status after pause"
+sleep 0.2
+paused_at=$(count)
+sleep 0.6
+expect_eq "$(count)" "$paused_at" "counter while paused"
+c task resume k1 || fail "task resume"
+expect_eq "$(c task ls | awk '$1=="k1"{print $3}')" RUNNING "status after resume"
+sleep 0.6
+[ "$(count)" -gt "$paused_at" ] || fail "counter did not move after resume ($(count) <= $paused_at)"
+# No cgroup, no metrics: the shim answers Stats with NotFound and its reason
+# (containerd drops the failed task from the list, so ctr prints "no metrics
+# received"; the reason is in the shim's log).
+out=$(c task metrics k1 2>&1) && fail "task metrics succeeded without a cgroup: $out"
+echo "$out" | grep -Eq "not found|no metrics received" || fail "task metrics: $out"
+grep -q "Stats: error 5 stats of k1: the container has no cgroup" "$dir/containerd.log" ||
+  fail "the shim did not answer Stats with NotFound and a reason"
+
 # A duplicate exec id is refused.
 c task exec -d --exec-id x2 k1 true 2>/dev/null && fail "duplicate exec id accepted"
 
