@@ -43,7 +43,10 @@ RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out) {
   *errno_out = 0;
   // One byte more than the largest legal datagram so MSG_TRUNC can be seen
   // even on kernels that do not report the full length.
-  auto buf = std::make_unique<char[]>(proto::kMaxMessage + 1);
+  // Reused, never cleared: only the n bytes received are read, and zeroing
+  // 64 KiB per request cost more than the rest of a stat's round trip.
+  static thread_local std::unique_ptr<char[]> buf =
+      std::make_unique_for_overwrite<char[]>(proto::kMaxMessage + 1);
   alignas(struct cmsghdr) char cbuf[kCmsgSpace];
   struct iovec iov = {buf.get(), proto::kMaxMessage + 1};
   struct msghdr msg = {};

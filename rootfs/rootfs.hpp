@@ -63,6 +63,11 @@ class RootFs {  // thread-compatible; one per sandbox
   // (x) permission (-EACCES), as path walks do for non-root users.
   // Returns 0, or -errno (-ENOENT for a missing middle component, -ENOTDIR).
   // A missing last component is success with kind kMissing.
+  // Fast path, same answers: a path with no "..", no mount point or virtual
+  // tree on it and no symlink in it (RESOLVE_NO_SYMLINKS proves the last)
+  // is opened by the kernel in one openat2(RESOLVE_IN_ROOT) for its
+  // directory and one for its last component; anything else falls back to
+  // the walk.
   int Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
               Resolved* out, const Creds* searcher = nullptr) const;
 
@@ -101,6 +106,9 @@ class RootFs {  // thread-compatible; one per sandbox
   };
   RootFs() = default;
   int MountAt(const std::string& vpath) const;  // index or -1
+  // The common case in one or two host calls; 1 if it did not apply.
+  int ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
+                  const Creds* searcher) const;
   bool MakeMountPoint(const Entry& m, std::string* err);
 
   std::vector<Entry> mounts_;

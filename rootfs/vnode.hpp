@@ -35,7 +35,10 @@ struct VNode {
 
 // Looks a clean virtual path up in the synthesized trees. Returns 1 and
 // fills *node if the path is virtual, 0 if it belongs to the host file
-// system (mounts), or -errno (e.g. -ENOENT inside /proc).
+// system (mounts), or -errno (e.g. -ENOENT inside /proc). Virtual nodes
+// live only under kVirtualRoots: RootFs::Resolve's fast path relies on it to
+// send every other path straight to the host without asking the lookup.
+inline constexpr const char* kVirtualRoots[] = {"proc", "dev"};
 using VirtualLookup = std::function<int(const std::string& vpath, VNode* node)>;
 
 }  // namespace litebox::rootfs
