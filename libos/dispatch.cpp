@@ -1,6 +1,7 @@
 #include "libos/dispatch.hpp"
 
 #include "libos/abi/constants.h"
+#include "libos/app_filter.hpp"
 #include "libos/channel.hpp"
 #include "libos/rt/sys.hpp"
 
@@ -58,10 +59,9 @@ extern "C" void lb_sigsys(int, k::siginfo* si, k::ucontext* uc) {
     exit_group(128 + k::SIGSYS);
   }
   if (si->err != abi::kTrapTag) {
-    // A trap from a filter the application installed itself: not ours to
-    // answer. Until seccomp() emulation lands, behave like an unhandled
-    // SIGSYS (core-dump signal) would.
-    exit_group(128 + k::SIGSYS);
+    // A trap from a filter the application installed itself: its SIGSYS.
+    app_filter::deliver(si, uc);
+    return;
   }
   SyscallCtx c;
   c.nr = si->sys.syscall;
@@ -74,7 +74,10 @@ extern "C" void lb_sigsys(int, k::siginfo* si, k::ucontext* uc) {
   c.uc = uc;
   c.thread = current_thread_from_sp(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
   long r;
-  if (c.nr < 0 || c.nr > abi::kMaxSyscall || !g_table[c.nr]) {
+  if (app_filter::active() &&
+      app_filter::check(c, reinterpret_cast<uint64_t>(si->sys.call_addr), &r)) {
+    // The application's own filter answered (ERRNO): no emulation.
+  } else if (c.nr < 0 || c.nr > abi::kMaxSyscall || !g_table[c.nr]) {
     r = -k::ENOSYS;
   } else {
     r = g_table[c.nr](c);

@@ -28,6 +28,9 @@ lb_gate_ip:
 lb_sigreturn:
         mov     $15, %eax
         syscall
+        .globl  lb_sigreturn_ip
+        .hidden lb_sigreturn_ip
+lb_sigreturn_ip:
         hlt
 
 # [[noreturn]] void lb_enter(void* entry, void* sp): first jump into an
@@ -64,6 +67,9 @@ lb_resume:
         mov     %rdi, %rsp
         mov     $15, %eax
         syscall
+        .globl  lb_resume_ip
+        .hidden lb_resume_ip
+lb_resume_ip:
         hlt
 
 # Process entry: the kernel's initial stack pointer goes to libos_main.

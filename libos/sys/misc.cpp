@@ -3,6 +3,7 @@
 // time, fds the libOS reserves.
 #include "libos/abi/constants.h"
 #include "libos/abi/proto.h"
+#include "libos/app_filter.hpp"
 #include "libos/channel.hpp"
 #include "libos/dispatch.hpp"
 #include "libos/rt/sys.hpp"
@@ -236,9 +237,12 @@ LB_SYSCALL(prctl) {
       return 0;  // PR_SET_KEEPCAPS
     case 7:
       return 0;  // PR_GET_KEEPCAPS
-    case 21:
-      return 0;  // PR_GET_SECCOMP: the app sees no filter of its own
-    case 23:     // PR_CAPBSET_READ
+    case 21:     // PR_GET_SECCOMP: the app's own mode (the partition is not its)
+      return app_filter::active() ? 2 : 0;
+    case 22:  // PR_SET_SECCOMP
+      if (c.a[1] == 2) return app_filter::install(0, reinterpret_cast<const void*>(c.a[2]));
+      return -k::EINVAL;
+    case 23:  // PR_CAPBSET_READ
       if (c.a[1] < 0 || c.a[1] > 63) return -k::EINVAL;
       return (g_proc.cap_bnd >> c.a[1]) & 1;
     case 24:
@@ -456,11 +460,32 @@ LB_SYSCALL(socketpair) {
 }
 
 // --- seccomp and rseq ----------------------------------------------------------
+// Application filters stack on the partition (libos/app_filter.hpp).
 LB_SYSCALL(seccomp) {
-  // Application filters are not supported yet: refuse cleanly so callers
-  // that treat seccomp as optional carry on.
-  if (c.a[0] == 2 /*GET_ACTION_AVAIL*/) return 0;
-  return -k::EINVAL;
+  switch (c.a[0]) {
+    case 0:  // SECCOMP_SET_MODE_STRICT: read/write/exit only would starve the libOS
+      return -k::EINVAL;
+    case 1:  // SECCOMP_SET_MODE_FILTER
+      return app_filter::install(static_cast<unsigned long>(c.a[1]),
+                                 reinterpret_cast<const void*>(c.a[2]));
+    case 2: {  // SECCOMP_GET_ACTION_AVAIL
+      if (c.a[1] != 0 || !c.a[2]) return -k::EINVAL;
+      uint32_t action = *reinterpret_cast<const uint32_t*>(c.a[2]);
+      switch (action) {
+        case 0x80000000u:  // KILL_PROCESS
+        case 0x00000000u:  // KILL_THREAD
+        case 0x00030000u:  // TRAP
+        case 0x00050000u:  // ERRNO
+        case 0x7ffc0000u:  // LOG
+        case 0x7fff0000u:  // ALLOW
+          return 0;
+        default:  // TRACE, USER_NOTIF: no tracer, no listener here
+          return -k::EOPNOTSUPP;
+      }
+    }
+    default:
+      return -k::EINVAL;
+  }
 }
 LB_SYSCALL(rseq) {
   // glibc registers rseq at start; a registration surviving the in-process
