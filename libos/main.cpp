@@ -3,6 +3,7 @@
 // from the supervisor, install the filter, load the application, jump.
 #include "libos/abi/constants.h"
 #include "libos/abi/proto.h"
+#include "libos/app_filter.hpp"
 #include "libos/channel.hpp"
 #include "libos/dispatch.hpp"
 #include "libos/loader.hpp"
@@ -56,6 +57,26 @@ void install_filter() {
   if (e < 0) die("no_new_privs", e);
   e = sys(__NR_seccomp, 1 /*SECCOMP_SET_MODE_FILTER*/, 0, reinterpret_cast<long>(&prog));
   if (e < 0) die("cannot install the partition filter", e);
+  free(r.payload);
+}
+
+// The container's own filter (OCI linux.seccomp), before any of the
+// application's instructions run.
+void install_container_filter() {
+  Rpc r;
+  r.op = proto::kGetAppFilter;
+  size_t cap = 4096 * 8;
+  r.payload = alloc(cap);
+  r.payload_cap = cap;
+  long n = rpc(r);
+  if (n <= 0 || static_cast<size_t>(n) * 8 != r.payload_len)
+    die("no container seccomp filter from the supervisor", n);
+  struct {
+    uint16_t len;
+    void* filter;
+  } prog{static_cast<uint16_t>(n), r.payload};
+  long e = app_filter::install(static_cast<unsigned long>(r.aux[0]), &prog);
+  if (e != 0) die("the kernel refused the container's seccomp filter (linux.seccomp)", e);
   free(r.payload);
 }
 
@@ -184,6 +205,7 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
   dispatch_init();
   install_filter();
   Launch l = fetch_launch();
+  if (g_proc.launch_flags & proto::kLaunchAppSeccomp) install_container_filter();
   if (g_proc.vpid == 1) sys(__NR_prctl, 36 /*PR_SET_CHILD_SUBREAPER*/, 1, 0, 0, 0);
 
   ExecResult res;

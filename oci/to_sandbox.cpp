@@ -5,6 +5,7 @@
 
 #include "oci/container_id.hpp"
 #include "oci/names.hpp"
+#include "oci/seccomp_profile.hpp"
 
 namespace litebox::oci {
 namespace {
@@ -58,7 +59,6 @@ void ListIgnored(const Spec& spec, std::vector<std::string>* ignored) {
   }
   if (l.resources) Note(ignored, "linux.resources: cgroup limits are not applied");
   if (!l.sysctl.empty()) Note(ignored, "linux.sysctl: not applied");
-  if (l.seccomp) Note(ignored, "linux.seccomp: the container's own filter is not installed");
   if (!l.devices.empty()) Note(ignored, "linux.devices: device nodes are not created");
   if (!l.mount_label.empty()) Note(ignored, "linux.mountLabel: not applied");
 }
@@ -162,6 +162,12 @@ Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& 
     out.readonly_paths = spec.linux_config->readonly_paths;
     for (const auto& ns : spec.linux_config->namespaces)
       if (ns.type == "network") out.network = ns.path.empty() ? "new" : ns.path;
+    if (spec.linux_config->seccomp) {
+      auto compiled = CompileSeccomp(*spec.linux_config->seccomp);
+      if (!compiled) return compiled.error();
+      out.app_seccomp_bpf = std::move(compiled->bpf);
+      out.app_seccomp_flags = compiled->flags;
+    }
   }
   ListIgnored(spec, ignored);
   return out;

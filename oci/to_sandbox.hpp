@@ -26,9 +26,12 @@ namespace litebox::oci {
 //   treats it as a bind mount whatever its type says, e.g. "none").
 // - network: no "network" namespace -> "host"; one without a path -> "new";
 //   one with a path -> that path (joined).
+// - linux.seccomp is compiled (oci/seccomp_profile.hpp) into
+//   app_seccomp_bpf; a profile that cannot be compiled is an error naming
+//   the field.
 //
 // If `ignored` is given, it receives one line per config feature that the
-// sandbox does not implement and that was therefore dropped (hooks, seccomp,
+// sandbox does not implement and that was therefore dropped (hooks,
 // devices, sysctl, resources, id mappings, non-network namespace paths, ...), so callers
 // can log them instead of dropping them silently.
 Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& bundle_dir,

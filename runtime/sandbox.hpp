@@ -85,6 +85,11 @@ struct SandboxSpec {
   // The sandbox dies with the process that created it (`litebox do`): the
   // supervisor and the guests it spawns get PR_SET_PDEATHSIG(SIGKILL).
   bool die_with_caller = false;
+  // The container's own seccomp filter (OCI linux.seccomp, compiled): raw
+  // sock_filter instructions, installed by the libOS in every process of
+  // the sandbox before its first instruction. Empty: none.
+  std::string app_seccomp_bpf;
+  uint32_t app_seccomp_flags = 0;  // SECCOMP_FILTER_FLAG_*
 };
 
 struct ProcessState {

@@ -1,6 +1,26 @@
 #include "runtime/spec_json.hpp"
 
 namespace litebox::runtime {
+namespace {
+// Binary fields (a BPF program) travel as lowercase hex in the JSON.
+std::string HexOf(const std::string& bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+std::string BytesOfHex(const std::string& hex) {
+  auto val = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(val(hex[i]) << 4 | val(hex[i + 1])));
+  return out;
+}
+}  // namespace
 
 using nlohmann::json;
 
@@ -45,6 +65,8 @@ json ToJson(const SandboxSpec& s) {
           {"debug_log", s.debug_log},
           {"network", s.network},
           {"die_with_caller", s.die_with_caller},
+          {"app_seccomp_bpf", HexOf(s.app_seccomp_bpf)},
+          {"app_seccomp_flags", s.app_seccomp_flags},
           {"wait_for_start", s.wait_for_start}};
 }
 
@@ -89,6 +111,8 @@ SandboxSpec SandboxSpecFromJson(const json& j) {
   s.network = j.value("network", std::string("none"));
   s.die_with_caller = j.value("die_with_caller", false);
   s.wait_for_start = j.at("wait_for_start").get<bool>();
+  s.app_seccomp_bpf = BytesOfHex(j.value("app_seccomp_bpf", std::string()));
+  s.app_seccomp_flags = j.value("app_seccomp_flags", 0u);
   return s;
 }
 

@@ -593,6 +593,7 @@ void Supervisor::ReplyLaunch(Guest& g) {
   if (g.is_init && spec_.wait_for_start && !started_) li.flags |= proto::kLaunchWaitForStart;
   if (!spec_.debug_log.empty()) li.flags |= proto::kLaunchDebug;
   if (p.no_new_privileges) li.flags |= proto::kLaunchNoNewPrivs;
+  if (!spec_.app_seccomp_bpf.empty()) li.flags |= proto::kLaunchAppSeccomp;
   li.cap_effective = p.uid == 0 ? p.cap_effective : 0;
   li.cap_permitted = p.cap_permitted;
   li.cap_inheritable = p.cap_inheritable;
@@ -649,6 +650,11 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
     case proto::kGetLaunch:
       if (g.forked) break;
       ReplyLaunch(g);
+      return;
+    case proto::kGetAppFilter:
+      // The container's own filter: its instruction count, the program as payload.
+      SendResponse(ch, op, static_cast<int64_t>(spec_.app_seccomp_bpf.size() / 8),
+                   static_cast<int64_t>(spec_.app_seccomp_flags), spec_.app_seccomp_bpf);
       return;
     case proto::kLog:
       Log("[" + std::to_string(g.ctx.vpid) + "] " + req.str[0]);

@@ -143,6 +143,10 @@ enum Op : uint32_t {
   // (SI_TKILL) to every other thread of the caller, which then exits, and
   // replies once the caller is the only thread left (or -ETIMEDOUT).
   kStopOtherThreads = 55,
+  // The container's own seccomp program (OCI linux.seccomp): result = its
+  // instruction count (0: none), aux0 = SECCOMP_FILTER_FLAG_*, payload = the
+  // sock_filter array.
+  kGetAppFilter = 56,
 };
 
 // Values of Response.aux[0] for kOpen.
@@ -209,6 +213,7 @@ enum LaunchFlags : uint32_t {
   kLaunchWaitForStart = 1,  // stop before the app's first instruction until the supervisor says go
   kLaunchDebug = 2,         // log every emulated syscall with kLog
   kLaunchNoNewPrivs = 4,
+  kLaunchAppSeccomp = 8,  // fetch the container's own filter (kGetAppFilter) and install it
 };
 
 }  // namespace litebox::proto

@@ -120,10 +120,10 @@ int OciPsCommand(Args& args) {
 int OciFeaturesCommand(Args& args) {
   if (!args.empty()) return OciFail("features: unexpected argument \"" + args.front() + "\"");
   // What LiteBox honours (runc's `features` shape). Namespaces are emulated
-  // by the library OS rather than created in the kernel; hooks, seccomp
-  // profiles, AppArmor, SELinux and cgroups are not applied (config.json
-  // fields for them are accepted and logged as ignored), so they are
-  // reported disabled.
+  // by the library OS rather than created in the kernel. Seccomp profiles
+  // apply on top of the partition (x86-64 only; no notify listener).
+  // AppArmor, SELinux and cgroups are not applied (config.json fields for
+  // them are accepted and logged as ignored), so they are reported disabled.
   nlohmann::ordered_json caps = nlohmann::ordered_json::array();
   for (const std::string& c : oci::CapabilityNames()) caps.push_back(c);
   nlohmann::ordered_json f = {
@@ -135,7 +135,21 @@ int OciFeaturesCommand(Args& args) {
        {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "user", "uts"}},
         {"capabilities", caps},
         {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}}},
-        {"seccomp", {{"enabled", false}}},
+        {"seccomp",
+         {{"enabled", true},
+          {"actions",
+           {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+            "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"}},
+          {"operators",
+           {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
+            "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"}},
+          {"archs", {"SCMP_ARCH_X86_64"}},
+          {"knownFlags",
+           {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+            "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}},
+          {"supportedFlags",
+           {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+            "SECCOMP_FILTER_FLAG_SPEC_ALLOW"}}}},
         {"apparmor", {{"enabled", false}}},
         {"selinux", {{"enabled", false}}}}},
       {"annotations", {{"io.github.litebox.runtime", "library OS (no kernel namespaces)"}}}};

@@ -58,7 +58,7 @@ TEST_F(CliTest, FeaturesIsJsonNamingTheSpecVersions) {
   auto j = nlohmann::json::parse(f.out);
   EXPECT_EQ(j["ociVersionMax"], "1.1.0");
   EXPECT_TRUE(j["linux"]["namespaces"].is_array());
-  EXPECT_EQ(j["linux"]["seccomp"]["enabled"], false);
+  EXPECT_EQ(j["linux"]["seccomp"]["enabled"], true);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -145,8 +146,70 @@ TEST(ToSandboxSpecTest, IgnoredFeaturesAreListed) {
                          "hooks: 2 hook(s) are not run by ToSandboxSpec",
                          "linux.namespaces[1].path: joining namespace \"ipc\" is not done by "
                          "ToSandboxSpec",
-                         "linux.sysctl: not applied",
-                         "linux.seccomp: the container's own filter is not installed"}));
+                         "linux.sysctl: not applied"}));
+}
+
+// linux.seccomp is compiled for the libOS to install; the program is the
+// one libseccomp makes of the profile, and bad profiles name their field.
+TEST(ToSandboxSpecTest, SeccompProfileIsCompiled) {
+  auto spec = ParseSpec(R"({"ociVersion":"1.1.0","root":{"path":"r"},
+    "process":{"user":{"uid":0,"gid":0},"args":["x"],"cwd":"/"},
+    "linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_LOG"],
+      "architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],
+      "syscalls":[{"names":["mkdir","mkdirat","no_such_syscall"],"action":"SCMP_ACT_ERRNO",
+                   "errnoRet":1},
+                  {"names":["personality"],"action":"SCMP_ACT_ERRNO",
+                   "args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]}]}}})");
+  ASSERT_TRUE(spec.ok()) << spec.error().message();
+  auto sb = ToSandboxSpec(*spec, "/b", "c");
+  ASSERT_TRUE(sb.ok()) << sb.error().message();
+  EXPECT_EQ(sb->app_seccomp_flags, 2u);
+  ASSERT_FALSE(sb->app_seccomp_bpf.empty());
+  EXPECT_EQ(sb->app_seccomp_bpf.size() % 8, 0u);
+  // The program's ERRNO return for mkdir: SECCOMP_RET_ERRNO | 1.
+  const uint32_t want = 0x00050001u;
+  bool found = false;
+  for (size_t i = 0; i + 8 <= sb->app_seccomp_bpf.size(); i += 8) {
+    uint16_t code;
+    uint32_t k;
+    memcpy(&code, sb->app_seccomp_bpf.data() + i, 2);
+    memcpy(&k, sb->app_seccomp_bpf.data() + i + 4, 4);
+    found |= code == 0x06 && k == want;
+  }
+  EXPECT_TRUE(found) << "no RET ERRNO(1) in the compiled program";
+
+  auto none = ToSandboxSpec(DefaultSpec(false), "/b", "c");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->app_seccomp_bpf.empty());
+}
+
+TEST(ToSandboxSpecTest, BadSeccompProfilesNameTheirField) {
+  // The first error a user sees: the parser's, else the compiler's.
+  auto with = [](const std::string& seccomp) -> std::string {
+    auto spec = ParseSpec(R"({"ociVersion":"1.1.0","root":{"path":"r"},
+      "process":{"user":{"uid":0,"gid":0},"args":["x"],"cwd":"/"},
+      "linux":{"seccomp":)" +
+                          seccomp + "}}");
+    if (!spec.ok()) return spec.error().message();
+    auto sb = ToSandboxSpec(*spec, "/b", "c");
+    return sb.ok() ? std::string("compiled") : sb.error().message();
+  };
+  EXPECT_EQ(with(R"({"defaultAction":"SCMP_ACT_BOGUS"})"),
+            "linux.seccomp.defaultAction: unknown seccomp action \"SCMP_ACT_BOGUS\"");
+  EXPECT_EQ(with(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],
+                   "action":"SCMP_ACT_NOTIFY"}]})"),
+            "linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY needs a seccomp listener, which "
+            "LiteBox does not offer");
+  EXPECT_EQ(with(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],
+                   "action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_ABOUT"}]}]})"),
+            "linux.seccomp.syscalls[0].args[0].op: unknown seccomp operator \"SCMP_CMP_ABOUT\"");
+  // Known to the OCI schema, not offered here (no notify listener).
+  EXPECT_EQ(
+      with(
+          R"({"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]})"),
+      "linux.seccomp.flags[0]: unsupported flag \"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"");
+  EXPECT_EQ(with(R"({"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_NEW"]})"),
+            "linux.seccomp.flags[0]: unknown seccomp flag \"SECCOMP_FILTER_FLAG_NEW\"");
 }
 
 // As runc: no network namespace in the config is the host's network; one
