@@ -501,9 +501,9 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t v
   }
   for (Guest* t : targets) {
     if (sig == 0) continue;
-    // Pid 1 only receives, from inside, the signals it has a handler for.
-    if (t->is_init && t != &from && !HasHandler(t->host_pid, sig)) continue;
-    if (t->is_init && t != &from && (sig == SIGKILL || sig == SIGSTOP)) continue;
+    // Pid 1 only receives, from inside (itself included), the signals it
+    // has a handler for: never SIGKILL or SIGSTOP, as in a PID namespace.
+    if (t->is_init && (sig == SIGKILL || sig == SIGSTOP || !HasHandler(t->host_pid, sig))) continue;
     // The receiver sees the sender's virtual pid and uid. The kernel lets
     // another process set only negative si_codes, so this is SI_QUEUE
     // (as sigqueue(3) sends) rather than SI_USER/SI_TKILL.

@@ -159,6 +159,9 @@ namespace {
 // 6.15+), carrying the siginfo Linux would (SI_USER / SI_TKILL) with the
 // virtual pid and uid. Falls back to the supervisor on older kernels.
 long self_signal(int sig, bool thread, int code) {
+  // The sandbox's init ignores its own signals unless it handles them
+  // (SIGKILL and SIGSTOP included), as pid 1 of a PID namespace does.
+  if (g_proc.vpid == 1 && g_proc.actions[sig].handler == nullptr) return 0;
   k::siginfo info{};
   info.signo = sig;
   info.code = code;
