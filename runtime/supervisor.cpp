@@ -500,6 +500,12 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t v
     if (targets.empty()) return -ESRCH;
   }
   for (Guest* t : targets) {
+    // A thread must belong to the process named: checked before any other
+    // rule, so a foreign tid is ESRCH whatever the signal and the target.
+    if (tid > 0) {
+      std::string p = "/proc/" + std::to_string(t->host_pid) + "/task/" + std::to_string(tid);
+      if (access(p.c_str(), F_OK) != 0) return -ESRCH;
+    }
     if (sig == 0) continue;
     // Pid 1 only receives, from inside (itself included), the signals it
     // has a handler for: never SIGKILL or SIGSTOP, as in a PID namespace.
@@ -515,9 +521,6 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t v
     info.si_value.sival_ptr = reinterpret_cast<void*>(queue ? value : 0);
     long r;
     if (tid > 0) {
-      // The thread must belong to that process.
-      std::string p = "/proc/" + std::to_string(t->host_pid) + "/task/" + std::to_string(tid);
-      if (access(p.c_str(), F_OK) != 0) return -ESRCH;
       r = syscall(SYS_rt_tgsigqueueinfo, t->host_pid, tid, sig, &info);
     } else {
       r = syscall(SYS_pidfd_send_signal, t->pidfd, sig, &info, 0);
