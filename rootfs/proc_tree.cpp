@@ -215,7 +215,9 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
       }
       closedir(d);
       std::sort(fds.begin(), fds.end());
-      for (uint32_t fd : fds) node->entries.push_back({std::to_string(fd), info ? DT_REG : DT_LNK});
+      for (uint32_t fd : fds)
+        node->entries.push_back(
+            {std::to_string(fd), static_cast<unsigned char>(info ? DT_REG : DT_LNK)});
       return 1;
     }
     if (parts.size() > 4) return -ENOTDIR;

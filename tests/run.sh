@@ -24,6 +24,12 @@ bash tests/images/build-busybox.sh "$BUILD/images"
 
 labels=()
 [ "$LONG" -eq 1 ] || labels=(-LE slow)
+# Fuzz targets (tests/fuzz): 30 s each by default, 10 min each with --long.
+if [ "$LONG" -eq 1 ]; then
+  export LITEBOX_FUZZ_SECONDS=${LITEBOX_FUZZ_SECONDS:-600}
+else
+  export LITEBOX_FUZZ_SECONDS=${LITEBOX_FUZZ_SECONDS:-30}
+fi
 rc=0
 ctest --test-dir "$BUILD" --output-on-failure --timeout 600 -j2 "${labels[@]}" || rc=$?
 if [ "$rc" -ne 0 ]; then
