@@ -33,13 +33,20 @@ long UidOf(pid_t pid) {
   return strtol(st.c_str() + p + 6, nullptr, 10);
 }
 
-// Host pids whose real uid is `uid`.
+// Host pids whose real uid is `uid` and that still run: a zombie is dead
+// (it only waits for a host process to reap it) and can do nothing.
 std::vector<pid_t> ProcessesOf(long uid) {
   std::vector<pid_t> pids;
   if (DIR* d = opendir("/proc")) {
     while (dirent* e = readdir(d)) {
       pid_t pid = static_cast<pid_t>(strtol(e->d_name, nullptr, 10));
-      if (pid > 0 && UidOf(pid) == uid) pids.push_back(pid);
+      if (pid <= 0 || UidOf(pid) != uid) continue;
+      std::string st = ReadHostFile("/proc/" + std::to_string(pid) + "/stat");
+      size_t paren = st.rfind(')');
+      if (paren != std::string::npos && paren + 2 < st.size() &&
+          (st[paren + 2] == 'Z' || st[paren + 2] == 'X'))
+        continue;
+      pids.push_back(pid);
     }
     closedir(d);
   }
