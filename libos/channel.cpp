@@ -55,9 +55,12 @@ long send_recv(Rpc& r) {
   // Poll for the answer before sleeping on it: the supervisor usually
   // answers within microseconds, and a sleeping thread's wake-up costs
   // tens of them on a VM (an idle vCPU halts). Bounded, then block.
+  // Only file operations are answered that fast; a fork, wait or exec is
+  // not, and polling for it would take the CPU the other side needs.
   const long rflags = r.cloexec ? k::MSG_CMSG_CLOEXEC : 0;
+  const bool quick = r.op >= proto::kOpen && r.op <= proto::kFchown;
   n = -k::EAGAIN;
-  for (int spin = 0; spin < kReplySpinPolls && n == -k::EAGAIN; ++spin) {
+  for (int spin = 0; quick && spin < kReplySpinPolls && n == -k::EAGAIN; ++spin) {
     rm.controllen = sizeof ctl;
     n = sys(__NR_recvmsg, abi::kChannelFd, (long)&rm, rflags | k::MSG_DONTWAIT);
     if (n == -k::EAGAIN) __builtin_ia32_pause();

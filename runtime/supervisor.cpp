@@ -126,7 +126,7 @@ class Supervisor : public rootfs::ProcInfo {
   bool Init(const json& msg, std::string* err);
   void Watch(int fd, uint64_t tag);
   void AddGuest(std::unique_ptr<Guest> g);
-  void OnChannel(int fd);
+  bool OnChannel(int fd);  // true: a file operation was answered
   void OnControl(int fd);
   void OnPidfd(int pidfd);
   void HandleProcessOp(Guest& g, const ReceivedRequest& req);
@@ -325,8 +325,9 @@ int Supervisor::Run() {
       uint64_t tag = evs[i].data.u64 & ~0xffffffffull;
       int fd = static_cast<int>(evs[i].data.u64 & 0xffffffff);
       if (tag == kTagChannel) {
-        OnChannel(fd);
-        spin_until = now_ns() + kSpinNs;
+        // Poll on only after file operations (path lookups come in runs);
+        // after process operations the other side has real work to do.
+        if (OnChannel(fd)) spin_until = now_ns() + kSpinNs;
       } else if (tag == kTagControl)
         OnControl(fd);
       else if (tag == kTagPidfd)
@@ -424,9 +425,9 @@ void Supervisor::KillAll(int sig, bool include_init) {
   }
 }
 
-void Supervisor::OnChannel(int fd) {
+bool Supervisor::OnChannel(int fd) {
   auto it = guests_.find(fd);
-  if (it == guests_.end()) return;
+  if (it == guests_.end()) return false;
   Guest& g = *it->second;
   ReceivedRequest req;
   int eno = 0;
@@ -445,29 +446,30 @@ void Supervisor::OnChannel(int fd) {
     } else {
       g.exited = true;  // pidfd will fire
     }
-    return;
+    return false;
   }
   if (st == RecvStatus::kMalformed) {
     SendResponse(fd, req.hdr.op, -eno, 0, {});
-    return;
+    return false;
   }
   if (req.hdr.op >= proto::kOpen && req.hdr.op <= proto::kFchown) {
     if (g.host_pid == 0) {
       SendResponse(fd, req.hdr.op, -EPERM, 0, {});
-      return;
+      return false;
     }
     files_->Handle(req, g.ctx, fd);
-    return;
+    return true;
   }
   if (req.hdr.op == proto::kSockConnect || req.hdr.op == proto::kSockBind) {
     if (g.host_pid == 0) {
       SendResponse(fd, req.hdr.op, -EPERM, 0, {});
-      return;
+      return false;
     }
     HandleSocketOp(req, *root_, g.ctx, policy_.network, fd);
-    return;
+    return false;
   }
   HandleProcessOp(g, req);
+  return false;
 }
 
 bool Supervisor::HasHandler(pid_t host_pid, int sig) {

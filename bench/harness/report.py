@@ -132,10 +132,11 @@ def write(result, out, runtime_names):
     except (IndexError, ValueError):
         load = 0
     if load > 1.0:
-        L.append(f"- **Figures were taken on a shared, busy machine** (load {load:.1f} on "
-                 f"{info['cores']} cores: other engineers were compiling). Absolute figures "
-                 "are inflated and noisy; runtimes were interleaved run by run so ratios "
-                 "are the fairer reading.")
+        # The 1-minute load average also counts work that ended just before
+        # the run; it says the figures may be noisy, not why.
+        L.append(f"- **The 1-minute load average was {load:.1f} on {info['cores']} cores "
+                 "when the run started**: absolute figures may be inflated and noisy; "
+                 "runtimes were interleaved run by run so ratios are the fairer reading.")
     L.append("\n## Runtimes and versions\n")
     L.append("| runtime | version | exact command |")
     L.append("|---|---|---|")
