@@ -97,6 +97,12 @@ struct ProcessState {
   pid_t vpid = 0;
 };
 
+// SIGKILLs every process of sandbox `id` directly (kill(-1) as its host
+// uid), without its supervisor: for a creator whose supervisor died under
+// a running sandbox, so the guests (which may never call it again) end and
+// the init's exit is seen as usual.
+void KillSandboxGuests(const std::string& id);
+
 class Sandbox {
  public:
   // Forks the supervisor and the init guest, both children of the caller.

@@ -274,6 +274,10 @@ int Supervisor::Run() {
     SendControl(creator_, {{"ok", false}, {"error", err}});
     return 1;
   }
+  // Work from the sandbox's state dir: nothing here uses relative paths,
+  // and an operator (or a test) finds the sandbox's supervisor by its cwd,
+  // as its guests by theirs.
+  if (chdir(spec_.state_dir.c_str()) != 0) Log("chdir " + spec_.state_dir + ": " + strerror(errno));
   // The control socket others (the CLI) reconnect to.
   std::string path = spec_.state_dir + "/control.sock";
   listen_fd_ = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);

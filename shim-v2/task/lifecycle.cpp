@@ -183,8 +183,12 @@ Reply TaskService::Create(const std::string& bytes) {
       c->init->pid = uint32_t(c->sandbox->init_pid());
       Reaper::Instance().Watch(c->sandbox->init_pid(),
                                [this, id](pid_t, int status) { OnExit(id, "", status); });
+      // Destroy waits for the supervisor. Should it die under a running
+      // sandbox, its guests are killed directly: they may never call it
+      // again, and the task must still end (init's exit, as usual).
       if (c->sandbox->supervisor_pid() > 0)
-        Reaper::Instance().Ignore(c->sandbox->supervisor_pid());  // Destroy waits for it
+        Reaper::Instance().Ignore(c->sandbox->supervisor_pid(),
+                                  [id] { runtime::KillSandboxGuests(id); });
     }
   }
   c->init->io->CloseGuestEnds();

@@ -33,12 +33,14 @@ void Reaper::Start() {
 void Reaper::Watch(pid_t pid, OnExit on_exit) {
   watched_[pid] = std::move(on_exit);
 }
-void Reaper::Ignore(pid_t pid) {
+void Reaper::Ignore(pid_t pid, std::function<void()> on_death) {
   ignored_.insert(pid);
+  if (on_death) on_death_[pid] = std::move(on_death);
 }
 void Reaper::Unignore(pid_t pid) {
   std::lock_guard<std::mutex> lock(mu_);
   ignored_.erase(pid);
+  on_death_.erase(pid);
 }
 
 namespace {
@@ -61,10 +63,21 @@ std::vector<pid_t> Children() {
 
 void Reaper::ReapNow() {
   std::vector<std::pair<OnExit, std::pair<pid_t, int>>> fired;
+  std::vector<std::function<void()>> deaths;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (pid_t p : Children()) {
-      if (ignored_.count(p)) continue;
+      if (ignored_.count(p)) {
+        // Exited while ignored? Look without reaping (its owner reaps it).
+        auto d = on_death_.find(p);
+        siginfo_t si{};
+        if (d != on_death_.end() && waitid(P_PID, p, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            si.si_pid == p) {
+          deaths.push_back(std::move(d->second));
+          on_death_.erase(d);
+        }
+        continue;
+      }
       int st = 0;
       if (waitpid(p, &st, WNOHANG) != p) continue;
       auto it = watched_.find(p);
@@ -73,6 +86,7 @@ void Reaper::ReapNow() {
       watched_.erase(it);
     }
   }
+  for (auto& cb : deaths) cb();
   for (auto& [cb, ps] : fired) cb(ps.first, ps.second);
 }
 

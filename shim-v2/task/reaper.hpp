@@ -37,7 +37,9 @@ class Reaper {
   void Watch(pid_t pid, OnExit on_exit);
   // Never reap pid (a supervisor its Sandbox object waits for) until Unignore.
   // Caller holds Hold().
-  void Ignore(pid_t pid);
+  // on_death (optional) runs once, on the reaper thread, if pid exits while
+  // ignored (it stays unreaped for its owner).
+  void Ignore(pid_t pid, std::function<void()> on_death = nullptr);
   void Unignore(pid_t pid);
 
   // Reaps what has exited now (the thread does this on SIGCHLD; tests and
@@ -51,6 +53,7 @@ class Reaper {
   std::mutex mu_;
   std::map<pid_t, OnExit> watched_;
   std::set<pid_t> ignored_;
+  std::map<pid_t, std::function<void()>> on_death_;  // of ignored pids
   std::thread thread_;
 };
 
