@@ -104,31 +104,8 @@ cmd_start() {
   mkdir -p "$dir/root" "$dir/state"
   write_config
   echo "$bindir" >"$dir/bindir"
-  echo "=== $prog start $(date -u +%FT%TZ) BINDIR=$bindir" >>"$log"
-  # setsid: the daemon outlives the test step that started it; fd 9 (the
-  # lock) and the caller's stdout must not be inherited, or the lock stays
-  # held and a harness waiting for our output never sees EOF.
-  PATH="$bindir:$PATH" setsid containerd --config "$conf" </dev/null >>"$log" 2>&1 9>&- &
-  pid=$!
-  echo "$pid" >"$pidfile"
-  local deadline=$((SECONDS + 20))
-  while [ $SECONDS -lt $deadline ]; do
-    if answers; then
-      echo "$sock"
-      return 0
-    fi
-    if [ ! -d "/proc/$pid" ]; then
-      echo "$prog: containerd exited during startup; last lines of $log:" >&2
-      tail -n 30 "$log" >&2
-      die "containerd in $dir did not start"
-    fi
-    sleep 0.25
-  done
-  echo "$prog: containerd (pid $pid) did not answer on $sock within 20 s; last lines of $log:" >&2
-  tail -n 30 "$log" >&2
-  kill -KILL "$pid" 2>/dev/null || true
-  wait_gone "$pid" || echo "$prog: containerd pid $pid survived SIGKILL" >&2
-  die "containerd in $dir did not start"
+  launch_daemon "$bindir" || die "containerd in $dir did not start"
+  echo "$sock"
 }
 
 # Pids of processes that have $sock as one argument: the shims (started with
@@ -245,10 +222,14 @@ do_stop() {
   [ -n "$quiet" ] || echo "$prog: stopped containerd in $dir"
 }
 
-# Starts the daemon on an existing config; waits until it answers.
+# Starts the daemon on an existing config and waits until it answers;
+# non-zero (with the log's tail on stderr) if it does not.
 launch_daemon() {
   local bindir=$1 pid
   echo "=== $prog start $(date -u +%FT%TZ) BINDIR=$bindir" >>"$log"
+  # setsid: the daemon outlives the test step that started it; fd 9 (the
+  # lock) and the caller's stdout must not be inherited, or the lock stays
+  # held and a harness waiting for our output never sees EOF.
   PATH="$bindir:$PATH" setsid containerd --config "$conf" </dev/null >>"$log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$pidfile"
@@ -262,8 +243,10 @@ launch_daemon() {
     fi
     sleep 0.25
   done
-  echo "$prog: containerd (pid $pid) did not answer on $sock within 20 s" >&2
+  echo "$prog: containerd (pid $pid) did not answer on $sock within 20 s; last lines of $log:" >&2
+  tail -n 30 "$log" >&2
   kill -KILL "$pid" 2>/dev/null || true
+  wait_gone "$pid" || echo "$prog: containerd pid $pid survived SIGKILL" >&2
   return 1
 }
 
