@@ -35,10 +35,17 @@ fi
 rc=0
 ctest --test-dir "$BUILD" --output-on-failure --timeout 600 -j2 "${labels[@]}" || rc=$?
 if [ "$rc" -ne 0 ]; then
-  # The failures' own output again, last, where a truncated CI log still
-  # shows it: each failed test once more, alone. The run fails either way;
-  # a pass here only says the failure depends on timing or on -j2.
-  echo "=== tests/run.sh: re-running the failed tests once, alone, for their output ==="
-  ctest --test-dir "$BUILD" --rerun-failed --output-on-failure --timeout 600 -j1 || true
+  # The failures again, alone and last, where a truncated CI log still shows
+  # their output. A test that fails again fails the run. One that passes
+  # alone failed only beside others (timing, load under -j2): it is listed
+  # as FLAKY at the very end of the log -- a defect to chase, not a pass to
+  # forget -- and does not fail the run.
+  failed=$(sed 's/^[0-9]*://' "$BUILD/Testing/Temporary/LastTestsFailed.log" | tr '\n' ' ')
+  echo "=== tests/run.sh: re-running the failed tests once, alone: $failed==="
+  rc=0
+  ctest --test-dir "$BUILD" --rerun-failed --output-on-failure --timeout 600 -j1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "=== FLAKY: failed under -j2, passed alone: $failed==="
+  fi
   exit "$rc"
 fi
