@@ -33,7 +33,7 @@ wait
 expect_eq "$(cat "$rcfile")" 137 "exit status of a task killed with SIGKILL"
 # ...and SIGTERM reaches an init that handles it.
 (set +e; c run --rm --runtime io.litebox "$IMAGE" e6 sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' >"$dir/e6.out"; echo $? >"$dir/e6.rc") &
-for _ in $(seq 100); do grep -q ready "$dir/e6.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do grep -qx ready "$dir/e6.out" 2>/dev/null && break; sleep 0.1; done
 c task kill -s SIGTERM e6 || fail "kill -s SIGTERM e6"
 wait
 expect_eq "$(cat "$dir/e6.rc")" 7 "exit status of the TERM handler"
