@@ -42,7 +42,7 @@ daemon_pid() {
   pid=$(cat "$pidfile" 2>/dev/null) || return 1
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
   # A recycled pid must not be taken for ours: it must be containerd with our config.
-  grep -qxF -- "$conf" < <(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  grep -qxF -- "$conf" < <(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline") || return 1
   echo "$pid"
 }
 
@@ -115,7 +115,7 @@ shim_pids() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [ "$p" != $$ ] && [ "$p" != "${BASHPID:-$$}" ] || continue
-    grep -qxF -- "$sock" < <(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null) && echo "$p"
+    grep -qxF -- "$sock" < <(tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline") && echo "$p"
   done
   return 0
 }

@@ -44,7 +44,7 @@ c() { timeout -s KILL "${CTR_TIMEOUT:-60}" "$fixture" ctr "$dir" "$@"; }
 our_shims() {
   local p
   for p in $(pgrep -f 'containerd-shim-(litebox-v1|io-litebox)' || true); do
-    tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF "$dir/containerd.sock" && echo "$p"
+    tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | grep -qxF "$dir/containerd.sock" && echo "$p"
   done
   return 0
 }
