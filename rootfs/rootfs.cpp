@@ -222,9 +222,10 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
         rest.starts_with("../"))
       return kNotApplicable;
   }
-  std::string_view first(abs_path.data() + 1, abs_path.find('/', 1) == std::string::npos
+  const size_t second_slash = abs_path.find('/', 1);
+  std::string_view first(abs_path.data() + 1, second_slash == std::string::npos
                                                   ? abs_path.size() - 1
-                                                  : abs_path.find('/', 1) - 1);
+                                                  : second_slash - 1);
   for (const char* v : kVirtualRoots)
     if (first == v) return kNotApplicable;
   for (size_t i = 1; i < mounts_.size(); ++i)

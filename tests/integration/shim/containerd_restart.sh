@@ -12,16 +12,12 @@ shim_before=$(our_shims)
 "$fixture" restart "$dir" >/dev/null || fail "containerd did not restart"
 
 [ "$(our_shims)" = "$shim_before" ] || fail "the shim did not survive the restart: before $shim_before, now $(our_shims)"
-status=$(c task ls | awk '$1=="rs1"{print $3}')
+status=$(task_status rs1)
 expect_eq "$status" RUNNING "task status after the restart"
 out=$(c task exec --exec-id after-restart rs1 cat /tmp/mark) || fail "exec after the restart: $out"
 expect_eq "$out" started "exec after the restart"
 c task kill -s SIGKILL rs1 || fail "kill after the restart"
-for _ in $(seq 100); do
-  [ "$(c task ls | awk '$1=="rs1"{print $3}')" = STOPPED ] && break
-  sleep 0.1
-done
-expect_eq "$(c task ls | awk '$1=="rs1"{print $3}')" STOPPED "task status after SIGKILL"
+wait_status rs1 STOPPED
 c task delete rs1 >/dev/null || fail "task delete after the restart"
 c container delete rs1 >/dev/null || fail "container delete after the restart"
 for _ in $(seq 50); do

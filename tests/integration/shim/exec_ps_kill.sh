@@ -6,7 +6,7 @@ c container create --runtime io.litebox "$IMAGE" k1 sleep 1000 || fail "containe
 c task start -d k1 || fail "task start -d"
 init_pid=$(c task ls | awk '$1=="k1"{print $2}')
 [ -n "$init_pid" ] && [ -d "/proc/$init_pid" ] || fail "init pid '$init_pid' is not a live host process"
-expect_eq "$(c task ls | awk '$1=="k1"{print $3}')" RUNNING "status after start"
+expect_eq "$(task_status k1)" RUNNING "status after start"
 
 out=$(c task exec --exec-id x1 k1 sh -c 'echo exec-out; exit 5' 2>&1) && fail "exec exit 5 reported success"
 expect_eq "$out" "exec-out" "exec output"
@@ -27,13 +27,13 @@ count_file=$dir/state/io.containerd.runtime.v2.task/default/k1/rootfs/tmp/count
 count() { cat "$count_file" 2>/dev/null || echo 0; }
 sleep 0.5
 c task pause k1 || fail "task pause"
-expect_eq "$(c task ls | awk '$1=="k1"{print $3}')" PAUSED "status after pause"
+expect_eq "$(task_status k1)" PAUSED "status after pause"
 sleep 0.2
 paused_at=$(count)
 sleep 0.6
 expect_eq "$(count)" "$paused_at" "counter while paused"
 c task resume k1 || fail "task resume"
-expect_eq "$(c task ls | awk '$1=="k1"{print $3}')" RUNNING "status after resume"
+expect_eq "$(task_status k1)" RUNNING "status after resume"
 sleep 0.6
 [ "$(count)" -gt "$paused_at" ] || fail "counter did not move after resume ($(count) <= $paused_at)"
 # No cgroup, no metrics: the shim answers Stats with NotFound and its reason
@@ -48,11 +48,7 @@ grep -q "Stats: error 5 stats of k1: the container has no cgroup" "$dir/containe
 c task exec -d --exec-id x2 k1 true 2>/dev/null && fail "duplicate exec id accepted"
 
 c task kill -s SIGKILL k1 || fail "task kill"
-for _ in $(seq 50); do
-  [ "$(c task ls | awk '$1=="k1"{print $3}')" = STOPPED ] && break
-  sleep 0.1
-done
-expect_eq "$(c task ls | awk '$1=="k1"{print $3}')" STOPPED "status after SIGKILL"
+wait_status k1 STOPPED
 [ -d "/proc/$exec_pid" ] && fail "exec $exec_pid survived its container's init"
 out=$(c task exec --exec-id late k1 true 2>&1) && fail "exec into a stopped container succeeded"
 echo "$out" | grep -q "failed precondition" || fail "exec into a stopped container: $out"

@@ -24,10 +24,10 @@ expect_eq "$rc0" 0 "exit code of true"
 # From outside: SIGKILL ends a running task with 137...
 rcfile=$dir/e5.rc
 (set +e; c run --rm --runtime io.litebox "$IMAGE" e5 sleep 1000; echo $? >"$rcfile") &
-for _ in $(seq 100); do [ "$(c task ls | awk '$1=="e5"{print $3}')" = RUNNING ] && break; sleep 0.1; done
+wait_status e5 RUNNING
 c task kill -s SIGTERM e5 || fail "kill -s SIGTERM e5"
 sleep 0.5
-expect_eq "$(c task ls | awk '$1=="e5"{print $3}')" RUNNING "init without a TERM handler after SIGTERM"
+expect_eq "$(task_status e5)" RUNNING "init without a TERM handler after SIGTERM"
 c task kill -s SIGKILL e5 || fail "kill -s SIGKILL e5"
 wait
 expect_eq "$(cat "$rcfile")" 137 "exit status of a task killed with SIGKILL"

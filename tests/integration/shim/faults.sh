@@ -28,18 +28,13 @@ supervisor_of() {
   done
   return 0
 }
-status_of() { c task ls | awk -v id="$1" '$1==id{print $3}'; }
-wait_status() {
-  for _ in $(seq 100); do [ "$(status_of "$1")" = "$2" ] && return 0; sleep 0.1; done
-  fail "$1: status '$(status_of "$1")', expected $2"
-}
 # Deletes container $1 (task first, forced) and checks nothing of it is left.
 converge() {
   c task delete -f "$1" >/dev/null 2>&1 || true
   c container delete "$1" >/dev/null 2>&1 || true
   for _ in $(seq 50); do [ -z "$(procs_of "$1")" ] && break; sleep 0.1; done
   [ -z "$(procs_of "$1")" ] || fail "$1: processes left: $(procs_of "$1")"
-  [ -z "$(status_of "$1")" ] || fail "$1: task still listed: $(c task ls)"
+  [ -z "$(task_status "$1")" ] || fail "$1: task still listed: $(c task ls)"
   c container ls -q | grep -qx "$1" && fail "$1: container still listed"
   [ -e "/run/litebox-shim/default/$1" ] && fail "$1: state dir left"
   grep -F "/default/$1/rootfs" /proc/self/mountinfo && fail "$1: rootfs still mounted"
@@ -77,7 +72,7 @@ done
 kill -9 "$victim"
 wait
 expect_eq "$(cat "$dir/victim.rc")" 137 "fs3: exit status of the killed exec"
-expect_eq "$(status_of fs3)" RUNNING "fs3 after its exec was killed"
+expect_eq "$(task_status fs3)" RUNNING "fs3 after its exec was killed"
 converge fs3
 
 # 4. The supervisor is killed at points during `ctr run -d` (create, start).
@@ -93,7 +88,7 @@ for delay in 0 0.02 0.05 0.1 0.2 0.4; do
   done
   [ -n "$sup" ] && kill -9 $sup
   wait "$runner"
-  st=$(status_of "$id")
+  st=$(task_status "$id")
   case $st in "" | STOPPED | CREATED) ;; *) wait_status "$id" STOPPED ;; esac
   converge "$id"
 done

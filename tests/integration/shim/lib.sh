@@ -40,6 +40,14 @@ shim_teardown() {
 # (SIGKILL: `ctr run` forwards SIGTERM to the container and keeps waiting).
 c() { timeout -s KILL "${CTR_TIMEOUT:-60}" "$fixture" ctr "$dir" "$@"; }
 
+# Status of task $1 as `ctr task ls` shows it ("" when there is none).
+task_status() { c task ls | awk -v id="$1" '$1==id{print $3}'; }
+# Waits up to 10 s for task $1 to reach status $2; fails the test otherwise.
+wait_status() {
+  for _ in $(seq 100); do [ "$(task_status "$1")" = "$2" ] && return 0; sleep 0.1; done
+  fail "$1: status '$(task_status "$1")', expected $2"
+}
+
 # Shim daemons serving this containerd: their argv carries its grpc address.
 our_shims() {
   local p

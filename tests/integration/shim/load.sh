@@ -51,7 +51,7 @@ for i in $(seq "$conc"); do grep -qx "conc-$i" "$dir/cc$i.out" || fail "cc$i pri
 
 # Nothing of the cycles or the concurrent runs is left.
 c task kill -s SIGKILL ld0 >/dev/null
-for _ in $(seq 100); do [ "$(c task ls | awk '$1=="ld0"{print $3}')" = STOPPED ] && break; sleep 0.1; done
+wait_status ld0 STOPPED
 c task delete ld0 >/dev/null || fail "delete ld0"
 c container delete ld0 >/dev/null || fail "container delete ld0"
 for _ in $(seq 50); do [ -z "$(our_shims)" ] && break; sleep 0.1; done
