@@ -33,6 +33,7 @@
 #include "rootfs/message.hpp"
 #include "rootfs/rootfs.hpp"
 #include "runtime/control.hpp"
+#include "runtime/sandbox.hpp"
 #include "runtime/seccomp_policy.hpp"
 #include "runtime/socket_broker.hpp"
 #include "runtime/spawn.hpp"
@@ -384,15 +385,7 @@ void Supervisor::SweepSandboxUid() {
   // Repeat until the uid owns no live process (a forking process can add
   // one between rounds); zombies do not count. Bounded: 2 s.
   for (int round = 0; round < 200; ++round) {
-    pid_t p = fork();
-    if (p == 0) {
-      if (setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0) _exit(1);
-      kill(-1, SIGKILL);
-      _exit(0);
-    }
-    if (p < 0) return;
-    int st;
-    waitpid(p, &st, 0);
+    KillSandboxGuests(spec_.id);
     if (!UidHasLiveProcess(uid)) return;
     usleep(10000);
   }
