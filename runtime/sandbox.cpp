@@ -18,6 +18,7 @@
 #include "runtime/control.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
+#include "runtime/uid_lease.hpp"
 
 namespace litebox::runtime {
 
@@ -29,9 +30,8 @@ std::string Errno(const std::string& what) {
 
 // Starts one guest: a new channel registered with the supervisor, then
 // the process itself (a child of the caller).
-pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::string& state_dir,
-                 const ProcessSpec& p, const Stdio& stdio, bool init, std::string* err,
-                 bool die_with_caller = false) {
+pid_t StartGuest(int control_fd, const std::string& state_dir, const ProcessSpec& p,
+                 const Stdio& stdio, bool init, std::string* err, bool die_with_caller = false) {
   std::string guest = FindLiteboxExecutable("litebox-guest");
   if (guest.empty()) {
     *err = "litebox-guest (the library OS binary) not found next to this program";
@@ -65,10 +65,8 @@ pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::strin
   plan.die_with_caller = die_with_caller;
   plan.rlimits = p.rlimits;
   plan.empty_root = state_dir + "/empty";
-  if (geteuid() == 0) {
-    plan.host_uid = SandboxHostUid(sandbox_id);
-    plan.host_gid = plan.host_uid;
-  }
+  // The supervisor leased the sandbox's host uid (0: unprivileged caller).
+  plan.host_uid = plan.host_gid = reply.value("host_uid", uid_t(0));
   // The supervisor sends the sandbox's namespaces with the reply.
   if (reply.contains("ns") && reply["ns"].is_array()) {
     for (size_t i = 0; i < reply["ns"].size() && i < reply_fds.size(); ++i) {
@@ -85,15 +83,8 @@ pid_t StartGuest(int control_fd, const std::string& sandbox_id, const std::strin
 
 }  // namespace
 
-void KillSandboxGuests(const std::string& id) {
-  if (geteuid() != 0) return;
-  uid_t uid = SandboxHostUid(id);
-  pid_t p = fork();
-  if (p == 0) {
-    if (setresgid(uid, uid, uid) == 0 && setresuid(uid, uid, uid) == 0) kill(-1, SIGKILL);
-    _exit(0);
-  }
-  if (p > 0) waitpid(p, nullptr, 0);
+void KillSandboxGuests(uid_t host_uid) {
+  KillOrphansOfLease(host_uid);
 }
 
 std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& stdio,
@@ -162,8 +153,9 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
   std::string e;
   if (!CallControl(sb->control_fd_, {{"op", "init"}, {"spec", ToJson(spec)}}, &reply, &e))
     return fail(e);
-  pid_t init = StartGuest(sb->control_fd_, spec.id, spec.state_dir, spec.init, stdio, true, &e,
-                          spec.die_with_caller);
+  sb->host_uid_ = reply.value("host_uid", uid_t(0));
+  pid_t init =
+      StartGuest(sb->control_fd_, spec.state_dir, spec.init, stdio, true, &e, spec.die_with_caller);
   if (init < 0) return fail(e);
   sb->init_pid_ = init;
   if (spec.wait_for_start && !CallControl(sb->control_fd_, {{"op", "wait_loaded"}}, nullptr, &e)) {
@@ -201,6 +193,7 @@ std::unique_ptr<Sandbox> Sandbox::Attach(const std::string& state_dir, std::stri
     // The init is the lowest vpid alive (vpid 1 while it runs).
     for (const auto& p : r["processes"])
       if (p["vpid"] == 1) sb->init_pid_ = p["pid"].get<pid_t>();
+    sb->host_uid_ = r.value("host_uid", uid_t(0));
   }
   return sb;
 }
@@ -218,9 +211,7 @@ bool Sandbox::Kill(int sig, bool all, std::string* err) {
 }
 
 pid_t Sandbox::Exec(const ProcessSpec& spec, const Stdio& stdio, std::string* err) {
-  // The sandbox id only picks the host uid; the state dir's name is the id.
-  std::string id = std::filesystem::path(state_dir_).filename();
-  return StartGuest(control_fd_, id, state_dir_, spec, stdio, false, err);
+  return StartGuest(control_fd_, state_dir_, spec, stdio, false, err);
 }
 
 bool Sandbox::Pause(std::string* err) {

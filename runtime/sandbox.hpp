@@ -97,11 +97,12 @@ struct ProcessState {
   pid_t vpid = 0;
 };
 
-// SIGKILLs every process of sandbox `id` directly (kill(-1) as its host
-// uid), without its supervisor: for a creator whose supervisor died under
-// a running sandbox, so the guests (which may never call it again) end and
-// the init's exit is seen as usual.
-void KillSandboxGuests(const std::string& id);
+// SIGKILLs every process of a sandbox directly (kill(-1) as its host uid),
+// without its supervisor: for a creator whose supervisor died under a
+// running sandbox, so the guests (which may never call it again) end and
+// the init's exit is seen as usual. Does nothing if the uid's lease has
+// passed to a new sandbox meanwhile (see uid_lease.hpp).
+void KillSandboxGuests(uid_t host_uid);
 
 class Sandbox {
  public:
@@ -120,6 +121,8 @@ class Sandbox {
 
   pid_t init_pid() const { return init_pid_; }
   pid_t supervisor_pid() const { return supervisor_pid_; }
+  // The host uid the sandbox's processes run under (0: not root, unchanged).
+  uid_t host_uid() const { return host_uid_; }
   const std::string& state_dir() const { return state_dir_; }
 
   // Lets the init process run its first instruction.
@@ -143,6 +146,7 @@ class Sandbox {
   int control_fd_ = -1;
   pid_t init_pid_ = 0;
   pid_t supervisor_pid_ = 0;
+  uid_t host_uid_ = 0;
   std::string state_dir_;
 };
 

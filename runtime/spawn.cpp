@@ -191,11 +191,4 @@ std::string FindLiteboxExecutable(const std::string& name) {
   return "";
 }
 
-uid_t SandboxHostUid(const std::string& sandbox_id) {
-  // 2^20 sandboxes' worth of uids starting at 0x70000000, far above
-  // /etc/subuid ranges that distributions hand out.
-  uint32_t h = static_cast<uint32_t>(std::hash<std::string>{}(sandbox_id));
-  return 0x70000000u + (h & 0xfffff);
-}
-
 }  // namespace litebox::runtime

@@ -37,8 +37,4 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err);
 // (<dir>/name or <dir>/../lib/litebox/name); "" if none.
 std::string FindLiteboxExecutable(const std::string& name);
 
-// The host uid/gid a sandbox's guests run under: a reserved range
-// (like Android's per-app uids), derived from the sandbox id.
-uid_t SandboxHostUid(const std::string& sandbox_id);
-
 }  // namespace litebox::runtime

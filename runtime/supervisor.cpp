@@ -38,10 +38,11 @@
 #include "runtime/socket_broker.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
+#include "runtime/uid_lease.hpp"
 
 namespace litebox::runtime {
 
-void SetSweepUidForSignals(uid_t uid);
+void SetSweepUidForSignals(uid_t uid, const std::string& lease_path);
 
 namespace {
 
@@ -161,7 +162,10 @@ class Supervisor : public rootfs::ProcInfo {
   int netns_fd_ = -1;  // the sandbox's network namespace (new or joined); -1: the host's
   int ipcns_fd_ = -1;  // the sandbox's own IPC namespace (SysV objects, POSIX mqueues)
   bool SetUpNetwork(std::string* err);
-  void SweepSandboxUid();
+  // The host uid every guest runs under, leased for the sandbox's life.
+  std::unique_ptr<UidLease> uid_lease_;
+  uid_t host_uid() const { return uid_lease_ ? uid_lease_->uid() : 0; }
+  bool SweepSandboxUid();
 };
 
 // epoll tags: high bits say what the fd is.
@@ -215,7 +219,11 @@ bool Supervisor::Init(const json& msg, std::string* err) {
   }
   ipcns_fd_ = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
   if (!SetUpNetwork(err)) return false;
-  if (geteuid() == 0) SetSweepUidForSignals(SandboxHostUid(spec_.id));
+  if (geteuid() == 0) {
+    uid_lease_ = UidLease::Acquire(spec_.state_dir, err);
+    if (!uid_lease_) return false;
+    SetSweepUidForSignals(uid_lease_->uid(), uid_lease_->path());
+  }
   root_ = rootfs::RootFs::Open(spec_.rootfs, spec_.readonly_root, mounts, err, spec_.state_dir);
   if (!root_) return false;
   files_ = std::make_unique<rootfs::FileServer>(*root_, *this);
@@ -295,7 +303,7 @@ int Supervisor::Run() {
   }
   controls_[creator_] = true;
   Watch(creator_, kTagControl);
-  SendControl(creator_, {{"ok", true}, {"supervisor_pid", getpid()}});
+  SendControl(creator_, {{"ok", true}, {"supervisor_pid", getpid()}, {"host_uid", host_uid()}});
   // Generate the filter's rules now, while the creator spawns the init
   // guest: its hello then only waits for the per-image prefix.
   {
@@ -348,7 +356,11 @@ int Supervisor::Run() {
     if (init_gone_ && Vpids().empty() && guests_.empty()) break;
   }
   unlink(path.c_str());
-  SweepSandboxUid();
+  // The uid goes back to the pool only once nothing runs under it; if the
+  // sweep gave up, the stale lease makes the next holder sweep again.
+  bool swept = SweepSandboxUid();
+  if (uid_lease_ && swept) uid_lease_->Release();
+  if (uid_lease_ && !swept) uid_lease_->Abandon();
   return 0;
 }
 
@@ -379,16 +391,18 @@ bool UidHasLiveProcess(uid_t uid) {
 // Every process of the sandbox runs under its own host uid, including any
 // the supervisor never heard of (a clone made at the gate skips
 // registration). kill(-1) sent *as that uid* reaches exactly them.
-void Supervisor::SweepSandboxUid() {
-  if (geteuid() != 0) return;
-  uid_t uid = SandboxHostUid(spec_.id);
+bool Supervisor::SweepSandboxUid() {
+  if (!uid_lease_) return true;
+  uid_t uid = uid_lease_->uid();
   // Repeat until the uid owns no live process (a forking process can add
   // one between rounds); zombies do not count. Bounded: 2 s.
   for (int round = 0; round < 200; ++round) {
-    KillSandboxGuests(spec_.id);
-    if (!UidHasLiveProcess(uid)) return;
+    KillProcessesOfUid(uid);
+    if (!UidHasLiveProcess(uid)) return true;
     usleep(10000);
   }
+  Log("host uid " + std::to_string(uid) + " still runs processes after the sweep");
+  return false;
 }
 
 void Supervisor::OnPidfd(int pidfd) {
@@ -925,7 +939,8 @@ void Supervisor::OnControl(int fd) {
     json ns = json::array();
     if (ipcns_fd_ >= 0) reply_fds.push_back(ipcns_fd_), ns.push_back("ipc");
     if (netns_fd_ >= 0) reply_fds.push_back(netns_fd_), ns.push_back("net");
-    SendControl(fd, {{"ok", true}, {"vpid", vpid}, {"ns", ns}}, reply_fds);
+    SendControl(fd, {{"ok", true}, {"vpid", vpid}, {"host_uid", host_uid()}, {"ns", ns}},
+                reply_fds);
   } else if (op == "wait_loaded") {
     // Create returns once the init's image is loaded and it waits for
     // start (or fails if it died on the way, e.g. no such executable).
@@ -960,7 +975,7 @@ void Supervisor::OnControl(int fd) {
     json procs = json::array();
     for (auto& [ch, g] : guests_)
       if (!g->exited && g->host_pid) procs.push_back({{"pid", g->host_pid}, {"vpid", g->ctx.vpid}});
-    SendControl(fd, {{"ok", true}, {"processes", procs}});
+    SendControl(fd, {{"ok", true}, {"processes", procs}, {"host_uid", host_uid()}});
   } else if (op == "pause" || op == "resume") {
     KillAll(op == "pause" ? SIGSTOP : SIGCONT, true);
     SendControl(fd, {{"ok", true}});
@@ -989,6 +1004,7 @@ void Supervisor::OnControl(int fd) {
 
 namespace {
 uid_t g_sweep_uid = 0;
+char g_lease_path[256];  // the uid lease's lock file, removed once the uid is swept
 // SIGTERM (the creator of a die-with-caller sandbox died, or an operator
 // stops the supervisor): every process of the sandbox goes with it.
 void OnTerminate(int) {
@@ -1000,14 +1016,15 @@ void OnTerminate(int) {
         kill(-1, SIGKILL);
       _exit(0);
     }
-    if (p > 0) waitpid(p, nullptr, 0);
+    if (p > 0 && waitpid(p, nullptr, 0) == p && g_lease_path[0]) unlink(g_lease_path);
   }
   _exit(143);
 }
 }  // namespace
 
-void SetSweepUidForSignals(uid_t uid) {
+void SetSweepUidForSignals(uid_t uid, const std::string& lease_path) {
   g_sweep_uid = uid;
+  if (lease_path.size() < sizeof g_lease_path) strcpy(g_lease_path, lease_path.c_str());
   signal(SIGTERM, OnTerminate);
 }
 

@@ -287,3 +287,49 @@ TEST_F(CliTest, ForegroundRunForwardsSignalsToTheContainer) {
 
 }  // namespace
 }  // namespace litebox::test
+
+namespace litebox::test {
+namespace {
+
+// Real uid of a host process, from /proc/<pid>/status.
+uid_t HostUidOf(pid_t pid) {
+  std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  size_t at = status.find("\nUid:");
+  return at == std::string::npos ? 0 : uid_t(strtoul(status.c_str() + at + 5, nullptr, 10));
+}
+
+TEST_F(CliTest, SameIdUnderTwoRootsGetsTwoHostUidsAndEndingOneSparesTheOther) {
+  // Container ids repeat across state roots (and containerd namespaces).
+  // Each sandbox's host uid must still be its own: a shared one would let
+  // the sandboxes signal each other, and the end-of-sandbox sweep (kill(-1)
+  // as that uid) of one would kill the other.
+  if (geteuid() != 0) GTEST_SKIP() << "host uids need root";
+  std::string b = Bundle("b", {"sh", "-c", "echo ready; while :; do sleep 0.1; done"});
+  pid_t first = Create("twin", b);
+  ASSERT_GT(first, 0);
+  ASSERT_EQ(Litebox({"start", "twin"}).status, 0);
+  ASSERT_TRUE(WaitForText(dir_ + "/twin.out", "ready"));
+  std::string root1 = root_;
+  root_ = dir_ + "/root2";
+  pid_t second = Create("twin", b);
+  ASSERT_GT(second, 0);
+  uid_t u1 = HostUidOf(first), u2 = HostUidOf(second);
+  EXPECT_NE(u1, 0u);
+  EXPECT_NE(u2, 0u);
+  EXPECT_NE(u1, u2) << "two live sandboxes share host uid " << u1;
+  // End the second one entirely (kill, reap, delete: its supervisor sweeps its uid).
+  EXPECT_EQ(Litebox({"kill", "twin", "9"}).status, 0);
+  WaitChild(second);
+  EXPECT_EQ(Litebox({"delete", "twin"}).status, 0);
+  root_ = root1;
+  usleep(200 * 1000);
+  EXPECT_TRUE(Alive(first)) << "ending the other 'twin' killed this one";
+  EXPECT_EQ(State("twin")["status"], "running");
+  EXPECT_EQ(Litebox({"kill", "twin", "9"}).status, 0);
+  WaitChild(first);
+  EXPECT_EQ(Litebox({"delete", "twin"}).status, 0);
+  ExpectNoChildren();
+}
+
+}  // namespace
+}  // namespace litebox::test

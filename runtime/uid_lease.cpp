@@ -1,0 +1,146 @@
+#include "runtime/uid_lease.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace litebox::runtime {
+
+namespace {
+
+// Opens <path> and takes its lock without waiting. Returns the fd, or -1
+// when the lease is held by a live sandbox, the file is gone (create=false),
+// or it cannot be opened. *created says the file is new (no earlier holder).
+int OpenLocked(const std::string& path, bool create, bool* created) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    *created = false;
+    int fd = -1;
+    if (create) {
+      fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (fd >= 0) *created = true;
+      if (fd < 0 && errno != EEXIST) return -1;
+    }
+    if (fd < 0) {
+      fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0) {
+        if (errno == ENOENT && create) continue;  // released meanwhile: create it
+        return -1;
+      }
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
+      return -1;
+    }
+    // The holder removes the file before dropping the lock, so a lock taken
+    // on a file no longer at <path> is worthless: start over.
+    struct stat a, b;
+    if (fstat(fd, &a) == 0 && stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino)
+      return fd;
+    close(fd);
+  }
+  return -1;
+}
+
+uint32_t RandomStart(const std::string& owner) {
+  uint32_t r = 0;
+  if (getrandom(&r, sizeof r, GRND_NONBLOCK) == sizeof r) return r;
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint32_t>(std::hash<std::string>{}(owner) ^ uint64_t(ts.tv_nsec) ^
+                               uint64_t(getpid()));
+}
+
+}  // namespace
+
+std::unique_ptr<UidLease> UidLease::Acquire(const std::string& owner, std::string* err,
+                                            const std::string& dir_in, uid_t first) {
+  std::string dir = dir_in.empty() ? kDefaultDir : dir_in;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  chmod(dir.c_str(), 0700);
+  if (ec) {
+    *err = "sandbox uid leases: mkdir " + dir + ": " + ec.message();
+    return nullptr;
+  }
+  uint32_t start =
+      first >= kFirstUid && first - kFirstUid < kUidCount ? first - kFirstUid : RandomStart(owner);
+  // Bounded probing: a machine with 64 Ki live sandboxes is out of uids in
+  // practice anyway, and the error then says so.
+  constexpr uint32_t kProbes = 1u << 16;
+  int last_errno = 0;
+  for (uint32_t i = 0; i < kProbes; ++i) {
+    uid_t uid = kFirstUid + (start + i) % kUidCount;
+    std::string path = dir + "/" + std::to_string(uid);
+    bool created = false;
+    int fd = OpenLocked(path, true, &created);
+    if (fd < 0) {
+      if (errno != EWOULDBLOCK && errno != EEXIST && errno != ENOENT) last_errno = errno;
+      continue;
+    }
+    // A lease left by a supervisor that died before its sweep: whatever
+    // still runs under the uid belongs to that dead sandbox.
+    if (!created) KillProcessesOfUid(uid);
+    std::string text = owner + "\n";
+    if (ftruncate(fd, 0) == 0) (void)!pwrite(fd, text.data(), text.size(), 0);
+    std::unique_ptr<UidLease> lease(new UidLease());
+    lease->uid_ = uid;
+    lease->fd_ = fd;
+    lease->path_ = path;
+    return lease;
+  }
+  *err = "no free sandbox host uid in " + dir + " after " + std::to_string(kProbes) + " tries" +
+         (last_errno ? std::string(" (last error: ") + strerror(last_errno) + ")" : "");
+  return nullptr;
+}
+
+UidLease::~UidLease() {
+  Release();
+}
+
+void UidLease::Release() {
+  if (fd_ < 0) return;
+  unlink(path_.c_str());  // before the lock drops: see OpenLocked
+  close(fd_);
+  fd_ = -1;
+}
+
+void UidLease::Abandon() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+void KillProcessesOfUid(uid_t uid) {
+  if (uid == 0 || geteuid() != 0) return;
+  pid_t p = fork();
+  if (p == 0) {
+    if (setresgid(uid, uid, uid) == 0 && setresuid(uid, uid, uid) == 0) kill(-1, SIGKILL);
+    _exit(0);
+  }
+  if (p > 0) {
+    while (waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void KillOrphansOfLease(uid_t uid, const std::string& dir_in) {
+  if (uid == 0) return;
+  std::string path = (dir_in.empty() ? UidLease::kDefaultDir : dir_in) + "/" + std::to_string(uid);
+  bool created = false;
+  int fd = OpenLocked(path, false, &created);
+  if (fd < 0) return;  // released after a sweep, or a new sandbox's (it swept first)
+  KillProcessesOfUid(uid);
+  unlink(path.c_str());
+  close(fd);
+}
+
+}  // namespace litebox::runtime
