@@ -193,13 +193,25 @@ void ProcessIo::StartCopying() {
       }
     });
   }
+  // Once the guest's side ends, the FIFO's writer (and the shim's own
+  // reader) close, as the runc shim does: the client's copy then reads what
+  // is left and sees EOF. containerd >= 1.7 waits for that EOF in
+  // task.Delete before it calls Delete.
+  auto close_out = [this] {
+    CloseFd(&out_fifo_w_);
+    CloseFd(&out_fifo_r_);
+  };
+  auto close_err = [this] {
+    CloseFd(&err_fifo_w_);
+    CloseFd(&err_fifo_r_);
+  };
   if (pty_master_ >= 0) {
     // Always drain the master, even unattached, so the guest never blocks on a full tty.
-    out_copy_ = std::make_unique<Copier>(pty_master_, out_fifo_w_);
+    out_copy_ = std::make_unique<Copier>(pty_master_, out_fifo_w_, close_out);
     return;
   }
-  if (out_pipe_r_ >= 0) out_copy_ = std::make_unique<Copier>(out_pipe_r_, out_fifo_w_);
-  if (err_pipe_r_ >= 0) err_copy_ = std::make_unique<Copier>(err_pipe_r_, err_fifo_w_);
+  if (out_pipe_r_ >= 0) out_copy_ = std::make_unique<Copier>(out_pipe_r_, out_fifo_w_, close_out);
+  if (err_pipe_r_ >= 0) err_copy_ = std::make_unique<Copier>(err_pipe_r_, err_fifo_w_, close_err);
 }
 
 bool ProcessIo::ResizePty(uint32_t width, uint32_t height, std::string* err) {

@@ -29,6 +29,9 @@ using ttrpc::Reply;
 
 namespace {
 
+// How long an exit waits for the process's output to reach the FIFOs.
+constexpr int kExitDrainMs = 500;
+
 void SetTime(google::protobuf::Timestamp* t, const timespec& ts) {
   t->set_seconds(ts.tv_sec);
   t->set_nanos(int32_t(ts.tv_nsec));
@@ -89,21 +92,35 @@ void TaskService::OnExit(const std::string& id, const std::string& exec_id, int 
   auto it = containers_.find(id);
   if (it == containers_.end()) return;
   std::shared_ptr<Container> c = it->second;
+  std::shared_ptr<Proc> p = c->init;
   if (!exec_id.empty()) {
     auto e = c->execs.find(exec_id);
     if (e == c->execs.end()) return;
-    FinishExit(*c, *e->second, exit_status);
+    p = e->second;
+  }
+  std::string err;
+  // The init is gone: like a PID namespace's init, it takes every other
+  // process of the container with it.
+  if (exec_id.empty() && c->sandbox && !c->sandbox->Kill(SIGKILL, true, &err) && debug_)
+    Log("kill remaining processes of " + id + ": " + err);
+  // The exit goes out once the process's output is in the FIFOs (bounded:
+  // a background child may hold an exec's pipe): containerd 1.6's
+  // task.Delete closes its ends of the FIFOs before it calls Delete, so
+  // what the client has not read by then is lost. Nothing resets p->io
+  // while the process has not exited.
+  if (p->io && !p->exited) {
+    lock.unlock();
+    p->io->WaitOutput(kExitDrainMs);
+    lock.lock();
+  }
+  if (!exec_id.empty()) {
+    FinishExit(*c, *p, exit_status);
     if (c->init_exit_pending && !AnyExecRunning(*c)) {
       c->init_exit_pending = false;
       FinishExit(*c, *c->init, c->init_wait_status);
     }
     return;
   }
-  // The init is gone: like a PID namespace's init, it takes every other
-  // process of the container with it.
-  std::string err;
-  if (c->sandbox && !c->sandbox->Kill(SIGKILL, true, &err) && debug_)
-    Log("kill remaining processes of " + id + ": " + err);
   if (!AnyExecRunning(*c)) {
     FinishExit(*c, *c->init, exit_status);
     return;
@@ -187,8 +204,9 @@ Reply TaskService::Create(const std::string& bytes) {
       // sandbox, its guests are killed directly: they may never call it
       // again, and the task must still end (init's exit, as usual).
       if (c->sandbox->supervisor_pid() > 0)
-        Reaper::Instance().Ignore(c->sandbox->supervisor_pid(),
-                                  [id] { runtime::KillSandboxGuests(id); });
+        Reaper::Instance().Ignore(c->sandbox->supervisor_pid(), [uid = c->sandbox->host_uid()] {
+          runtime::KillSandboxGuests(uid);
+        });
     }
   }
   c->init->io->CloseGuestEnds();
