@@ -101,6 +101,35 @@ TEST_F(IoTest, FifosCarryStdinStdoutStderr) {
   close(in_w);
 }
 
+// containerd >= 1.7's task.Delete waits for its copies to see EOF on the
+// output FIFOs before it calls Delete: the shim's ends must close when the
+// guest's output ends, not at Delete (that would hang the client).
+TEST_F(IoTest, OutputFifosReachEofWhenTheGuestsOutputEnds) {
+  std::string err;
+  auto io = ProcessIo::Open(Fifos(), &err);
+  ASSERT_TRUE(io) << err;
+  pid_t pid = Spawn(io->guest_stdio(), "echo last-words; echo bye >&2");
+  io->CloseGuestEnds();
+  io->StartCopying();
+  EXPECT_EQ(WaitExit(pid), 0);
+  // The client reads everything, then EOF (read() == 0), with the
+  // ProcessIo (the shim's task) still alive.
+  for (auto [fd, want] : {std::pair{out_r, std::string("last-words\n")}, {err_r, "bye\n"}}) {
+    std::string got;
+    bool eof = false;
+    for (int i = 0; i < 500 && !eof; ++i) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 10) <= 0) continue;
+      char buf[256];
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n > 0) got.append(buf, size_t(n));
+      if (n == 0) eof = true;
+    }
+    EXPECT_EQ(got, want);
+    EXPECT_TRUE(eof) << "no EOF on the FIFO after the guest's output ended";
+  }
+}
+
 TEST_F(IoTest, CloseStdinDeliversEofOnceClientClosesToo) {
   std::string err;
   auto io = ProcessIo::Open(Fifos(), &err);
