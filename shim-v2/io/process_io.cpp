@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -18,6 +19,9 @@
 namespace litebox::shim::io {
 
 namespace {
+
+// How long opening an output FIFO waits for the client's reader.
+constexpr int kClientReaderWaitMs = 3000;
 
 void CloseFd(int* fd) {
   if (*fd >= 0) close(*fd);
@@ -34,14 +38,31 @@ std::string FifoPath(const std::string& s) {
 }
 
 bool OpenOutputFifo(const std::string& path, int* w, int* r, std::string* err) {
-  // Our own reader first: then opening the writer never blocks, and writes
-  // never hit EPIPE while the client is detached.
+  // The writer first, and only once the client's reader is there (a reader
+  // blocked in open(2) counts): when the guest's output ends, the shim
+  // closes both its ends, and a FIFO that nobody has open drops what is
+  // buffered in it. containerd opens its readers from a goroutine, so one
+  // may not be there yet: wait for it, bounded (ENXIO means no reader).
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientReaderWaitMs);
+  for (;;) {
+    *w = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (*w >= 0 || errno != ENXIO || std::chrono::steady_clock::now() >= until) break;
+    usleep(500);
+  }
+  if (*w < 0 && errno != ENXIO) {
+    *err = "open output FIFO " + path + " for writing: " + strerror(errno);
+    return false;
+  }
+  // Our own reader: writes never hit EPIPE while the client is detached.
   *r = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (*r < 0) {
     *err = "open output FIFO " + path + " for reading: " + strerror(errno);
+    CloseFd(w);
     return false;
   }
-  *w = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  // No client reader came: the output is buffered in the FIFO, as for a
+  // client that detached.
+  if (*w < 0) *w = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (*w < 0) {
     *err = "open output FIFO " + path + " for writing: " + strerror(errno);
     CloseFd(r);

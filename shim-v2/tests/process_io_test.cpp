@@ -130,6 +130,33 @@ TEST_F(IoTest, OutputFifosReachEofWhenTheGuestsOutputEnds) {
   }
 }
 
+// containerd opens its FIFO readers from goroutines: one may come after the
+// guest has written everything and exited. The output must still reach it
+// (a FIFO nobody has open drops its buffer).
+TEST_F(IoTest, OutputReachesAClientReaderThatOpensLate) {
+  close(out_r);
+  close(err_r);
+  out_r = err_r = -1;
+  std::string err;
+  std::unique_ptr<ProcessIo> io;
+  std::thread shim([&] {
+    io = ProcessIo::Open(Fifos(), &err);
+    if (!io) return;
+    pid_t pid = Spawn(io->guest_stdio(), "echo late-out; echo late-err >&2");
+    io->CloseGuestEnds();
+    io->StartCopying();
+    WaitExit(pid);
+    io->WaitOutput(2000);
+  });
+  std::this_thread::sleep_for(300ms);
+  out_r = open((dir / "stdout").c_str(), O_RDONLY | O_NONBLOCK);
+  err_r = open((dir / "stderr").c_str(), O_RDONLY | O_NONBLOCK);
+  shim.join();
+  ASSERT_TRUE(io) << err;
+  EXPECT_EQ(ReadUntil(out_r, "late-out\n", 5s), "late-out\n");
+  EXPECT_EQ(ReadUntil(err_r, "late-err\n", 5s), "late-err\n");
+}
+
 TEST_F(IoTest, CloseStdinDeliversEofOnceClientClosesToo) {
   std::string err;
   auto io = ProcessIo::Open(Fifos(), &err);
