@@ -2,6 +2,7 @@
 
 #include "libos/abi/proto.h"
 #include "libos/channel.hpp"
+#include "libos/elf.hpp"
 #include "libos/path.hpp"
 #include "libos/rt/kernel.hpp"
 #include "libos/rt/sys.hpp"
@@ -11,22 +12,13 @@ namespace lb {
 
 namespace {
 
-struct Ehdr {
-  unsigned char ident[16];
-  uint16_t type, machine;
-  uint32_t version;
-  uint64_t entry, phoff, shoff;
-  uint32_t flags;
-  uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct Phdr {
-  uint32_t type, flags;
-  uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-constexpr uint32_t PT_LOAD = 1, PT_INTERP = 3, PT_PHDR = 6;
-constexpr uint16_t ET_EXEC = 2, ET_DYN = 3, EM_X86_64 = 62;
-constexpr int kMaxPhdrs = 64;
-constexpr uint64_t kPage = 4096;
+using elf::Ehdr;
+using elf::ET_DYN;
+using elf::kMaxPhdrs;
+using elf::kPage;
+using elf::page_up;
+using elf::Phdr;
+using elf::PT_INTERP;
 constexpr uint64_t kStackSize = 8ull << 20;
 
 struct Image {
@@ -36,13 +28,6 @@ struct Image {
   uint64_t base = 0;  // load bias
   uint64_t lo = 0, hi = 0;
 };
-
-uint64_t page_down(uint64_t v) {
-  return v & ~(kPage - 1);
-}
-uint64_t page_up(uint64_t v) {
-  return (v + kPage - 1) & ~(kPage - 1);
-}
 
 long pread_all(int fd, void* buf, uint64_t n, uint64_t off) {
   uint64_t done = 0;
@@ -59,37 +44,11 @@ long pread_all(int fd, void* buf, uint64_t n, uint64_t off) {
 // Validates an ELF image already opened as img->fd.
 long read_headers(Image* img) {
   if (pread_all(img->fd, &img->eh, sizeof img->eh, 0) < 0) return -k::ENOEXEC;
-  const Ehdr& e = img->eh;
-  if (e.ident[0] != 0x7f || e.ident[1] != 'E' || e.ident[2] != 'L' || e.ident[3] != 'F')
+  if (!elf::header_ok(img->eh)) return -k::ENOEXEC;
+  if (pread_all(img->fd, img->ph, sizeof(Phdr) * img->eh.phnum, img->eh.phoff) < 0)
     return -k::ENOEXEC;
-  if (e.ident[4] != 2 /*64-bit*/ || e.ident[5] != 1 /*LE*/ || e.machine != EM_X86_64)
-    return -k::ENOEXEC;
-  if (e.type != ET_EXEC && e.type != ET_DYN) return -k::ENOEXEC;
-  if (e.phentsize != sizeof(Phdr) || e.phnum == 0 || e.phnum > kMaxPhdrs) return -k::ENOEXEC;
-  if (pread_all(img->fd, img->ph, sizeof(Phdr) * e.phnum, e.phoff) < 0) return -k::ENOEXEC;
-  bool any = false;
-  img->lo = ~0ull;
-  img->hi = 0;
-  for (int i = 0; i < e.phnum; ++i) {
-    const Phdr& p = img->ph[i];
-    if (p.type != PT_LOAD) continue;
-    if (p.filesz > p.memsz) return -k::ENOEXEC;
-    if (p.vaddr + p.memsz < p.vaddr) return -k::ENOEXEC;
-    if ((p.vaddr - p.offset) % kPage) return -k::ENOEXEC;
-    any = true;
-    if (page_down(p.vaddr) < img->lo) img->lo = page_down(p.vaddr);
-    if (page_up(p.vaddr + p.memsz) > img->hi) img->hi = page_up(p.vaddr + p.memsz);
-  }
-  if (!any || img->hi - img->lo > (1ull << 40)) return -k::ENOEXEC;
+  if (!elf::segments_ok(img->eh, img->ph, &img->lo, &img->hi)) return -k::ENOEXEC;
   return 0;
-}
-
-long prot_of(uint32_t flags) {
-  long p = 0;
-  if (flags & 4) p |= k::PROT_READ;
-  if (flags & 2) p |= k::PROT_WRITE;
-  if (flags & 1) p |= k::PROT_EXEC;
-  return p;
 }
 
 // Maps every PT_LOAD segment of an already validated image.
@@ -100,30 +59,28 @@ long map_image(Image* img) {
     if (is_err(r)) return r;
     img->base = static_cast<uint64_t>(r) - img->lo;
   } else {
+    // At its own addresses, but never over a live mapping (the libOS, its
+    // heap, a thread's stack): as Linux, MAP_FIXED_NOREPLACE.
+    long r = sys(__NR_mmap, img->lo, span, k::PROT_NONE,
+                 k::MAP_PRIVATE | k::MAP_ANONYMOUS | k::MAP_FIXED_NOREPLACE, -1, 0);
+    if (is_err(r)) return r;
+    if (static_cast<uint64_t>(r) != img->lo) return -k::EEXIST;  // pre-4.17 kernels
     img->base = 0;
   }
   for (int i = 0; i < img->eh.phnum; ++i) {
-    const Phdr& p = img->ph[i];
-    if (p.type != PT_LOAD) continue;
-    uint64_t start = img->base + page_down(p.vaddr);
-    uint64_t file_end = img->base + p.vaddr + p.filesz;
-    uint64_t mem_end = img->base + page_up(p.vaddr + p.memsz);
-    uint64_t off = page_down(p.offset);
-    long prot = prot_of(p.flags);
-    if (p.filesz > 0) {
-      uint64_t len = page_up(file_end) - start;
-      long r = sys(__NR_mmap, start, len, prot | k::PROT_WRITE, k::MAP_PRIVATE | k::MAP_FIXED,
-                   img->fd, off);
+    if (img->ph[i].type != elf::PT_LOAD) continue;
+    elf::SegmentPlan s = elf::plan_segment(img->ph[i], img->base);
+    long prot = s.prot;  // the kernel's PROT_* bits
+    if (s.file_len > 0) {
+      long r = sys(__NR_mmap, s.start, s.file_len, prot | k::PROT_WRITE,
+                   k::MAP_PRIVATE | k::MAP_FIXED, img->fd, s.file_off);
       if (is_err(r)) return r;
-      // Zero the tail of the last file page that belongs to .bss.
-      uint64_t tail_end = page_up(file_end);
-      if (p.memsz > p.filesz && tail_end > file_end)
-        memset(reinterpret_cast<void*>(file_end), 0, tail_end - file_end);
-      if (!(prot & k::PROT_WRITE)) sys(__NR_mprotect, start, len, prot);
+      if (s.zero_to > s.zero_from)
+        memset(reinterpret_cast<void*>(s.zero_from), 0, s.zero_to - s.zero_from);
+      if (!(prot & k::PROT_WRITE)) sys(__NR_mprotect, s.start, s.file_len, prot);
     }
-    uint64_t anon_start = p.filesz > 0 ? page_up(file_end) : start;
-    if (mem_end > anon_start) {
-      long r = sys(__NR_mmap, anon_start, mem_end - anon_start, prot,
+    if (s.anon_end > s.anon_start) {
+      long r = sys(__NR_mmap, s.anon_start, s.anon_end - s.anon_start, prot,
                    k::MAP_PRIVATE | k::MAP_ANONYMOUS | k::MAP_FIXED, -1, 0);
       if (is_err(r)) return r;
     }
@@ -132,14 +89,7 @@ long map_image(Image* img) {
 }
 
 uint64_t phdr_addr(const Image& img) {
-  for (int i = 0; i < img.eh.phnum; ++i)
-    if (img.ph[i].type == PT_PHDR) return img.base + img.ph[i].vaddr;
-  for (int i = 0; i < img.eh.phnum; ++i) {
-    const Phdr& p = img.ph[i];
-    if (p.type == PT_LOAD && p.offset <= img.eh.phoff && img.eh.phoff < p.offset + p.filesz)
-      return img.base + p.vaddr + (img.eh.phoff - p.offset);
-  }
-  return 0;
+  return elf::phdr_address(img.eh, img.ph, img.base);
 }
 
 void close_fd(int& fd) {
@@ -226,26 +176,12 @@ long build_stack(char** argv, char** envp, const char* execfn, const Image& main
 long read_shebang(int fd, char** interp, char** arg) {
   char line[256];
   long n = sys(__NR_pread64, fd, (long)line, sizeof line - 1, 0);
-  if (n < 2 || line[0] != '#' || line[1] != '!') return 0;
-  line[n] = 0;
-  char* p = line + 2;
-  char* end = line + n;
-  for (char* q = p; q < end; ++q)
-    if (*q == '\n') {
-      *q = 0;
-      end = q;
-      break;
-    }
-  while (*p == ' ' || *p == '\t') ++p;
-  char* s = p;
-  while (*p && *p != ' ' && *p != '\t') ++p;
-  if (p == s) return -k::ENOEXEC;
-  *interp = strndup(s, static_cast<size_t>(p - s));
-  while (*p == ' ' || *p == '\t') ++p;
-  char* a = p;
-  char* ae = end;
-  while (ae > a && (ae[-1] == ' ' || ae[-1] == '\t')) --ae;
-  *arg = ae > a ? strndup(a, static_cast<size_t>(ae - a)) : nullptr;
+  if (n < 2) return 0;
+  elf::Shebang sb;
+  int r = elf::parse_shebang(line, static_cast<size_t>(n), &sb);
+  if (r <= 0) return r == 0 ? 0 : -k::ENOEXEC;
+  *interp = strndup(line + sb.interp_off, sb.interp_len);
+  *arg = sb.arg_len ? strndup(line + sb.arg_off, sb.arg_len) : nullptr;
   return 1;
 }
 

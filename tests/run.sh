@@ -24,13 +24,13 @@ bash tests/images/build-busybox.sh "$BUILD/images"
 
 labels=()
 [ "$LONG" -eq 1 ] || labels=(-LE slow)
-# Fuzz targets (tests/fuzz): 30 s each by default, 10 min each with --long.
+# Fuzz targets (tests/fuzz): 60 s each by default, 10 min each with --long.
 # Load (tests/integration/shim/load.sh): 100 run/delete cycles, 1,000 with --long.
 if [ "$LONG" -eq 1 ]; then
   export LITEBOX_FUZZ_SECONDS=${LITEBOX_FUZZ_SECONDS:-600}
   export LITEBOX_LOAD_CYCLES=${LITEBOX_LOAD_CYCLES:-1000} LITEBOX_LOAD_EXECS=${LITEBOX_LOAD_EXECS:-500}
 else
-  export LITEBOX_FUZZ_SECONDS=${LITEBOX_FUZZ_SECONDS:-30}
+  export LITEBOX_FUZZ_SECONDS=${LITEBOX_FUZZ_SECONDS:-60}
 fi
 rc=0
 ctest --test-dir "$BUILD" --output-on-failure --timeout 600 -j2 "${labels[@]}" || rc=$?

@@ -66,3 +66,20 @@ def frame(stream, typ, payload):
 put("ttrpc_frame", "one_request", frame(1, 1, b"\x0a\x04test\x12\x05State"))
 put("ttrpc_frame", "two_frames", frame(1, 1, b"abc") + frame(3, 1, b""))
 put("ttrpc_frame", "too_large_header", struct.pack(">IIBB", 5 << 20, 1, 1, 0))
+
+# elf_headers: the file's first bytes. A PIE with an interpreter and .bss,
+# a static ET_EXEC, and `#!` lines.
+def ehdr(etype, phnum, entry=0x1000):
+    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    return ident + struct.pack("<HHIQQQIHHHHHH", etype, 62, 1, entry, 64, 0, 0, 64, 56, phnum, 64, 0, 0)
+def phdr(ptype, flags, off, vaddr, filesz, memsz, align=0x1000):
+    return struct.pack("<IIQQQQQQ", ptype, flags, off, vaddr, vaddr, filesz, memsz, align)
+interp = b"/lib64/ld-linux-x86-64.so.2\0"
+pie = ehdr(3, 4) + phdr(6, 4, 64, 64, 56 * 4, 56 * 4, 8) + \
+    phdr(3, 4, 64 + 56 * 4, 64 + 56 * 4, len(interp), len(interp), 1) + \
+    phdr(1, 5, 0, 0, 0x1800, 0x1800) + phdr(1, 6, 0x1800, 0x2800, 0x100, 0x3000)
+put("elf_headers", "pie_interp_bss", pie + interp)
+put("elf_headers", "static_exec", ehdr(2, 2, 0x401000) + phdr(1, 5, 0, 0x400000, 0x2000, 0x2000) +
+    phdr(1, 6, 0x2000, 0x402000, 0x80, 0x10000))
+put("elf_headers", "shebang_arg", b"#! /bin/sh  -e -x \t\nexit 0\n")
+put("elf_headers", "shebang_bare", b"#!/usr/bin/env\n")

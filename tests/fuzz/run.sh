@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh build DIR        configure + build the fuzz targets with clang in DIR
-# tests/fuzz/run.sh run DIR TARGET   run one target for $LITEBOX_FUZZ_SECONDS (default 30)
+# tests/fuzz/run.sh run DIR TARGET   run one target for $LITEBOX_FUZZ_SECONDS (default 60)
 #                                    from tests/fuzz/corpus/TARGET; non-zero on any finding
 # Exit 77 (skip) when clang with libFuzzer is not installed.
 set -euo pipefail
@@ -21,7 +21,7 @@ case $cmd in
     target=${3:?usage: run.sh run DIR TARGET}
     bin=$dir/fuzz_$target
     [ -x "$bin" ] || { echo "SKIP: $bin not built (fuzz.build skipped?)"; exit 77; }
-    secs=${LITEBOX_FUZZ_SECONDS:-30}
+    secs=${LITEBOX_FUZZ_SECONDS:-60}
     work=$(mktemp -d /tmp/litebox-fuzz-$target.XXXXXX)
     trap 'rm -rf "$work"' EXIT
     # A scratch corpus (the committed seeds stay as they are); findings go to $work.
