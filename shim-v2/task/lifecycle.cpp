@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -35,6 +36,21 @@ constexpr int kExitDrainMs = 500;
 void SetTime(google::protobuf::Timestamp* t, const timespec& ts) {
   t->set_seconds(ts.tv_sec);
   t->set_nanos(int32_t(ts.tv_nsec));
+}
+
+// containerd's identifier rule (identifiers.Validate): alphanumeric
+// components joined by single '.', '_' or '-', at most 76 characters. The
+// id names the state directory, so anything else (a '/', "..") is refused
+// here too, whoever the caller is.
+bool ValidId(const std::string& id) {
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  if (id.empty() || id.size() > 76 || !alnum(id.front()) || !alnum(id.back())) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    char c = id[i];
+    if (alnum(c)) continue;
+    if ((c != '.' && c != '_' && c != '-') || !alnum(id[i + 1])) return false;
+  }
+  return true;
 }
 
 const char* StatusName(types::Status s) {
@@ -144,6 +160,11 @@ Reply TaskService::Create(const std::string& bytes) {
   Reply err;
   if (!Parse(bytes, &req, &err)) return err;
   const std::string& id = req.id();
+  if (!ValidId(id))
+    return Reply::Error(ttrpc::kInvalidArgument,
+                        "create: container id '" + id +
+                            "' is not valid (letters and digits joined by '.', '_' or '-', "
+                            "at most 76 characters)");
   std::lock_guard<std::mutex> lock(mu_);
   if (containers_.count(id))
     return Reply::Error(ttrpc::kAlreadyExists, "container " + id + ": already exists");
@@ -245,8 +266,9 @@ Reply TaskService::Exec(const std::string& bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<Container> c;
   if (!Find(req.id(), "", &c, nullptr, &err)) return err;
-  if (req.exec_id().empty())
-    return Reply::Error(ttrpc::kInvalidArgument, "exec in " + req.id() + ": empty exec id");
+  if (!ValidId(req.exec_id()))
+    return Reply::Error(ttrpc::kInvalidArgument,
+                        "exec in " + req.id() + ": exec id '" + req.exec_id() + "' is not valid");
   if (c->execs.count(req.exec_id()))
     return Reply::Error(ttrpc::kAlreadyExists, "id " + req.exec_id() + ": already exists");
   if (c->init->exited || c->init_exit_pending)

@@ -363,6 +363,18 @@ TEST_F(ShimDaemon, WaitDoesNotBlockKillOnOneConnection) {
   r = Call(*client, "Exec", ex.SerializeAsString());
   ASSERT_TRUE(r.ok()) << r.message;
   EXPECT_EQ(Call(*client, "Exec", ex.SerializeAsString()).code, 6) << "duplicate exec id";
+  // Ids name state directories: a path in one is refused (found by fuzzing).
+  v2::ExecProcessRequest bad_exec = ex;
+  bad_exec.set_exec_id("../../escape");
+  Reply bad = Call(*client, "Exec", bad_exec.SerializeAsString());
+  EXPECT_EQ(bad.code, 3) << bad.message;
+  EXPECT_NE(bad.message.find("../../escape"), std::string::npos) << bad.message;
+  v2::CreateTaskRequest bad_create = create;
+  bad_create.set_id("../../../tmp/escape-" + id);
+  bad = Call(*client, "Create", bad_create.SerializeAsString());
+  EXPECT_EQ(bad.code, 3) << bad.message;
+  EXPECT_NE(bad.message.find("is not valid"), std::string::npos) << bad.message;
+  EXPECT_FALSE(fs::exists("/tmp/escape-" + id));
   v2::WaitRequest ewreq;
   ewreq.set_id(id);
   ewreq.set_exec_id("never");
