@@ -83,3 +83,42 @@ put("elf_headers", "static_exec", ehdr(2, 2, 0x401000) + phdr(1, 5, 0, 0x400000,
     phdr(1, 6, 0x2000, 0x402000, 0x80, 0x10000))
 put("elf_headers", "shebang_arg", b"#! /bin/sh  -e -x \t\nexit 0\n")
 put("elf_headers", "shebang_bare", b"#!/usr/bin/env\n")
+
+# task_service: calls [method][len LE16][request]; methods index the
+# handler table in project/task_service.cpp (0 State, 1 Create, 2 Start,
+# 3 Delete, 8 Kill, 9 Exec, 10 ResizePty, 12 Update, 13 Wait, 14 Stats).
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+def field_bytes(num, data):
+    return varint(num << 3 | 2) + varint(len(data)) + data
+def field_varint(num, v):
+    return varint(num << 3) + varint(v)
+def s(num, text):
+    return field_bytes(num, text.encode())
+def call(method, req):
+    return bytes([method]) + struct.pack("<H", len(req)) + req
+bundle = "/tmp/fz/bundle"
+mount = s(1, "bind") + s(2, "/tmp/fz/src") + s(4, "rbind") + s(4, "ro")
+overlay = s(1, "overlay") + s(2, "overlay") + s(4, "lowerdir=/tmp/fz/l") + s(4, "upperdir=/tmp/fz/u") + \
+    s(4, "workdir=/tmp/fz/w")
+create = s(1, "c1") + s(2, bundle) + s(6, "/tmp/fz/out")
+put("task_service", "create_state_delete",
+    call(1, create) + call(0, s(1, "c1")) + call(3, s(1, "c1")))
+put("task_service", "create_bind_rootfs", call(1, create + field_bytes(3, mount)))
+put("task_service", "create_overlay_rootfs", call(1, create + field_bytes(3, overlay)))
+put("task_service", "create_terminal", call(1, s(1, "t") + s(2, bundle) + field_varint(4, 1)))
+anyspec = field_bytes(7, s(1, "types.containerd.io/opencontainers/runtime-spec/1/Process") +
+                      field_bytes(2, b'{"args":["sh"],"cwd":"/","user":{"uid":0,"gid":0}}'))
+put("task_service", "exec_kill_wait",
+    call(9, s(1, "c1") + s(2, "e1") + anyspec) + call(8, s(1, "c1") + field_varint(3, 9)) +
+    call(13, s(1, "c1") + s(2, "e1")))
+put("task_service", "resize_update_stats",
+    call(10, s(1, "c1") + field_varint(3, 80) + field_varint(4, 24)) + call(12, s(1, "c1")) +
+    call(14, s(1, "c1")))

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/fuzz/run.sh build DIR        configure + build the fuzz targets with clang in DIR
+# tests/fuzz/run.sh build DIR [MAIN] configure + build the fuzz targets with clang in DIR
+#                                    (MAIN: the main build dir, for task_service)
 # tests/fuzz/run.sh run DIR TARGET   run one target for $LITEBOX_FUZZ_SECONDS (default 60)
 #                                    from tests/fuzz/corpus/TARGET; non-zero on any finding
 # Exit 77 (skip) when clang with libFuzzer is not installed.
@@ -14,7 +15,8 @@ case $cmd in
       exit 77
     fi
     cmake -S "$here/project" -B "$dir" -G Ninja -DCMAKE_C_COMPILER=clang \
-      -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+      -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DLITEBOX_MAIN_BUILD="${3:-}" >/dev/null
     ninja -C "$dir"
     ;;
   run)
@@ -22,11 +24,15 @@ case $cmd in
     bin=$dir/fuzz_$target
     [ -x "$bin" ] || { echo "SKIP: $bin not built (fuzz.build skipped?)"; exit 77; }
     secs=${LITEBOX_FUZZ_SECONDS:-60}
-    work=$(mktemp -d /tmp/litebox-fuzz-$target.XXXXXX)
+    # Writable for nobody: task_service runs as nobody in a new root that
+    # holds only this dir of the host's (LITEBOX_FUZZ_WORK).
+    work=$(mktemp -d "$dir/work-$target.XXXXXX")
     trap 'rm -rf "$work"' EXIT
     # A scratch corpus (the committed seeds stay as they are); findings go to $work.
     mkdir "$work/corpus"
     cp "$here/corpus/$target"/* "$work/corpus/" 2>/dev/null || true
+    chmod -R a+rwX "$work"
+    export LITEBOX_FUZZ_WORK=$work
     cd "$work"
     set +e
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
