@@ -80,6 +80,13 @@ struct IoTest : ::testing::Test {
             "c1",
             "ns1"};
   }
+  // The guest: `script` on the io's guest fds; then the shim's copies start.
+  static pid_t Run(ProcessIo& io, const std::string& script) {
+    pid_t pid = Spawn(io.guest_stdio(), script);
+    io.CloseGuestEnds();
+    io.StartCopying();
+    return pid;
+  }
   fs::path dir;
   int out_r = -1, err_r = -1;
 };
@@ -88,9 +95,7 @@ TEST_F(IoTest, FifosCarryStdinStdoutStderr) {
   std::string err;
   auto io = ProcessIo::Open(Fifos(), &err);
   ASSERT_TRUE(io) << err;
-  pid_t pid = Spawn(io->guest_stdio(), "read x; echo out:$x; echo err:$x >&2; exit 3");
-  io->CloseGuestEnds();
-  io->StartCopying();
+  pid_t pid = Run(*io, "read x; echo out:$x; echo err:$x >&2; exit 3");
   int in_w = open((dir / "stdin").c_str(), O_WRONLY);
   ASSERT_GE(in_w, 0);
   ASSERT_EQ(write(in_w, "abc\n", 4), 4);
@@ -108,9 +113,7 @@ TEST_F(IoTest, OutputFifosReachEofWhenTheGuestsOutputEnds) {
   std::string err;
   auto io = ProcessIo::Open(Fifos(), &err);
   ASSERT_TRUE(io) << err;
-  pid_t pid = Spawn(io->guest_stdio(), "echo last-words; echo bye >&2");
-  io->CloseGuestEnds();
-  io->StartCopying();
+  pid_t pid = Run(*io, "echo last-words; echo bye >&2");
   EXPECT_EQ(WaitExit(pid), 0);
   // The client reads everything, then EOF (read() == 0), with the
   // ProcessIo (the shim's task) still alive.
@@ -142,9 +145,7 @@ TEST_F(IoTest, OutputReachesAClientReaderThatOpensLate) {
   std::thread shim([&] {
     io = ProcessIo::Open(Fifos(), &err);
     if (!io) return;
-    pid_t pid = Spawn(io->guest_stdio(), "echo late-out; echo late-err >&2");
-    io->CloseGuestEnds();
-    io->StartCopying();
+    pid_t pid = Run(*io, "echo late-out; echo late-err >&2");
     WaitExit(pid);
     io->WaitOutput(2000);
   });
@@ -161,9 +162,7 @@ TEST_F(IoTest, CloseStdinDeliversEofOnceClientClosesToo) {
   std::string err;
   auto io = ProcessIo::Open(Fifos(), &err);
   ASSERT_TRUE(io) << err;
-  pid_t pid = Spawn(io->guest_stdio(), "cat; echo done");
-  io->CloseGuestEnds();
-  io->StartCopying();
+  pid_t pid = Run(*io, "cat; echo done");
   int in_w = open((dir / "stdin").c_str(), O_WRONLY);
   ASSERT_EQ(write(in_w, "xyz", 3), 3);
   close(in_w);  // the client is done, but the shim's own writer keeps cat waiting
@@ -203,9 +202,7 @@ TEST_F(IoTest, FileUriGetsStdoutAndStderr) {
   std::string err, log = (dir / "logs" / "c1.log").string();
   auto io = ProcessIo::Open({"", "file://" + log, "file://" + log, false, "c1", "ns1"}, &err);
   ASSERT_TRUE(io) << err;
-  pid_t pid = Spawn(io->guest_stdio(), "echo one; echo two >&2");
-  io->CloseGuestEnds();
-  io->StartCopying();
+  pid_t pid = Run(*io, "echo one; echo two >&2");
   EXPECT_EQ(WaitExit(pid), 0);
   std::ifstream in(log);
   std::string s((std::istreambuf_iterator<char>(in)), {});
@@ -229,9 +226,7 @@ TEST_F(IoTest, BinaryLoggerGetsStreamsArgsAndOnlyItsEnvironment) {
   auto io =
       ProcessIo::Open({"", "binary://" + logger + "?path=" + out, "", false, "cid-7", "nsx"}, &err);
   ASSERT_TRUE(io) << err;
-  pid_t pid = Spawn(io->guest_stdio(), "echo to-logger; echo to-stderr >&2");
-  io->CloseGuestEnds();
-  io->StartCopying();
+  pid_t pid = Run(*io, "echo to-logger; echo to-stderr >&2");
   EXPECT_EQ(WaitExit(pid), 0);
   auto slurp = [](const std::string& p) {
     // The logger's cats may still be copying.
