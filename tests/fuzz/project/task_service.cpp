@@ -31,6 +31,8 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "shim-v2/events/publisher.hpp"
 #include "shim-v2/task/service.hpp"
@@ -89,27 +91,45 @@ void Confine() {
   const char* work = getenv("LITEBOX_FUZZ_WORK");
   if (!work || work[0] != '/') Die("LITEBOX_FUZZ_WORK (the fuzzer's work dir) not set");
   const std::string root = "/tmp";
+  // Each source is opened before the tmpfs goes over /tmp: the work dir may
+  // itself be under /tmp (CI builds in a clone there), and the tmpfs would
+  // hide it. The bind then takes the open O_PATH fd, not the path.
+  struct Source {
+    std::string path;
+    bool ro;
+    int fd;
+  };
+  std::vector<Source> sources;
+  for (auto [path, ro] : {std::pair<const char*, bool>{"/usr", true},
+                          {"/proc", false},
+                          {"/dev/null", false},
+                          {"/dev/zero", false},
+                          {"/dev/urandom", false},
+                          {"/dev/random", false},
+                          {work, false}}) {
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd >= 0) sources.push_back({path, ro, fd});
+  }
   if (mount("tmpfs", root.c_str(), "tmpfs", 0, "size=64m,mode=755") != 0) Die("tmpfs root");
-  auto bind = [&](const std::string& src, bool ro) {
-    std::string dst = root + src;
+  for (const Source& src : sources) {
+    std::string dst = root + src.path;
     std::error_code ec;
     struct stat st;
-    if (stat(src.c_str(), &st) != 0) return;
+    if (fstat(src.fd, &st) != 0) Die(src.path.c_str());
     if (S_ISDIR(st.st_mode)) {
       std::filesystem::create_directories(dst, ec);
     } else {
       std::filesystem::create_directories(std::filesystem::path(dst).parent_path(), ec);
       WriteFile(dst.c_str(), "");
     }
-    if (mount(src.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) Die(src.c_str());
-    if (ro && mount(nullptr, dst.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0)
+    std::string by_fd = "/proc/self/fd/" + std::to_string(src.fd);
+    if (mount(by_fd.c_str(), dst.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      Die(src.path.c_str());
+    if (src.ro &&
+        mount(nullptr, dst.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0)
       Die("remount ro");
-  };
-  bind("/usr", true);
-  bind("/proc", false);
-  for (const char* dev : {"/dev/null", "/dev/zero", "/dev/urandom", "/dev/random"})
-    bind(dev, false);
-  bind(work, false);
+    close(src.fd);
+  }
   for (const char* l : {"bin", "lib", "lib64", "sbin"})
     if (symlink((std::string("usr/") + l).c_str(), (root + "/" + l).c_str()) != 0) Die("symlink");
   mkdir((root + "/old").c_str(), 0700);
