@@ -6,6 +6,7 @@
 // is the order of these state changes.
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,6 +329,7 @@ Reply TaskService::Start(const std::string& bytes) {
   {
     auto hold = Reaper::Instance().Hold();
     pid = c->sandbox->Exec(p->spec, p->io->guest_stdio(), &serr);
+    if (pid > 0) p->pidfd = int(syscall(SYS_pidfd_open, pid, 0));
     if (pid > 0)
       Reaper::Instance().Watch(pid, [this, id = req.id(), exec_id = req.exec_id()](
                                         pid_t, int status) { OnExit(id, exec_id, status); });

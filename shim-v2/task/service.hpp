@@ -5,6 +5,7 @@
 #pragma once
 
 #include <time.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <functional>
@@ -26,6 +27,12 @@ constexpr char kTaskService[] = "containerd.task.v2.Task";
 
 // One process of a container: the init (exec_id "") or an exec.
 struct Proc {
+  Proc() = default;
+  Proc(const Proc&) = delete;
+  Proc& operator=(const Proc&) = delete;
+  ~Proc() {
+    if (pidfd >= 0) close(pidfd);
+  }
   std::string exec_id;
   uint32_t pid = 0;
   containerd::v1::types::Status status = containerd::v1::types::CREATED;
@@ -36,6 +43,9 @@ struct Proc {
   std::unique_ptr<io::ProcessIo> io;
   bool close_stdin_at_start = false;  // CloseIO before an exec started
   runtime::ProcessSpec spec;          // exec: what Start runs
+  // exec: opened before the reaper can reap pid, so Kill never signals a
+  // recycled pid (the exit is reaped before OnExit marks p exited).
+  int pidfd = -1;
 };
 
 struct Container {

@@ -133,6 +133,39 @@ mounts_under() {
   awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
 
+# Field 22 of /proc/PID/stat: when the process started, in clock ticks since
+# boot. A pid with the same start time is the same process; pids recycle
+# (pid_max is 32768 here), so a pid noted earlier is killed only if its
+# start time is unchanged -- otherwise a process of another test that got
+# the pid would be killed.
+start_time() {
+  local st
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  set -- $st
+  echo "${20}"
+}
+
+# Kills the PID:START entries whose process is still the one noted.
+kill_noted() {
+  local e p
+  for e in "$@"; do
+    p=${e%%:*}
+    [ "$(start_time "$p" 2>/dev/null)" = "${e#*:}" ] && kill -KILL "$p" 2>/dev/null
+  done
+  return 0
+}
+
+# The pids of the PID:START entries whose process is still the one noted.
+still_noted() {
+  local e p
+  for e in "$@"; do
+    p=${e%%:*}
+    [ "$(start_time "$p" 2>/dev/null)" = "${e#*:}" ] && echo "$p"
+  done
+  return 0
+}
+
 # A zombie counts as gone: it holds no resources, and its reaper (init, or
 # a subreaper above us) may take its time.
 alive() {
@@ -178,7 +211,7 @@ forget_host_state() {
 }
 
 do_stop() {
-  local quiet=${1:-} pid ns t pids=() p c m
+  local quiet=${1:-} pid ns t pids=() noted=() p c m st
   pid=$(daemon_pid) || pid=""
   if [ -n "$pid" ] && answers; then
     # Orderly first: tasks killed and deleted unmount their rootfs.
@@ -196,8 +229,11 @@ do_stop() {
   fi
   # Shims that were left behind, with their containers (their children).
   for p in $(shim_pids); do
-    pids+=("$p")
-    for c in $(descendants "$p"); do pids+=("$c"); done
+    for c in "$p" $(descendants "$p"); do
+      st=$(start_time "$c") || continue
+      pids+=("$c")
+      noted+=("$c:$st")
+    done
   done
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null || true
@@ -205,8 +241,8 @@ do_stop() {
     wait_gone "$pid" || die "containerd pid $pid in $dir would not die"
   fi
   if [ ${#pids[@]} -gt 0 ]; then
-    kill -KILL "${pids[@]}" 2>/dev/null || true
-    wait_gone "${pids[@]}" || die "shim or container processes ${pids[*]} of $dir would not die"
+    kill_noted "${noted[@]}"
+    wait_gone $(still_noted "${noted[@]}") || die "shim or container processes ${pids[*]} of $dir would not die"
   fi
   for _ in 1 2 3; do
     m=$(mounts_under)
