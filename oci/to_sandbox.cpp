@@ -26,6 +26,37 @@ bool HasOption(const std::vector<std::string>& options, const char* name) {
   return std::find(options.begin(), options.end(), name) != options.end();
 }
 
+// cgroupsPath: "/a/b" or "a/b" (from the hierarchy root), or systemd's
+// "slice:prefix:name" (-> /slice/prefix-name.scope, as runc's systemd driver).
+std::string CgroupPathFromConfig(const std::string& p) {
+  if (p.empty()) return p;
+  if (p.find(':') == std::string::npos) return p[0] == '/' ? p : "/" + p;
+  std::string slice = p.substr(0, p.find(':'));
+  std::string rest = p.substr(p.find(':') + 1);
+  std::string prefix = rest.substr(0, rest.find(':'));
+  std::string name = rest.find(':') == std::string::npos ? "" : rest.substr(rest.find(':') + 1);
+  if (slice.empty()) slice = "system.slice";
+  return "/" + slice + "/" + (prefix.empty() ? name : prefix + "-" + name) + ".scope";
+}
+
+// linux.resources -> limits. Zero means "not set" (as Docker writes it);
+// cpu.shares 1024 is the kernel's default weight, so it alone asks for nothing.
+runtime::CgroupLimits LimitsOf(const Resources& r) {
+  runtime::CgroupLimits l;
+  if (r.memory) {
+    if (r.memory->limit && *r.memory->limit != 0) l.memory = *r.memory->limit;
+    if (r.memory->swap && *r.memory->swap != 0) l.memory_swap = *r.memory->swap;
+  }
+  if (r.cpu) {
+    if (r.cpu->shares && *r.cpu->shares != 0 && *r.cpu->shares != 1024)
+      l.cpu_shares = *r.cpu->shares;
+    if (r.cpu->quota && *r.cpu->quota != 0) l.cpu_quota = *r.cpu->quota;
+    if (r.cpu->period && *r.cpu->period != 0) l.cpu_period = *r.cpu->period;
+  }
+  if (r.pids && r.pids->limit != 0) l.pids = r.pids->limit;
+  return l;
+}
+
 void Note(std::vector<std::string>* ignored, std::string line) {
   if (ignored) ignored->push_back(std::move(line));
 }
@@ -57,7 +88,18 @@ void ListIgnored(const Spec& spec, std::vector<std::string>* ignored) {
   if (!l.uid_mappings.empty() || !l.gid_mappings.empty()) {
     Note(ignored, "linux.uidMappings/gidMappings: ids are virtual in the sandbox");
   }
-  if (l.resources) Note(ignored, "linux.resources: cgroup limits are not applied");
+  if (l.resources) {
+    // memory.limit/swap, cpu.shares/quota/period and pids.limit are applied
+    // (SandboxSpec::limits); the rest is not.
+    for (const auto& [key, value] : l.resources->raw.items())
+      if (key != "memory" && key != "cpu" && key != "pids" && !value.is_null() &&
+          !(value.is_array() && value.empty()))
+        Note(ignored, "linux.resources." + key + ": not applied");
+    if (l.resources->memory && l.resources->memory->reservation)
+      Note(ignored, "linux.resources.memory.reservation: not applied");
+    if (l.resources->cpu && (!l.resources->cpu->cpus.empty() || !l.resources->cpu->mems.empty()))
+      Note(ignored, "linux.resources.cpu.cpus/mems: not applied");
+  }
   if (!l.sysctl.empty()) Note(ignored, "linux.sysctl: not applied");
   if (!l.devices.empty()) Note(ignored, "linux.devices: device nodes are not created");
   if (!l.mount_label.empty()) Note(ignored, "linux.mountLabel: not applied");
@@ -162,6 +204,8 @@ Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& 
     out.readonly_paths = spec.linux_config->readonly_paths;
     for (const auto& ns : spec.linux_config->namespaces)
       if (ns.type == "network") out.network = ns.path.empty() ? "new" : ns.path;
+    if (spec.linux_config->resources) out.limits = LimitsOf(*spec.linux_config->resources);
+    out.cgroup_path = CgroupPathFromConfig(spec.linux_config->cgroups_path);
     if (spec.linux_config->seccomp) {
       auto compiled = CompileSeccomp(*spec.linux_config->seccomp);
       if (!compiled) return compiled.error();

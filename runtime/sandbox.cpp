@@ -154,6 +154,7 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
   if (!CallControl(sb->control_fd_, {{"op", "init"}, {"spec", ToJson(spec)}}, &reply, &e))
     return fail(e);
   sb->host_uid_ = reply.value("host_uid", uid_t(0));
+  sb->cgroup_path_ = reply.value("cgroup", std::string());
   pid_t init =
       StartGuest(sb->control_fd_, spec.state_dir, spec.init, stdio, true, &e, spec.die_with_caller);
   if (init < 0) return fail(e);
@@ -194,6 +195,7 @@ std::unique_ptr<Sandbox> Sandbox::Attach(const std::string& state_dir, std::stri
     for (const auto& p : r["processes"])
       if (p["vpid"] == 1) sb->init_pid_ = p["pid"].get<pid_t>();
     sb->host_uid_ = r.value("host_uid", uid_t(0));
+    sb->cgroup_path_ = r.value("cgroup", std::string());
   }
   return sb;
 }
@@ -230,6 +232,20 @@ std::optional<std::vector<ProcessState>> Sandbox::Processes(std::string* err) {
   return out;
 }
 
+bool Sandbox::SetLimits(const CgroupLimits& limits, std::string* err) {
+  nlohmann::json r;
+  if (!CallControl(control_fd_, {{"op", "set_limits"}, {"limits", ToJson(limits)}}, &r, err))
+    return false;
+  cgroup_path_ = r.value("cgroup", std::string());
+  return true;
+}
+
+std::optional<CgroupStats> Sandbox::Stats(std::string* err) {
+  nlohmann::json r;
+  if (!CallControl(control_fd_, {{"op", "stats"}}, &r, err)) return std::nullopt;
+  return StatsFromJson(r.at("stats"));
+}
+
 bool Sandbox::Destroy(std::string* err) {
   if (control_fd_ >= 0) {
     std::string ignored;
@@ -252,6 +268,12 @@ bool Sandbox::Destroy(std::string* err) {
       waitpid(supervisor_pid_, &st, 0);
     }
     supervisor_pid_ = 0;
+    // The supervisor removes the cgroup after its last guest; one killed
+    // before that leaves it to us.
+    if (!cgroup_path_.empty()) {
+      std::string ignored;
+      Cgroup::Open(cgroup_path_).Remove(&ignored);
+    }
   }
   if (!state_dir_.empty()) {
     std::error_code ec;

@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/cgroup.hpp"
+
 namespace litebox::runtime {
 
 // fds the guest gets as 0, 1, 2 (-1: /dev/null). The caller keeps its copies.
@@ -90,6 +92,11 @@ struct SandboxSpec {
   // the sandbox before its first instruction. Empty: none.
   std::string app_seccomp_bpf;
   uint32_t app_seccomp_flags = 0;  // SECCOMP_FILTER_FLAG_*
+  // linux.resources: enforced by a host cgroup holding the guests (the
+  // supervisor creates it when limits are set; cgroup.hpp). cgroup_path
+  // empty: SandboxCgroupPath of the sandbox's leased uid.
+  CgroupLimits limits;
+  std::string cgroup_path;
 };
 
 struct ProcessState {
@@ -124,6 +131,8 @@ class Sandbox {
   // The host uid the sandbox's processes run under (0: not root, unchanged).
   uid_t host_uid() const { return host_uid_; }
   const std::string& state_dir() const { return state_dir_; }
+  // The cgroup holding the guests ("" while the sandbox has no limits).
+  const std::string& cgroup_path() const { return cgroup_path_; }
 
   // Lets the init process run its first instruction.
   bool Start(std::string* err);
@@ -137,6 +146,11 @@ class Sandbox {
   bool Resume(std::string* err);
   // Host pids of every live process of the sandbox.
   std::optional<std::vector<ProcessState>> Processes(std::string* err);
+  // New limits (runc update, the shim's Update): the cgroup is created now
+  // if the sandbox had none, and every process of the sandbox moved in.
+  bool SetLimits(const CgroupLimits& limits, std::string* err);
+  // The cgroup's counters; nullopt with *err when the sandbox has none.
+  std::optional<CgroupStats> Stats(std::string* err);
   // SIGKILLs every process, waits for the supervisor to exit (if it is the
   // caller's child) and removes state_dir. Idempotent.
   bool Destroy(std::string* err);
@@ -148,6 +162,7 @@ class Sandbox {
   pid_t supervisor_pid_ = 0;
   uid_t host_uid_ = 0;
   std::string state_dir_;
+  std::string cgroup_path_;
 };
 
 }  // namespace litebox::runtime

@@ -67,7 +67,9 @@ json ToJson(const SandboxSpec& s) {
           {"die_with_caller", s.die_with_caller},
           {"app_seccomp_bpf", HexOf(s.app_seccomp_bpf)},
           {"app_seccomp_flags", s.app_seccomp_flags},
-          {"wait_for_start", s.wait_for_start}};
+          {"wait_for_start", s.wait_for_start},
+          {"limits", ToJson(s.limits)},
+          {"cgroup_path", s.cgroup_path}};
 }
 
 ProcessSpec ProcessSpecFromJson(const json& j) {
@@ -113,6 +115,8 @@ SandboxSpec SandboxSpecFromJson(const json& j) {
   s.wait_for_start = j.at("wait_for_start").get<bool>();
   s.app_seccomp_bpf = BytesOfHex(j.value("app_seccomp_bpf", std::string()));
   s.app_seccomp_flags = j.value("app_seccomp_flags", 0u);
+  if (j.contains("limits")) s.limits = LimitsFromJson(j.at("limits"));
+  s.cgroup_path = j.value("cgroup_path", std::string());
   return s;
 }
 

@@ -32,6 +32,7 @@
 #include "rootfs/file_server.hpp"
 #include "rootfs/message.hpp"
 #include "rootfs/rootfs.hpp"
+#include "runtime/cgroup.hpp"
 #include "runtime/control.hpp"
 #include "runtime/sandbox.hpp"
 #include "runtime/seccomp_policy.hpp"
@@ -166,6 +167,16 @@ class Supervisor : public rootfs::ProcInfo {
   std::unique_ptr<UidLease> uid_lease_;
   uid_t host_uid() const { return uid_lease_ ? uid_lease_->uid() : 0; }
   bool SweepSandboxUid();
+  // The cgroup enforcing the sandbox's limits (none without limits). Guests
+  // join it at their hello, before the application's first instruction;
+  // processes forked inside inherit it. One made by a later set_limits also
+  // takes the children that say hello after it (their fork may have raced
+  // the move of their parent).
+  std::optional<Cgroup> cgroup_;
+  bool join_children_ = false;
+  bool CreateCgroup(const CgroupLimits& limits, std::string* err);
+  std::string CgroupPath() const { return cgroup_ ? cgroup_->path() : ""; }
+  void OnSetLimits(int fd, const json& msg);
 };
 
 // epoll tags: high bits say what the fd is.
@@ -224,9 +235,24 @@ bool Supervisor::Init(const json& msg, std::string* err) {
     if (!uid_lease_) return false;
     SetSweepUidForSignals(uid_lease_->uid(), uid_lease_->path());
   }
+  if (!spec_.limits.empty() && !CreateCgroup(spec_.limits, err)) return false;
   root_ = rootfs::RootFs::Open(spec_.rootfs, spec_.readonly_root, mounts, err, spec_.state_dir);
   if (!root_) return false;
   files_ = std::make_unique<rootfs::FileServer>(*root_, *this);
+  return true;
+}
+
+bool Supervisor::CreateCgroup(const CgroupLimits& limits, std::string* err) {
+  std::string path = spec_.cgroup_path.empty() ? SandboxCgroupPath(host_uid()) : spec_.cgroup_path;
+  auto cg = Cgroup::Create(path, err);
+  if (!cg) return false;
+  if (!cg->Apply(limits, err)) {
+    std::string ignored;
+    cg->Remove(&ignored);
+    return false;
+  }
+  cgroup_ = std::move(cg);
+  Log("cgroup " + path + ": " + ToJson(limits).dump());
   return true;
 }
 
@@ -281,6 +307,8 @@ int Supervisor::Run() {
   }
   if (!Init(first, &err)) {
     SendControl(creator_, {{"ok", false}, {"error", err}});
+    std::string ignored;
+    if (cgroup_) cgroup_->Remove(&ignored);
     return 1;
   }
   // Work from the sandbox's state dir: nothing here uses relative paths,
@@ -303,7 +331,10 @@ int Supervisor::Run() {
   }
   controls_[creator_] = true;
   Watch(creator_, kTagControl);
-  SendControl(creator_, {{"ok", true}, {"supervisor_pid", getpid()}, {"host_uid", host_uid()}});
+  SendControl(creator_, {{"ok", true},
+                         {"supervisor_pid", getpid()},
+                         {"host_uid", host_uid()},
+                         {"cgroup", CgroupPath()}});
   // Generate the filter's rules now, while the creator spawns the init
   // guest: its hello then only waits for the per-image prefix.
   {
@@ -361,14 +392,16 @@ int Supervisor::Run() {
   bool swept = SweepSandboxUid();
   if (uid_lease_ && swept) uid_lease_->Release();
   if (uid_lease_ && !swept) uid_lease_->Abandon();
+  std::string cg_err;
+  if (cgroup_ && swept && !cgroup_->Remove(&cg_err)) Log(cg_err);
   return 0;
 }
 
-// True if some non-zombie process runs with real uid `uid`.
-bool UidHasLiveProcess(uid_t uid) {
+// The non-zombie processes running with real uid `uid`.
+std::vector<pid_t> LiveProcessesOf(uid_t uid) {
+  std::vector<pid_t> out;
   DIR* d = opendir("/proc");
-  if (!d) return false;
-  bool found = false;
+  if (!d) return out;
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     std::ifstream in(std::string("/proc/") + e->d_name + "/status");
@@ -379,13 +412,10 @@ bool UidHasLiveProcess(uid_t uid) {
         zombie = line.find('Z') != std::string::npos || line.find('X') != std::string::npos;
       if (line.rfind("Uid:", 0) == 0) mine = std::stoul(line.substr(4)) == uid;
     }
-    if (mine && !zombie) {
-      found = true;
-      break;
-    }
+    if (mine && !zombie) out.push_back(pid_t(std::atoi(e->d_name)));
   }
   closedir(d);
-  return found;
+  return out;
 }
 
 // Every process of the sandbox runs under its own host uid, including any
@@ -398,11 +428,41 @@ bool Supervisor::SweepSandboxUid() {
   // one between rounds); zombies do not count. Bounded: 2 s.
   for (int round = 0; round < 200; ++round) {
     KillProcessesOfUid(uid);
-    if (!UidHasLiveProcess(uid)) return true;
+    if (LiveProcessesOf(uid).empty()) return true;
     usleep(10000);
   }
   Log("host uid " + std::to_string(uid) + " still runs processes after the sweep");
   return false;
+}
+
+void Supervisor::OnSetLimits(int fd, const json& msg) {
+  CgroupLimits limits;
+  try {
+    limits = LimitsFromJson(msg.at("limits"));
+  } catch (const std::exception& e) {
+    SendControl(
+        fd, {{"ok", false}, {"error", std::string("set_limits: malformed limits: ") + e.what()}});
+    return;
+  }
+  std::string err;
+  if (!cgroup_) {
+    if (!CreateCgroup(limits, &err)) {
+      SendControl(fd, {{"ok", false}, {"error", err}});
+      return;
+    }
+    // Every process of the sandbox moves in: the guests it knows and any
+    // it does not (a clone made at the gate) -- all run as its host uid.
+    join_children_ = true;
+    std::vector<pid_t> pids = host_uid() ? LiveProcessesOf(host_uid()) : std::vector<pid_t>{};
+    for (auto& [ch, g] : guests_)
+      if (g->host_pid && !g->exited) pids.push_back(g->host_pid);
+    for (pid_t p : pids)
+      if (!cgroup_->Join(p, &err) && errno != ESRCH) Log(err);
+  } else if (!cgroup_->Apply(limits, &err)) {
+    SendControl(fd, {{"ok", false}, {"error", err}});
+    return;
+  }
+  SendControl(fd, {{"ok", true}, {"cgroup", CgroupPath()}});
 }
 
 void Supervisor::OnPidfd(int pidfd) {
@@ -652,6 +712,12 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         Watch(g.pidfd, kTagPidfd);
       }
       std::string err;
+      // Into the cgroup before the application runs a single instruction.
+      if (cgroup_ && !cgroup_->Join(g.host_pid, &err)) {
+        Log(err);
+        SendResponse(ch, op, -EIO, 0, {});
+        return;
+      }
       auto prog = BuildPartitionFilter(static_cast<uint64_t>(req.hdr.arg[0]), policy_, &err);
       if (prog.empty()) {
         Log("filter: " + err);
@@ -757,6 +823,10 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       if (g.pidfd >= 0) {
         pidfd_to_channel_[g.pidfd] = ch;
         Watch(g.pidfd, kTagPidfd);
+      }
+      if (cgroup_ && join_children_) {
+        std::string err;
+        if (!cgroup_->Join(g.host_pid, &err) && errno != ESRCH) Log(err);
       }
       SendResponse(ch, op, 0, 0, {});
       if (g.fork_waiter >= 0) {
@@ -975,7 +1045,22 @@ void Supervisor::OnControl(int fd) {
     json procs = json::array();
     for (auto& [ch, g] : guests_)
       if (!g->exited && g->host_pid) procs.push_back({{"pid", g->host_pid}, {"vpid", g->ctx.vpid}});
-    SendControl(fd, {{"ok", true}, {"processes", procs}, {"host_uid", host_uid()}});
+    SendControl(
+        fd,
+        {{"ok", true}, {"processes", procs}, {"host_uid", host_uid()}, {"cgroup", CgroupPath()}});
+  } else if (op == "set_limits") {
+    OnSetLimits(fd, msg);
+  } else if (op == "stats") {
+    if (cgroup_) {
+      SendControl(fd, {{"ok", true}, {"stats", ToJson(cgroup_->Stats())}});
+    } else {
+      // No limits, no cgroup: the same counters from /proc.
+      std::vector<pid_t> pids = host_uid() ? LiveProcessesOf(host_uid()) : std::vector<pid_t>{};
+      if (!host_uid())
+        for (auto& [ch, g] : guests_)
+          if (g->host_pid && !g->exited) pids.push_back(g->host_pid);
+      SendControl(fd, {{"ok", true}, {"stats", ToJson(StatsOfProcesses(pids))}});
+    }
   } else if (op == "pause" || op == "resume") {
     KillAll(op == "pause" ? SIGSTOP : SIGCONT, true);
     SendControl(fd, {{"ok", true}});

@@ -3,12 +3,16 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "runtime/cli/oci_commands.hpp"
 #include "runtime/cli/oci_flags.hpp"
@@ -157,18 +161,60 @@ int OciResumeCommand(Args& args) {
   return 0;
 }
 
+namespace {
+
+// runc's byte values: a number with an optional k/m/g/t suffix (1024-based,
+// as docker's RAMInBytes), or -1 for unlimited.
+std::optional<int64_t> ParseBytes(const std::string& v) {
+  if (v == "-1") return -1;
+  char* end = nullptr;
+  errno = 0;
+  double n = strtod(v.c_str(), &end);
+  if (errno != 0 || end == v.c_str() || n < 0) return std::nullopt;
+  std::string unit = end;
+  for (char& ch : unit) ch = char(tolower(ch));
+  if (!unit.empty() && unit.back() == 'b') unit.pop_back();
+  if (!unit.empty() && unit.back() == 'i') unit.pop_back();
+  double mult = 1;
+  if (unit == "k")
+    mult = 1024.0;
+  else if (unit == "m")
+    mult = 1024.0 * 1024;
+  else if (unit == "g")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "t")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else if (!unit.empty())
+    return std::nullopt;
+  return int64_t(n * mult);
+}
+
+std::optional<int64_t> ParseInt(const std::string& v) {
+  char* end = nullptr;
+  errno = 0;
+  long long n = strtoll(v.c_str(), &end, 10);
+  if (errno != 0 || end == v.c_str() || *end) return std::nullopt;
+  return int64_t(n);
+}
+
+}  // namespace
+
 int OciUpdateCommand(Args& args) {
-  std::string resources;
+  std::string resources, memory, memory_swap, cpu_share, cpu_quota, cpu_period, pids_limit;
   FlagSet fs("update");
   fs.String({"resources", "r"}, &resources);
-  // runc's one-value flags; LiteBox enforces no cgroup limits, so they are
-  // recorded in the log only.
-  std::vector<std::string> knobs;
-  for (const char* name :
-       {"blkio-weight", "cpu-period", "cpu-quota", "cpu-share", "cpu-rt-period", "cpu-rt-runtime",
-        "cpuset-cpus", "cpuset-mems", "kernel-memory", "kernel-memory-tcp", "memory",
-        "memory-reservation", "memory-swap", "pids-limit", "l3-cache-schema", "mem-bw-schema"})
-    fs.Strings({name}, &knobs);
+  fs.String({"memory"}, &memory);
+  fs.String({"memory-swap"}, &memory_swap);
+  fs.String({"cpu-share"}, &cpu_share);
+  fs.String({"cpu-quota"}, &cpu_quota);
+  fs.String({"cpu-period"}, &cpu_period);
+  fs.String({"pids-limit"}, &pids_limit);
+  // runc's other knobs: accepted, not applied (said so below).
+  std::vector<std::string> unapplied;
+  for (const char* name : {"blkio-weight", "cpu-rt-period", "cpu-rt-runtime", "cpuset-cpus",
+                           "cpuset-mems", "kernel-memory", "kernel-memory-tcp",
+                           "memory-reservation", "l3-cache-schema", "mem-bw-schema"})
+    fs.Strings({name}, &unapplied);
   std::string err, id;
   int rc = 0;
   if (!fs.Parse(args, &err)) return OciFail(err);
@@ -178,6 +224,7 @@ int OciUpdateCommand(Args& args) {
   ContainerLock lock(Globals().root, id);
   if (CurrentStatus(rec) == oci::Status::kStopped) return OciFail("container not running");
   nlohmann::json doc = nlohmann::json::object();
+  runtime::CgroupLimits limits;
   if (!resources.empty()) {
     std::string text;
     if (resources == "-") {
@@ -189,16 +236,45 @@ int OciUpdateCommand(Args& args) {
     }
     try {
       doc = nlohmann::json::parse(text);
+      if (!doc.is_object())
+        return OciFail("update: --resources " + resources + ": expected a JSON object");
+      limits = runtime::LimitsFromResourcesJson(doc);
     } catch (const std::exception& e) {
-      return OciFail("update: --resources " + resources + ": not valid JSON: " + e.what());
+      return OciFail("update: --resources " + resources + ": " + e.what());
     }
-    if (!doc.is_object())
-      return OciFail("update: --resources " + resources + ": expected a JSON object");
   }
-  LogLine("warning", "update " + id +
-                         ": resource limits are recorded but not enforced (no cgroups in "
-                         "LiteBox): " +
-                         doc.dump());
+  // One-value flags win over the same field of --resources, as in runc.
+  struct Knob {
+    const char* flag;
+    const std::string* value;
+    bool bytes;
+    std::function<void(int64_t)> set;
+  };
+  const Knob knobs[] = {
+      {"memory", &memory, true, [&](int64_t v) { limits.memory = v; }},
+      {"memory-swap", &memory_swap, true, [&](int64_t v) { limits.memory_swap = v; }},
+      {"cpu-share", &cpu_share, false, [&](int64_t v) { limits.cpu_shares = uint64_t(v); }},
+      {"cpu-quota", &cpu_quota, false, [&](int64_t v) { limits.cpu_quota = v; }},
+      {"cpu-period", &cpu_period, false, [&](int64_t v) { limits.cpu_period = uint64_t(v); }},
+      {"pids-limit", &pids_limit, false, [&](int64_t v) { limits.pids = v; }},
+  };
+  for (const Knob& k : knobs) {
+    if (k.value->empty()) continue;
+    auto v = k.bytes ? ParseBytes(*k.value) : ParseInt(*k.value);
+    if (!v)
+      return OciFail("update: --" + std::string(k.flag) + " " + *k.value + ": not a valid value");
+    k.set(*v);
+  }
+  if (!unapplied.empty())
+    LogLine("warning", "update " + id +
+                           ": blkio, cpuset, rt, kernel-memory and reservation limits are not "
+                           "applied by litebox");
+  if (!limits.empty()) {
+    std::string why = runtime::Cgroup::Unusable(limits);
+    if (!why.empty()) return OciFail("update " + id + ": " + why);
+    auto sb = runtime::Sandbox::Attach(rec.sandbox_dir, &err);
+    if (!sb || !sb->SetLimits(limits, &err)) return OciFail("update " + id + ": " + err);
+  }
   rec.resources_json = doc.dump();
   if (!SaveRecord(Globals().root, rec, &err)) return OciFail(err);
   return 0;

@@ -78,6 +78,8 @@ int CreateContainer(const std::string& id, const CreateOptions& o, bool foregrou
   auto sbspec = oci::ToSandboxSpec(*spec, bundle, id, &ignored);
   if (!sbspec) return OciFail(bundle + "/config.json: " + sbspec.error().message());
   for (const auto& line : ignored) LogLine("warning", "config.json: ignored: " + line);
+  for (const auto& line : runtime::Cgroup::DropUnenforceable(&sbspec->limits))
+    LogLine("warning", "config.json: " + line);
 
   bool terminal = spec->process->terminal;
   if (terminal && o.console_socket.empty() && !foreground)

@@ -122,8 +122,9 @@ int OciFeaturesCommand(Args& args) {
   // What LiteBox honours (runc's `features` shape). Namespaces are emulated
   // by the library OS rather than created in the kernel. Seccomp profiles
   // apply on top of the partition (x86-64 only; no notify listener).
-  // AppArmor, SELinux and cgroups are not applied (config.json fields for
-  // them are accepted and logged as ignored), so they are reported disabled.
+  // AppArmor and SELinux are not applied (config.json fields for them are
+  // accepted and logged as ignored). linux.resources memory/cpu/pids are
+  // applied through cgroup v1 or v2 (not through systemd).
   nlohmann::ordered_json caps = nlohmann::ordered_json::array();
   for (const std::string& c : oci::CapabilityNames()) caps.push_back(c);
   nlohmann::ordered_json f = {
@@ -134,7 +135,7 @@ int OciFeaturesCommand(Args& args) {
       {"linux",
        {{"namespaces", {"cgroup", "ipc", "mount", "network", "pid", "user", "uts"}},
         {"capabilities", caps},
-        {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}}},
+        {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}}},
         {"seccomp",
          {{"enabled", true},
           {"actions",

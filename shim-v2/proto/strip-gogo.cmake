@@ -4,6 +4,7 @@
 # Usage: cmake -DIN=src.proto -DOUT=dst.proto -P strip-gogo.cmake
 file(READ "${IN}" text)
 string(REGEX REPLACE "import weak \"[^\"]*\";" "" text "${text}")
+string(REGEX REPLACE "import \"gogoproto/gogo.proto\";" "" text "${text}")
 string(REGEX REPLACE "option \\((gogoproto|containerd\\.plugin)\\.[a-z_]+\\) = [^;]*;" "" text "${text}")
 string(REGEX REPLACE " *\\[\\(gogoproto\\.[^]]*\\]" "" text "${text}")
 file(WRITE "${OUT}" "${text}")

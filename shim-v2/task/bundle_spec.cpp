@@ -23,6 +23,10 @@ bool LoadSandboxSpec(const std::string& bundle, const std::string& id, const std
     return false;
   }
   *out = std::move(*sb);
+  // Limits this host cannot enforce are dropped with a warning, as runc
+  // without a usable hierarchy: never a silent success claim.
+  for (auto& w : runtime::Cgroup::DropUnenforceable(&out->limits))
+    if (ignored) ignored->push_back(std::move(w));
   out->state_dir = state_dir;
   out->wait_for_start = true;
   return true;

@@ -4,12 +4,15 @@
 #include "shim-v2/task/service.hpp"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
+#include "github.com/containerd/cgroups/stats/v1/metrics.pb.h"
 #include "github.com/containerd/containerd/api/events/task.pb.h"
 #include "github.com/containerd/containerd/runtime/v2/runc/options/oci.pb.h"
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb.h"
@@ -223,8 +226,11 @@ Reply TaskService::Kill(const std::string& bytes) {
   if (p->pid == 0)
     return Reply::Error(ttrpc::kFailedPrecondition,
                         "exec " + req.exec_id() + " has not been started: nothing to kill");
-  // An exec is a host process the shim forked (through Sandbox::Exec).
-  if (kill(pid_t(p->pid), sig) != 0) {
+  // An exec is a host process the shim forked (through Sandbox::Exec),
+  // signalled through its pidfd: once reaped, its pid may be another's.
+  int rc = p->pidfd >= 0 ? int(syscall(SYS_pidfd_send_signal, p->pidfd, sig, nullptr, 0))
+                         : kill(pid_t(p->pid), sig);
+  if (rc != 0) {
     if (errno == ESRCH)
       return Reply::Error(ttrpc::kNotFound, "process already finished: not found");
     return Reply::Error(ttrpc::kUnknown, "kill exec " + req.exec_id() + ": " + strerror(errno));
@@ -275,11 +281,26 @@ Reply TaskService::Update(const std::string& bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<Container> c;
   if (!Find(req.id(), "", &c, nullptr, &err)) return err;
-  if (req.has_resources() && !req.resources().value().empty())
-    return Reply::Error(
-        ttrpc::kUnimplemented,
-        "update resources of " + req.id() + ": not supported by the litebox runtime (no cgroups)");
-  return OkEmpty();  // annotations only: nothing in the sandbox depends on them
+  if (!req.has_resources() || req.resources().value().empty())
+    return OkEmpty();  // annotations only: nothing in the sandbox depends on them
+  // containerd sends the OCI LinuxResources object as JSON in the Any.
+  runtime::CgroupLimits limits;
+  try {
+    limits = runtime::LimitsFromResourcesJson(nlohmann::json::parse(req.resources().value()));
+  } catch (const std::exception& e) {
+    return Reply::Error(ttrpc::kInvalidArgument,
+                        "update " + req.id() + ": resources: " + std::string(e.what()));
+  }
+  if (limits.empty()) return OkEmpty();
+  std::string why = runtime::Cgroup::Unusable(limits);
+  if (!why.empty())
+    return Reply::Error(ttrpc::kFailedPrecondition, "update " + req.id() + ": " + why);
+  if (c->init->exited || c->init_exit_pending)
+    return Reply::Error(ttrpc::kFailedPrecondition,
+                        "update " + req.id() + ": container not running");
+  std::string serr;
+  if (!c->sandbox->SetLimits(limits, &serr)) return SandboxError("update " + req.id(), serr);
+  return OkEmpty();
 }
 
 Reply TaskService::Wait(const std::string& bytes) {
@@ -305,8 +326,31 @@ Reply TaskService::Stats(const std::string& bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<Container> c;
   if (!Find(req.id(), "", &c, nullptr, &err)) return err;
-  return Reply::Error(ttrpc::kNotFound,
-                      "stats of " + req.id() + ": the container has no cgroup: not found");
+  std::string serr;
+  auto st = c->sandbox->Stats(&serr);
+  if (!st) return Reply::Error(ttrpc::kNotFound, "stats of " + req.id() + ": " + serr);
+  // cgroup v1 Metrics, as containerd-shim-runc-v2 sends on a v1 host.
+  ::io::containerd::cgroups::v1::Metrics m;
+  m.mutable_pids()->set_current(st->pids_current);
+  m.mutable_pids()->set_limit(st->pids_limit);
+  auto* cpu = m.mutable_cpu()->mutable_usage();
+  cpu->set_total(st->cpu_usage_ns);
+  cpu->set_user(st->cpu_user_ns);
+  cpu->set_kernel(st->cpu_system_ns);
+  auto* mem = m.mutable_memory();
+  mem->set_cache(st->memory_cache);
+  mem->set_rss(st->memory_rss);
+  mem->set_total_cache(st->memory_cache);
+  mem->set_total_rss(st->memory_rss);
+  mem->mutable_usage()->set_usage(st->memory_usage);
+  mem->mutable_usage()->set_max(st->memory_max_usage);
+  mem->mutable_usage()->set_limit(st->memory_limit);
+  mem->mutable_usage()->set_failcnt(st->memory_failcnt);
+  m.mutable_memory_oom_control()->set_oom_kill(st->oom_kills);
+  v2::StatsResponse resp;
+  resp.mutable_stats()->set_type_url("io.containerd.cgroups.v1.Metrics");
+  resp.mutable_stats()->set_value(m.SerializeAsString());
+  return Ok(resp);
 }
 
 Reply TaskService::Connect(const std::string& bytes) {

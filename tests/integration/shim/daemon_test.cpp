@@ -16,6 +16,7 @@
 #include <map>
 #include <thread>
 
+#include "github.com/containerd/cgroups/stats/v1/metrics.pb.h"
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb.h"
 #include "shim-v2/ttrpc/client.hpp"
 
@@ -351,6 +352,39 @@ TEST_F(ShimDaemon, WaitDoesNotBlockKillOnOneConnection) {
   EXPECT_EQ(state.pid(), cresp.pid());
   EXPECT_EQ(state.bundle(), b.string());
   EXPECT_EQ(wait.wait_for(300ms), std::future_status::timeout) << "Wait returned early";
+
+  // Stats without limits: counted from the sandbox's processes, no limit.
+  auto stats = [&] {
+    v2::StatsRequest sr;
+    sr.set_id(id);
+    Reply rr = Call(*client, "Stats", sr.SerializeAsString());
+    EXPECT_TRUE(rr.ok()) << rr.message;
+    v2::StatsResponse resp;
+    EXPECT_TRUE(resp.ParseFromString(rr.payload));
+    EXPECT_EQ(resp.stats().type_url(), "io.containerd.cgroups.v1.Metrics");
+    io::containerd::cgroups::v1::Metrics m;
+    EXPECT_TRUE(m.ParseFromString(resp.stats().value()));
+    return m;
+  };
+  auto m = stats();
+  EXPECT_EQ(m.pids().current(), 1u);
+  EXPECT_GT(m.memory().usage().usage(), 0u);
+  EXPECT_EQ(m.memory().usage().limit(), 0u);
+  // Update with OCI LinuxResources (JSON in the Any, as containerd sends it).
+  v2::UpdateTaskRequest up;
+  up.set_id(id);
+  up.mutable_resources()->set_type_url(
+      "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources");
+  up.mutable_resources()->set_value(R"({"memory":{"limit":209715200},"pids":{"limit":20}})");
+  r = Call(*client, "Update", up.SerializeAsString());
+  ASSERT_TRUE(r.ok()) << r.message;
+  m = stats();
+  EXPECT_EQ(m.memory().usage().limit(), 209715200u);
+  EXPECT_EQ(m.pids().limit(), 20u);
+  EXPECT_EQ(m.pids().current(), 1u) << "the init was not moved into the new cgroup";
+  up.mutable_resources()->set_value(R"({"pids":{"limit":"many"}})");
+  r = Call(*client, "Update", up.SerializeAsString());
+  EXPECT_EQ(r.code, 3) << r.message;
 
   // An exec that is registered, waited for, and deleted without a start:
   // its Wait must end (containerd waits before it starts).
