@@ -94,7 +94,10 @@ void ListIgnored(const Spec& spec, std::vector<std::string>* ignored) {
     for (const auto& [key, value] : l.resources->raw.items())
       if (key != "memory" && key != "cpu" && key != "pids" && !value.is_null() &&
           !(value.is_array() && value.empty()))
-        Note(ignored, "linux.resources." + key + ": not applied");
+        Note(ignored, "linux.resources." + key +
+                          (key == "devices" ? ": no devices cgroup (device nodes are the library "
+                                              "OS's own; host devices are not reachable)"
+                                            : ": not applied"));
     if (l.resources->memory && l.resources->memory->reservation)
       Note(ignored, "linux.resources.memory.reservation: not applied");
     if (l.resources->cpu && (!l.resources->cpu->cpus.empty() || !l.resources->cpu->mems.empty()))

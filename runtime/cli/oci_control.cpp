@@ -236,8 +236,12 @@ int OciUpdateCommand(Args& args) {
     }
     try {
       doc = nlohmann::json::parse(text);
-      if (!doc.is_object())
-        return OciFail("update: --resources " + resources + ": expected a JSON object");
+    } catch (const std::exception& e) {
+      return OciFail("update: --resources " + resources + ": not valid JSON: " + e.what());
+    }
+    if (!doc.is_object())
+      return OciFail("update: --resources " + resources + ": expected a JSON object");
+    try {
       limits = runtime::LimitsFromResourcesJson(doc);
     } catch (const std::exception& e) {
       return OciFail("update: --resources " + resources + ": " + e.what());

@@ -36,13 +36,10 @@ c task resume k1 || fail "task resume"
 expect_eq "$(task_status k1)" RUNNING "status after resume"
 sleep 0.6
 [ "$(count)" -gt "$paused_at" ] || fail "counter did not move after resume ($(count) <= $paused_at)"
-# No cgroup, no metrics: the shim answers Stats with NotFound and its reason
-# (containerd drops the failed task from the list, so ctr prints "no metrics
-# received"; the reason is in the shim's log).
-out=$(c task metrics k1 2>&1) && fail "task metrics succeeded without a cgroup: $out"
-echo "$out" | grep -Eq "not found|no metrics received" || fail "task metrics: $out"
-grep -q "Stats: error 5 stats of k1: the container has no cgroup" "$dir/containerd.log" ||
-  fail "the shim did not answer Stats with NotFound and a reason"
+# Metrics without limits (no cgroup): counted from the sandbox's processes.
+out=$(c task metrics k1 2>&1) || fail "task metrics k1: $out"
+n=$(awk '$1=="pids.current"{print $2}' <<<"$out")
+[ "${n:-0}" -ge 1 ] || fail "task metrics k1: no processes counted: $out"
 
 # A duplicate exec id is refused.
 c task exec -d --exec-id x2 k1 true 2>/dev/null && fail "duplicate exec id accepted"

@@ -41,4 +41,21 @@ for id in res3 res4; do
   c container delete "$id"
 done
 [ ! -d "/sys/fs/cgroup/memory$cg" ] || fail "res3's cgroup $cg is left"
+
+# The supervisor SIGKILLed under a limited task: the task stops and its
+# cgroup goes with the container all the same (the shim removes it).
+c run -d --runtime io.litebox --memory-limit $((100 << 20)) "$IMAGE" res5 sleep 1000 || fail "run -d res5"
+init=$(c task ls | awk '$1=="res5"{print $2}')
+cg=$(awk -F: '$2=="memory"{print $3}' "/proc/$init/cgroup")
+sup=""
+for g in $(pgrep -f __supervise || true); do
+  [ "$(readlink "/proc/$g/cwd" 2>/dev/null)" = /run/litebox-shim/default/res5 ] && sup=$g
+done
+[ -n "$sup" ] || fail "res5: no supervisor found"
+kill -9 "$sup"
+wait_status res5 STOPPED
+c task delete res5 >/dev/null
+c container delete res5
+for _ in $(seq 50); do [ -d "/sys/fs/cgroup/memory$cg" ] || break; sleep 0.1; done
+[ ! -d "/sys/fs/cgroup/memory$cg" ] || fail "res5: cgroup $cg left after its supervisor was killed"
 echo PASS

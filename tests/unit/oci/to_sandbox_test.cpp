@@ -59,7 +59,35 @@ TEST(ToSandboxSpecTest, DefaultSpec) {
   EXPECT_EQ(sb->readonly_paths.size(), 5u);
   // The sandbox applies no cgroup device rules: that is reported, not hidden.
   ASSERT_EQ(ignored.size(), 1u);
-  EXPECT_EQ(ignored[0], "linux.resources: cgroup limits are not applied");
+  EXPECT_EQ(ignored[0].rfind("linux.resources.devices: no devices cgroup", 0), 0u) << ignored[0];
+  EXPECT_TRUE(sb->limits.empty());
+}
+
+TEST(ToSandboxSpecTest, ResourcesBecomeLimitsAndCgroupsPathIsKept) {
+  Spec spec = DefaultSpec(false);
+  spec.linux_config->resources->memory = MemoryResources{};
+  spec.linux_config->resources->memory->limit = 64 << 20;
+  spec.linux_config->resources->memory->reservation = 1 << 20;
+  spec.linux_config->resources->cpu = CpuResources{};
+  spec.linux_config->resources->cpu->shares = 1024;  // the kernel's default: asks for nothing
+  spec.linux_config->resources->cpu->quota = 50000;
+  spec.linux_config->resources->pids = PidsResources{};
+  spec.linux_config->resources->pids->limit = 32;
+  spec.linux_config->cgroups_path = "system.slice:docker:abc";
+  std::vector<std::string> ignored;
+  auto sb = ToSandboxSpec(spec, "/bundle", "c1", &ignored);
+  ASSERT_TRUE(sb) << sb.error().message();
+  EXPECT_EQ(sb->limits.memory, 64 << 20);
+  EXPECT_FALSE(sb->limits.cpu_shares);
+  EXPECT_EQ(sb->limits.cpu_quota, 50000);
+  EXPECT_EQ(sb->limits.pids, 32);
+  EXPECT_EQ(sb->cgroup_path, "/system.slice/docker-abc.scope");
+  bool reservation_noted = false;
+  for (const auto& l : ignored)
+    reservation_noted |= l == "linux.resources.memory.reservation: not applied";
+  EXPECT_TRUE(reservation_noted);
+  spec.linux_config->cgroups_path = "pods/c1";
+  EXPECT_EQ(ToSandboxSpec(spec, "/bundle", "c1")->cgroup_path, "/pods/c1");
 }
 
 TEST(ToSandboxSpecTest, PathsAndMounts) {
