@@ -398,12 +398,23 @@ int Supervisor::Run() {
 }
 
 // The non-zombie processes running with real uid `uid`.
+//
+// Cheap first: /proc/<pid> is owned by the process's effective uid while it
+// is dumpable, and a sandbox's processes always are (they never change host
+// credentials or exec a host binary after the guest's own exec: setuid and
+// execve are the library OS's). So only directories owned by `uid` are read
+// further (their status: real uid, zombie or not); reading every process's
+// status cost 1-2 ms per sandbox end here. kill(-1) as the uid, which the
+// sweep sends first, reaches a process however /proc shows it.
 std::vector<pid_t> LiveProcessesOf(uid_t uid) {
   std::vector<pid_t> out;
   DIR* d = opendir("/proc");
   if (!d) return out;
+  int proc_fd = dirfd(d);
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    struct stat st;
+    if (fstatat(proc_fd, e->d_name, &st, 0) != 0 || st.st_uid != uid) continue;
     std::ifstream in(std::string("/proc/") + e->d_name + "/status");
     std::string line;
     bool zombie = false, mine = false;
