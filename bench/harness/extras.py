@@ -209,11 +209,15 @@ def redis(rts, debian, timeit, workdir, table, log):
         if hasattr(rt, "bundles"):
             orig = rt.bundles.make
             rt.bundles.make = lambda c, r, a, host_network=True: orig(c, r, a, True)
+        if hasattr(rt, "network"):
+            rt.network = "host"
         try:
             argv = rt.argv(debian, args, cid, f"{workdir}/timeit-redis.out", timeit)
         finally:
             if hasattr(rt, "bundles"):
                 rt.bundles.make = orig
+            if hasattr(rt, "network"):
+                rt.network = "none"
         # redis logs little (to stdout); kept for the failure message.
         server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True)
