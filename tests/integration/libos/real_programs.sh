@@ -96,6 +96,23 @@ print(sorted(r))
 open("/tmp/x", "w").write("hello"); print(open("/tmp/x").read())
 print(sorted(os.listdir("/proc/self/fd")))'
   run_case python-sum /usr/bin/python3 -c 'print(sum(range(10)))'
+  # Job control (issue 5): a stopped and continued background job and its
+  # status after a kill (143; `jobs` after the kill is left out: whether bash
+  # has already reported the job then depends on when SIGCHLD lands, natively
+  # too), the shell's own TERM trap, a background subshell's exit status.
+  run_case bash-jobs /bin/bash -c 'set -m; sleep 5 & kill -STOP %1; sleep 0.2; jobs; kill -CONT %1; sleep 0.1; jobs; kill %1; wait %1; echo "status=$?"; echo done'
+  run_case bash-trap /bin/bash -c 'trap "echo got TERM" TERM; kill -TERM $$; echo after; (sleep 0.1; exit 7) & wait $!; echo "bg=$?"'
+  run_case python-procs /usr/bin/python3 -c '
+import os, subprocess, multiprocessing
+print(subprocess.run(["echo", "from child"], capture_output=True, text=True).stdout.strip())
+print(subprocess.run(["sh", "-c", "exit 5"]).returncode)
+with multiprocessing.Pool(4) as p:
+    print(p.map(abs, [-1, -2, -3, -4, -5]))
+pid = os.fork()
+if pid == 0:
+    os._exit(9)
+_, st = os.waitpid(pid, 0)
+print(os.WEXITSTATUS(st))'
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
