@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace litebox::runtime {
 namespace {
@@ -184,13 +185,25 @@ CgroupLimits LimitsFromJson(const nlohmann::json& j) {
   return l;
 }
 
+// Each counter's name in the control protocol.
+constexpr std::pair<const char*, uint64_t CgroupStats::*> kStatFields[] = {
+    {"memory_usage", &CgroupStats::memory_usage},
+    {"memory_max_usage", &CgroupStats::memory_max_usage},
+    {"memory_limit", &CgroupStats::memory_limit},
+    {"memory_failcnt", &CgroupStats::memory_failcnt},
+    {"memory_rss", &CgroupStats::memory_rss},
+    {"memory_cache", &CgroupStats::memory_cache},
+    {"oom_kills", &CgroupStats::oom_kills},
+    {"cpu_usage_ns", &CgroupStats::cpu_usage_ns},
+    {"cpu_user_ns", &CgroupStats::cpu_user_ns},
+    {"cpu_system_ns", &CgroupStats::cpu_system_ns},
+    {"pids_current", &CgroupStats::pids_current},
+    {"pids_limit", &CgroupStats::pids_limit}};
+
 nlohmann::json ToJson(const CgroupStats& s) {
-  return {{"memory_usage", s.memory_usage}, {"memory_max_usage", s.memory_max_usage},
-          {"memory_limit", s.memory_limit}, {"memory_failcnt", s.memory_failcnt},
-          {"memory_rss", s.memory_rss},     {"memory_cache", s.memory_cache},
-          {"oom_kills", s.oom_kills},       {"cpu_usage_ns", s.cpu_usage_ns},
-          {"cpu_user_ns", s.cpu_user_ns},   {"cpu_system_ns", s.cpu_system_ns},
-          {"pids_current", s.pids_current}, {"pids_limit", s.pids_limit}};
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, field] : kStatFields) j[name] = s.*field;
+  return j;
 }
 
 CgroupStats StatsOfProcesses(const std::vector<pid_t>& pids) {
@@ -222,21 +235,8 @@ CgroupStats StatsOfProcesses(const std::vector<pid_t>& pids) {
 
 CgroupStats StatsFromJson(const nlohmann::json& j) {
   CgroupStats s;
-  auto get = [&](const char* k, uint64_t* v) {
-    if (j.contains(k)) *v = j.at(k).get<uint64_t>();
-  };
-  get("memory_usage", &s.memory_usage);
-  get("memory_max_usage", &s.memory_max_usage);
-  get("memory_limit", &s.memory_limit);
-  get("memory_failcnt", &s.memory_failcnt);
-  get("memory_rss", &s.memory_rss);
-  get("memory_cache", &s.memory_cache);
-  get("oom_kills", &s.oom_kills);
-  get("cpu_usage_ns", &s.cpu_usage_ns);
-  get("cpu_user_ns", &s.cpu_user_ns);
-  get("cpu_system_ns", &s.cpu_system_ns);
-  get("pids_current", &s.pids_current);
-  get("pids_limit", &s.pids_limit);
+  for (const auto& [name, field] : kStatFields)
+    if (j.contains(name)) s.*field = j.at(name).get<uint64_t>();
   return s;
 }
 

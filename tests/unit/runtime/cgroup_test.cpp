@@ -38,6 +38,20 @@ TEST(CgroupLimitsTest, FromOciResources) {
                nlohmann::json::exception);
 }
 
+TEST(CgroupStatsTest, RoundTripThroughTheControlProtocol) {
+  CgroupStats s;
+  s.memory_usage = 1;
+  s.oom_kills = 2;
+  s.cpu_system_ns = 3;
+  s.pids_limit = 4;
+  CgroupStats t = StatsFromJson(ToJson(s));
+  EXPECT_EQ(t.memory_usage, 1u);
+  EXPECT_EQ(t.oom_kills, 2u);
+  EXPECT_EQ(t.cpu_system_ns, 3u);
+  EXPECT_EQ(t.pids_limit, 4u);
+  EXPECT_EQ(ToJson(t), ToJson(s));
+}
+
 class CgroupTest : public ::testing::Test {
  protected:
   void SetUp() override {
