@@ -2,7 +2,8 @@
 // which host process belongs to the sandbox. It serves every guest's
 // request channel (file ops through the host-file proxy, process ops
 // here), answers the control socket, and ends the sandbox when its init
-// process exits. Entry point of `litebox __supervise`.
+// process exits. Run in the creator's forked child (single-threaded
+// creators: the `litebox` CLI) or as `litebox __supervise` (the shim).
 #pragma once
 
 namespace litebox::runtime {
