@@ -15,7 +15,7 @@ struct OciGlobals {
   std::string log_file;
   bool log_json = false;  // --log-format json
   bool debug = false;
-  bool systemd_cgroup = false;  // accepted; LiteBox manages no cgroups
+  bool systemd_cgroup = false;  // accepted; cgroups are made by path, not through systemd
   std::string rootless = "auto";
   std::string criu;  // accepted; checkpoint/restore are not supported
 };

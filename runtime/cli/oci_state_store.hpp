@@ -36,7 +36,7 @@ struct ContainerRecord {
   std::string sandbox_dir;  // runtime::SandboxSpec::state_dir
   // What the last command made of it; "stopped" is derived, never stored.
   oci::Status status = oci::Status::kCreated;
-  std::string resources_json;  // last `update --resources` (recorded, not enforced)
+  std::string resources_json;  // last `update --resources` (applied by SetLimits)
   std::vector<oci::Hook> poststart_hooks, poststop_hooks;  // from config.json at create
 };
 
