@@ -237,6 +237,9 @@ Result<Spec> ParseSpecFile(const std::string& path);
 // A bare process object (`runc exec --process FILE`); errors are named as if
 // the object were at "process" ("process.cwd: must be absolute").
 Result<Process> ParseProcess(const std::string& json_text);
+// A bare LinuxResources object (`runc update --resources FILE`, the shim's
+// UpdateTaskRequest); errors are named as if it were at "resources".
+Result<Resources> ParseResources(const std::string& json_text);
 
 // Pretty JSON, 2-space indent, fields in runc's order, trailing newline.
 // ParseSpec(SerializeSpec(s)) == s for every s that ParseSpec returned.

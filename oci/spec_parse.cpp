@@ -224,7 +224,7 @@ bool ParsePids(const Json& v, const std::string& path, PidsResources* out, Error
   return r.Finish();
 }
 
-bool ParseResources(const Json& v, const std::string& path, Resources* out, ErrorSlot* err) {
+bool ParseResourcesObject(const Json& v, const std::string& path, Resources* out, ErrorSlot* err) {
   // The typed parts are read through a reader whose extras are thrown away:
   // `raw` already keeps every key.
   JsonExtras scratch;
@@ -335,7 +335,7 @@ bool ParseLinux(const Json& v, const std::string& path, Linux* out, ErrorSlot* e
   }
   if (!r.ObjectList("uidMappings", &out->uid_mappings, Using(ParseIdMapping, err)) ||
       !r.ObjectList("gidMappings", &out->gid_mappings, Using(ParseIdMapping, err)) ||
-      !r.Object("resources", &out->resources, Using(ParseResources, err)) ||
+      !r.Object("resources", &out->resources, Using(ParseResourcesObject, err)) ||
       !r.String("cgroupsPath", &out->cgroups_path) || !r.StringMap("sysctl", &out->sysctl) ||
       !r.Object("seccomp", &out->seccomp, Using(ParseSeccomp, err)) ||
       !r.StringList("maskedPaths", &out->masked_paths) ||
@@ -513,6 +513,17 @@ Result<Process> ParseProcess(const std::string& json_text) {
     Process p;
     if (!ParseProcessObject(*v, "process", &p, &err)) return *err;
     return p;
+  });
+}
+
+Result<Resources> ParseResources(const std::string& json_text) {
+  return Guarded<Resources>("resources.json", [&]() -> Result<Resources> {
+    ErrorSlot err;
+    auto v = ParseJsonText(json_text, "resources.json", &err);
+    if (!v) return *err;
+    Resources r;
+    if (!ParseResourcesObject(*v, "resources", &r, &err)) return *err;
+    return r;
   });
 }
 

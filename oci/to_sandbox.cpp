@@ -39,9 +39,9 @@ std::string CgroupPathFromConfig(const std::string& p) {
   return "/" + slice + "/" + (prefix.empty() ? name : prefix + "-" + name) + ".scope";
 }
 
-// linux.resources -> limits. Zero means "not set" (as Docker writes it);
-// cpu.shares 1024 is the kernel's default weight, so it alone asks for nothing.
-runtime::CgroupLimits LimitsOf(const Resources& r) {
+}  // namespace
+
+runtime::CgroupLimits ToCgroupLimits(const Resources& r) {
   runtime::CgroupLimits l;
   if (r.memory) {
     if (r.memory->limit && *r.memory->limit != 0) l.memory = *r.memory->limit;
@@ -56,6 +56,8 @@ runtime::CgroupLimits LimitsOf(const Resources& r) {
   if (r.pids && r.pids->limit != 0) l.pids = r.pids->limit;
   return l;
 }
+
+namespace {
 
 void Note(std::vector<std::string>* ignored, std::string line) {
   if (ignored) ignored->push_back(std::move(line));
@@ -207,7 +209,7 @@ Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& 
     out.readonly_paths = spec.linux_config->readonly_paths;
     for (const auto& ns : spec.linux_config->namespaces)
       if (ns.type == "network") out.network = ns.path.empty() ? "new" : ns.path;
-    if (spec.linux_config->resources) out.limits = LimitsOf(*spec.linux_config->resources);
+    if (spec.linux_config->resources) out.limits = ToCgroupLimits(*spec.linux_config->resources);
     out.cgroup_path = CgroupPathFromConfig(spec.linux_config->cgroups_path);
     if (spec.linux_config->seccomp) {
       auto compiled = CompileSeccomp(*spec.linux_config->seccomp);

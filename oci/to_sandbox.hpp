@@ -38,6 +38,12 @@ Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& 
                                            const std::string& id,
                                            std::vector<std::string>* ignored = nullptr);
 
+// linux.resources (or an `update` document) -> the limits the sandbox's
+// cgroup enforces: memory.limit/swap, cpu.shares/quota/period, pids.limit.
+// Zero means "not set" (as Docker and runc update write it); cpu.shares 1024
+// is the kernel's default weight, so it alone asks for nothing.
+runtime::CgroupLimits ToCgroupLimits(const Resources& resources);
+
 // The process part alone (also what `exec --process process.json` needs).
 // path_prefix names the field in errors ("process").
 Result<runtime::ProcessSpec> ToProcessSpec(const Process& process,

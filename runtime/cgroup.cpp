@@ -141,28 +141,6 @@ std::string Num(int64_t v) {
 
 }  // namespace
 
-CgroupLimits LimitsFromResourcesJson(const nlohmann::json& r) {
-  CgroupLimits l;
-  if (!r.is_object()) return l;
-  if (auto m = r.find("memory"); m != r.end() && m->is_object()) {
-    if (m->contains("limit") && !m->at("limit").is_null()) l.memory = m->at("limit").get<int64_t>();
-    if (m->contains("swap") && !m->at("swap").is_null())
-      l.memory_swap = m->at("swap").get<int64_t>();
-  }
-  if (auto c = r.find("cpu"); c != r.end() && c->is_object()) {
-    if (c->contains("shares") && !c->at("shares").is_null())
-      l.cpu_shares = c->at("shares").get<uint64_t>();
-    if (c->contains("quota") && !c->at("quota").is_null())
-      l.cpu_quota = c->at("quota").get<int64_t>();
-    if (c->contains("period") && !c->at("period").is_null())
-      l.cpu_period = c->at("period").get<uint64_t>();
-  }
-  if (auto p = r.find("pids"); p != r.end() && p->is_object()) {
-    if (p->contains("limit") && !p->at("limit").is_null()) l.pids = p->at("limit").get<int64_t>();
-  }
-  return l;
-}
-
 nlohmann::json ToJson(const CgroupLimits& l) {
   nlohmann::json j = nlohmann::json::object();
   if (l.memory) j["memory"] = *l.memory;

@@ -34,10 +34,8 @@ struct CgroupLimits {
   bool operator==(const CgroupLimits&) const = default;
 };
 
-// An OCI "resources" object (linux.resources, `runc update --resources`):
-// its memory.limit/swap, cpu.shares/quota/period and pids.limit. Throws
-// nlohmann::json::exception on a field of the wrong type.
-CgroupLimits LimitsFromResourcesJson(const nlohmann::json& resources);
+// The limits in the caller <-> supervisor control protocol (OCI documents
+// become limits in oci::ToCgroupLimits).
 nlohmann::json ToJson(const CgroupLimits& l);
 CgroupLimits LimitsFromJson(const nlohmann::json& j);
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "oci/to_sandbox.hpp"
 #include "runtime/cli/oci_commands.hpp"
 #include "runtime/cli/oci_flags.hpp"
 #include "runtime/cli/oci_globals.hpp"
@@ -234,18 +235,12 @@ int OciUpdateCommand(Args& args) {
       if (!in) return OciFail("update: --resources " + resources + ": cannot open");
       text.assign(std::istreambuf_iterator<char>(in), {});
     }
-    try {
-      doc = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-      return OciFail("update: --resources " + resources + ": not valid JSON: " + e.what());
-    }
-    if (!doc.is_object())
-      return OciFail("update: --resources " + resources + ": expected a JSON object");
-    try {
-      limits = runtime::LimitsFromResourcesJson(doc);
-    } catch (const std::exception& e) {
-      return OciFail("update: --resources " + resources + ": " + e.what());
-    }
+    // The same parser and rules as config.json's linux.resources.
+    auto parsed = oci::ParseResources(text);
+    if (!parsed)
+      return OciFail("update: --resources " + resources + ": " + parsed.error().message());
+    limits = oci::ToCgroupLimits(*parsed);
+    doc = parsed->raw;
   }
   // One-value flags win over the same field of --resources, as in runc.
   struct Knob {

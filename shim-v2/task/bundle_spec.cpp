@@ -47,6 +47,16 @@ bool ParseExecProcess(const std::string& json, runtime::ProcessSpec* out, std::s
   return true;
 }
 
+bool ParseUpdateResources(const std::string& json, runtime::CgroupLimits* out, std::string* err) {
+  auto r = oci::ParseResources(json);
+  if (!r) {
+    *err = r.error().message();
+    return false;
+  }
+  *out = oci::ToCgroupLimits(*r);
+  return true;
+}
+
 #else  // built without litebox_oci (see CMakeLists.txt)
 
 bool LoadSandboxSpec(const std::string&, const std::string&, const std::string&,
@@ -57,6 +67,11 @@ bool LoadSandboxSpec(const std::string&, const std::string&, const std::string&,
 
 bool ParseExecProcess(const std::string&, runtime::ProcessSpec*, std::string* err) {
   *err = "litebox oci library not built: cannot read the exec process spec";
+  return false;
+}
+
+bool ParseUpdateResources(const std::string&, runtime::CgroupLimits*, std::string* err) {
+  *err = "litebox oci library not built: cannot read the resources";
   return false;
 }
 

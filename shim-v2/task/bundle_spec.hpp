@@ -19,4 +19,8 @@ bool LoadSandboxSpec(const std::string& bundle, const std::string& id, const std
 // ExecProcessRequest.spec.value (the OCI process object as JSON) -> ProcessSpec.
 bool ParseExecProcess(const std::string& json, runtime::ProcessSpec* out, std::string* err);
 
+// UpdateTaskRequest.resources.value (the OCI LinuxResources object as JSON)
+// -> the sandbox's cgroup limits, by the same rules as config.json's.
+bool ParseUpdateResources(const std::string& json, runtime::CgroupLimits* out, std::string* err);
+
 }  // namespace litebox::shim::task

@@ -10,12 +10,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <nlohmann/json.hpp>
 
 #include "github.com/containerd/cgroups/stats/v1/metrics.pb.h"
 #include "github.com/containerd/containerd/api/events/task.pb.h"
 #include "github.com/containerd/containerd/runtime/v2/runc/options/oci.pb.h"
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb.h"
+#include "shim-v2/task/bundle_spec.hpp"
 #include "shim-v2/task/rpc_codec.hpp"
 
 namespace litebox::shim::task {
@@ -285,12 +285,9 @@ Reply TaskService::Update(const std::string& bytes) {
     return OkEmpty();  // annotations only: nothing in the sandbox depends on them
   // containerd sends the OCI LinuxResources object as JSON in the Any.
   runtime::CgroupLimits limits;
-  try {
-    limits = runtime::LimitsFromResourcesJson(nlohmann::json::parse(req.resources().value()));
-  } catch (const std::exception& e) {
-    return Reply::Error(ttrpc::kInvalidArgument,
-                        "update " + req.id() + ": resources: " + std::string(e.what()));
-  }
+  std::string perr;
+  if (!ParseUpdateResources(req.resources().value(), &limits, &perr))
+    return Reply::Error(ttrpc::kInvalidArgument, "update " + req.id() + ": " + perr);
   if (limits.empty()) return OkEmpty();
   std::string why = runtime::Cgroup::Unusable(limits);
   if (!why.empty())

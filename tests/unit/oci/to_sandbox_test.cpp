@@ -63,6 +63,33 @@ TEST(ToSandboxSpecTest, DefaultSpec) {
   EXPECT_TRUE(sb->limits.empty());
 }
 
+TEST(ToSandboxSpecTest, UpdateResourcesDocumentBecomesLimits) {
+  // What `runc update --resources` and the shim's Update receive.
+  auto r = ParseResources(
+      R"({"memory":{"limit":1048576,"swap":2097152},"cpu":{"shares":512,"quota":50000,)"
+      R"("period":100000},"pids":{"limit":7},"devices":[]})");
+  ASSERT_TRUE(r) << r.error().message();
+  runtime::CgroupLimits l = ToCgroupLimits(*r);
+  EXPECT_EQ(l.memory, 1048576);
+  EXPECT_EQ(l.memory_swap, 2097152);
+  EXPECT_EQ(l.cpu_shares, 512u);
+  EXPECT_EQ(l.cpu_quota, 50000);
+  EXPECT_EQ(l.cpu_period, 100000u);
+  EXPECT_EQ(l.pids, 7);
+  auto devices_only = ParseResources(R"({"devices":[]})");
+  ASSERT_TRUE(devices_only);
+  EXPECT_TRUE(ToCgroupLimits(*devices_only).empty());
+  // Zero is "not set" (docker update sends it for untouched fields).
+  auto zeros = ParseResources(R"({"memory":{"limit":0},"cpu":{"quota":0}})");
+  ASSERT_TRUE(zeros);
+  EXPECT_TRUE(ToCgroupLimits(*zeros).empty());
+  auto bad = ParseResources(R"({"pids":{"limit":"x"}})");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message().find("resources.pids.limit"), std::string::npos)
+      << bad.error().message();
+  EXPECT_FALSE(ParseResources("{not json"));
+}
+
 TEST(ToSandboxSpecTest, ResourcesBecomeLimitsAndCgroupsPathIsKept) {
   Spec spec = DefaultSpec(false);
   spec.linux_config->resources->memory = MemoryResources{};
