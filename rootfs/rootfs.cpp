@@ -1,10 +1,13 @@
 #include "rootfs/rootfs.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,6 +41,45 @@ struct Frame {
   bool mount_root = false;
   VNode node;
 };
+
+bool OnTmpfs(const std::string& path) {
+  struct statfs st;
+  return statfs(path.c_str(), &st) == 0 && st.f_type == TMPFS_MAGIC;
+}
+
+// Where the stand-in directories of virtual directories go: every process
+// that lists /proc/<pid>/fd or the like makes one or two, and on a disk
+// file system (ext4 here, where /run is not a tmpfs) each mkdir costs
+// hundreds of microseconds of inode allocation. They hold nothing, so a
+// private dir on /dev/shm serves when the scratch dir is not on a tmpfs;
+// `own_dir` gets that dir (removed with the RootFs), else stays empty.
+// The name carries the owner's pid: a RootFs whose process was killed
+// cannot remove its dir, so the next one removes those of dead owners.
+constexpr char kStandInPrefix[] = "litebox-vdirs-";
+
+void RemoveStandInsOfDeadOwners() {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/dev/shm", ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(kStandInPrefix, 0) != 0) continue;
+    long pid = strtol(name.c_str() + sizeof kStandInPrefix - 1, nullptr, 10);
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      std::filesystem::remove_all(e.path(), ec);
+  }
+}
+
+std::string StandInRoot(const std::string& scratch, std::string* own_dir) {
+  if (!OnTmpfs(scratch) && OnTmpfs("/dev/shm")) {
+    RemoveStandInsOfDeadOwners();
+    std::string tmpl =
+        std::string("/dev/shm/") + kStandInPrefix + std::to_string(getpid()) + "-XXXXXX";
+    if (mkdtemp(tmpl.data()) != nullptr) {
+      *own_dir = tmpl;
+      return tmpl + "/v";
+    }
+  }
+  return scratch + "/v";
+}
 
 }  // namespace
 
@@ -78,7 +120,7 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
       *err = "rootfs: scratch dir " + tmpl + " must not be inside the root " + real;
       return nullptr;
     }
-    fs->vdir_root_ = tmpl + "/v";
+    fs->vdir_root_ = StandInRoot(tmpl, &fs->vdir_dir_);
     if (mkdir(fs->vdir_root_.c_str(), 0555) != 0) {
       *err = "rootfs: " + fs->vdir_root_ + ": " + Errno(errno);
       return nullptr;
@@ -149,10 +191,9 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
 }
 
 RootFs::~RootFs() {
-  if (!scratch_dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(scratch_dir_, ec);  // does not follow symlinks
-  }
+  std::error_code ec;
+  if (!scratch_dir_.empty()) std::filesystem::remove_all(scratch_dir_, ec);  // no symlinks followed
+  if (!vdir_dir_.empty()) std::filesystem::remove_all(vdir_dir_, ec);
 }
 
 // Best effort, as runc does: create the mount point inside the root so that
@@ -443,12 +484,20 @@ int RootFs::VirtualDirFd(const std::string& vpath) const {
   // gets a real directory fd (fstat, opendir's S_ISDIR check, fchdir work),
   // and its path names the virtual directory when it comes back.
   std::string host = vdir_root_;
-  for (const auto& c : SplitPath(vpath)) {
+  std::vector<std::string> parts = SplitPath(vpath);
+  for (const auto& c : parts) {
     if (c == "..") return -EINVAL;  // canonical paths never hold ".."
+    host += "/" + c;
+  }
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(host.c_str(), kFlags);  // made already, the usual case
+  if (fd >= 0 || errno != ENOENT) return fd < 0 ? -errno : fd;
+  host = vdir_root_;
+  for (const auto& c : parts) {
     host += "/" + c;
     if (mkdir(host.c_str(), 0555) != 0 && errno != EEXIST) return -errno;
   }
-  int fd = open(host.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd = open(host.c_str(), kFlags);
   return fd < 0 ? -errno : fd;
 }
 

@@ -113,7 +113,8 @@ class RootFs {  // thread-compatible; one per sandbox
 
   std::vector<Entry> mounts_;
   std::string scratch_dir_;  // private dir holding tmpfs dirs; removed at destruction
-  std::string vdir_root_;    // scratch_dir_/v: stand-ins for virtual directories
+  std::string vdir_root_;    // <scratch or vdir_dir_>/v: stand-ins for virtual directories
+  std::string vdir_dir_;     // a private dir on /dev/shm holding vdir_root_, or empty
 };
 
 }  // namespace litebox::rootfs
