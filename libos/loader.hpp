@@ -2,6 +2,7 @@
 // scripts): in-process execve and the first image of a process.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace lb {
@@ -19,5 +20,11 @@ struct ExecResult {
 // Returns 0 or -errno; an error in phase 1 leaves the process as it was.
 long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
                 void (*before_commit)(void*), void* arg);
+
+// Tells the supervisor the process now runs g_proc.exe (cmdline: argv
+// joined with NULs, may be null), learns the canonical exe path
+// (g_proc.exe_canon) and, with `close_cloexec`, closes the application's
+// close-on-exec fds from the open-fd list in its reply.
+void report_exec_done(const char* cmdline, size_t cmdline_len, bool close_cloexec);
 
 }  // namespace lb

@@ -233,13 +233,8 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
     // As runc: a missing binary is exit status 127, an unusable one 126.
     exit_group(e == -k::ENOENT ? 127 : 126);
   }
-  {
-    // /proc/<pid>/exe names the image as found (PATH search done).
-    Rpc r;
-    r.op = proto::kExecDone;
-    r.set_str(0, g_proc.exe);
-    rpc(r);
-  }
+  // /proc/<pid>/exe names the image as found (PATH search done).
+  report_exec_done(nullptr, 0, false);
   if (g_proc.launch_flags & proto::kLaunchWaitForStart) {
     Rpc r;
     r.op = proto::kAwaitStart;

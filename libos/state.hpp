@@ -48,6 +48,19 @@ struct Process {
   uint32_t launch_flags = 0;
   char* cwd = nullptr;  // canonical virtual path
   char* exe = nullptr;  // virtual path of the running image
+  // The same, symlinks resolved, as readlink(/proc/self/exe) shows it
+  // (the supervisor's answer to kExecDone); null until it answered.
+  char* exe_canon = nullptr;
+  // Set once this process makes a thread: only then does execve need the
+  // supervisor to end other threads first.
+  bool threads_made = false;
+  // The kernel's own mappings (vdso, vvar...), read from /proc/self/maps
+  // once per process tree (children inherit them with the memory): execve
+  // then unmaps the old image without asking the proxy for the maps.
+  // nspecial < 0: not read yet.
+  static constexpr int kMaxSpecial = 8;
+  uint64_t special[kMaxSpecial][2] = {};
+  int nspecial = -1;
   // Virtual program break (DESIGN: the host break belongs to the libOS image).
   uint64_t brk_start = 0, brk_cur = 0, brk_mapped = 0;
   // The application's view of each signal's action (SIGSYS stays virtual).

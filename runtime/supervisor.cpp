@@ -28,6 +28,7 @@
 #include <memory>
 #include <sstream>
 
+#include "libos/abi/constants.h"
 #include "libos/abi/proto.h"
 #include "rootfs/file_server.hpp"
 #include "rootfs/message.hpp"
@@ -395,6 +396,30 @@ int Supervisor::Run() {
   std::string cg_err;
   if (cgroup_ && swept && !cgroup_->Remove(&cg_err)) Log(cg_err);
   return 0;
+}
+
+// kExecDone's reply lists the guest's open fds below the libOS's reserved
+// ones (int32 each, after the exe path) so that it can close its
+// close-on-exec fds without listing /proc/self/fd through the proxy. The
+// count, or -1 when the list is unknown or would not fit.
+int64_t AppendOpenFds(pid_t host_pid, std::string* payload) {
+  std::string dir = "/proc/" + std::to_string(host_pid) + "/fd";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return -1;
+  int64_t n = 0;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    int32_t fd = static_cast<int32_t>(strtol(e->d_name, nullptr, 10));
+    if (fd >= abi::kReservedFdBase) continue;
+    if (payload->size() + sizeof fd > rootfs::kMaxPayload) {
+      n = -1;
+      break;
+    }
+    payload->append(reinterpret_cast<const char*>(&fd), sizeof fd);
+    ++n;
+  }
+  closedir(d);
+  return n;
 }
 
 // The non-zombie processes running with real uid `uid`.
@@ -863,14 +888,18 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
                         req.hdr.arg[3], req.hdr.arg[4] != 0),
                    0, {});
       return;
-    case proto::kExecDone:
+    case proto::kExecDone: {
       // The path as resolved (a symlink such as /proc/self/exe must not
       // become the next exec's target).
       g.exe = files_->CanonicalPath(req.str[0], g.ctx);
       if (g.exe.empty()) g.exe = req.str[0];
       if (!req.str[1].empty()) g.cmdline = req.str[1];
-      SendResponse(ch, op, 0, 0, {});
+      std::string payload = g.exe;
+      payload.push_back('\0');
+      int64_t nfds = AppendOpenFds(g.host_pid, &payload);
+      SendResponse(ch, op, 0, nfds, payload);
       return;
+    }
     case proto::kSetPgid: {
       uint32_t target = req.hdr.arg[0] == 0 ? g.ctx.vpid : static_cast<uint32_t>(req.hdr.arg[0]);
       int64_t pg = req.hdr.arg[1] == 0 ? target : req.hdr.arg[1];

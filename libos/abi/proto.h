@@ -103,6 +103,10 @@ enum Op : uint32_t {
   kKill = 44,
   // The calling process completed an in-process execve. str0 = new exe
   // virtual path, str1 = argv joined with NUL (for /proc/<pid>/cmdline).
+  // Reply payload: the exe path as /proc/<pid>/exe shows it (symlinks
+  // resolved), NUL, then aux0 int32 fd numbers: the caller's open fds below
+  // kReservedFdBase (aux0 = -1: not listed), so that the libOS closes its
+  // close-on-exec fds without a /proc/self/fd listing.
   kExecDone = 45,
   // arg0 = host pid -> reply result = vpid (or -ESRCH); used by wait to
   // translate reaped children the process did not fork itself (orphans).

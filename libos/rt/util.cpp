@@ -80,6 +80,13 @@ bool own_range_contains(uint64_t start, uint64_t end) {
   return false;
 }
 
+int own_ranges_copy(uint64_t (*out)[2], int max) {
+  Guard g(g_range_lock);
+  int n = g_nranges < max ? g_nranges : max;
+  for (int i = 0; i < n; ++i) out[i][0] = g_ranges[i].start, out[i][1] = g_ranges[i].end;
+  return n;
+}
+
 void heap_init() {
   long r = sys(__NR_mmap, 0, kRegion, 3 /*RW*/, 0x22 | 0x4000 /*PRIVATE|ANON|NORESERVE*/, -1, 0);
   if (is_err(r)) die("libos: cannot reserve memory", r);

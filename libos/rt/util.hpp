@@ -56,6 +56,8 @@ struct Guard {
 void own_range_add(uint64_t start, uint64_t len);
 void own_range_remove(uint64_t start);
 bool own_range_contains(uint64_t start, uint64_t end);
+// Copies up to `max` of the libOS's own ranges as [start, end) pairs.
+int own_ranges_copy(uint64_t (*out)[2], int max);
 void heap_init();
 void* alloc(size_t n);
 void free(void* p);

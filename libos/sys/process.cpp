@@ -15,6 +15,7 @@ extern "C" [[noreturn]] void lb_resume(k::ucontext* uc);
 namespace {
 
 constexpr uint64_t kSigsys = k::sigbit(k::SIGSYS);
+void load_special_ranges();
 
 // --- children: host pid <-> vpid ------------------------------------------
 struct Child {
@@ -80,12 +81,16 @@ long clone_thread(SyscallCtx& c, unsigned long flags, long newsp, long ptid, lon
   // The gate's `ret` pops the child's first return address off this stack.
   uint64_t sp = (reinterpret_cast<uint64_t>(t) + abi::kThreadRegionSize - 256) & ~15ull;
   *reinterpret_cast<uint64_t*>(sp) = reinterpret_cast<uint64_t>(&lb_thread_entry);
+  g_proc.threads_made = true;
   long r = sys(__NR_clone, static_cast<long>(flags), static_cast<long>(sp), ptid, ctid, tls);
   return r;
 }
 
 // --- fork ------------------------------------------------------------------
 long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long ctid, long tls) {
+  // Read once before the first fork, so that every descendant's execve
+  // finds the kernel's mappings already known.
+  load_special_ranges();
   int sv[2];
   long e = sys(__NR_socketpair, k::AF_UNIX, k::SOCK_SEQPACKET | 02000000 /*CLOEXEC*/, 0,
                reinterpret_cast<long>(sv));
@@ -124,6 +129,7 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
     g_proc.vppid = g_proc.vpid;
     g_proc.vpid = static_cast<uint32_t>(vpid);
     g_nchildren = 0;
+    g_proc.threads_made = false;  // fork copies the calling thread only
     Rpc h;
     h.op = proto::kChildHello;
     rpc(h);
@@ -357,6 +363,45 @@ bool close_cloexec_listed() {
   return ok;
 }
 
+void close_cloexec_fds();
+}  // namespace
+
+void lb::report_exec_done(const char* cmdline, size_t cmdline_len, bool close_cloexec) {
+  char* reply = static_cast<char*>(alloc(proto::kMaxMessage));
+  Rpc r;
+  r.op = proto::kExecDone;
+  r.set_str(0, g_proc.exe);
+  r.str[1] = cmdline;
+  r.str_len[1] = static_cast<uint32_t>(cmdline_len);
+  r.payload = reply;
+  r.payload_cap = reply ? proto::kMaxMessage : 0;
+  long e = rpc(r);
+  // Payload: the canonical exe path, NUL, then aux0 open fds (int32 each).
+  size_t path_len = 0;
+  while (reply && path_len < r.payload_len && reply[path_len]) ++path_len;
+  bool listed = e == 0 && reply && path_len < r.payload_len && r.aux[0] >= 0 &&
+                (r.payload_len - path_len - 1) == static_cast<size_t>(r.aux[0]) * sizeof(int32_t);
+  if (listed && path_len > 0) {
+    if (g_proc.exe_canon) free(g_proc.exe_canon);
+    g_proc.exe_canon = strndup(reply, path_len);
+  }
+  if (close_cloexec) {
+    if (!listed) {
+      close_cloexec_fds();
+    } else {
+      for (int64_t i = 0; i < r.aux[0]; ++i) {
+        int32_t fd;
+        memcpy(&fd, reply + path_len + 1 + i * sizeof fd, sizeof fd);
+        if (fd < 0 || fd >= abi::kReservedFdBase) continue;
+        long fl = sys(__NR_fcntl, fd, k::F_GETFD);
+        if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
+      }
+    }
+  }
+  free(reply);
+}
+
+namespace {
 void close_cloexec_fds() {
   if (close_cloexec_listed()) return;
   uint64_t lim[2] = {0, 0};
@@ -383,10 +428,11 @@ void reset_signal_actions() {
   g_proc.app_altstack = {nullptr, k::SS_DISABLE, 0, 0};
 }
 
-// Unmaps every mapping that is not the libOS's (its image, heap, thread
-// regions) or the kernel's (vdso, vvar, vsyscall): what a host execve
-// would have thrown away with the old mm.
-void unmap_old_image() {
+// Reads the kernel's special mappings (vdso, vvar, vsyscall) from
+// /proc/self/maps once; they keep their addresses across fork and across
+// our in-process execve, so children inherit the list with the memory.
+void load_special_ranges() {
+  if (g_proc.nspecial >= 0) return;
   long fd = proxy_open(k::AT_FDCWD, "/proc/self/maps", k::O_RDONLY | k::O_CLOEXEC, 0);
   if (fd < 0) return;
   size_t cap = 1 << 20, len = 0;
@@ -417,6 +463,7 @@ void unmap_old_image() {
     }
     return v;
   };
+  int n = 0;
   for (const char* p = buf; *p;) {
     const char* line = p;
     while (*p && *p != '\n') ++p;
@@ -427,26 +474,66 @@ void unmap_old_image() {
     if (*q != '-') continue;
     ++q;
     uint64_t end = hex(q);
-    // The path is the last field; kernel-special mappings stay.
-    bool special = false;
     for (const char* r = q; r < eol; ++r)
       if (*r == '[' &&
-          (starts_with(r, "[vdso]") || starts_with(r, "[vvar") || starts_with(r, "[vsyscall]")))
-        special = true;
-    if (special || end <= start || own_range_contains(start, end)) continue;
-    sys(__NR_munmap, static_cast<long>(start), static_cast<long>(end - start));
+          (starts_with(r, "[vdso]") || starts_with(r, "[vvar") || starts_with(r, "[vsyscall]"))) {
+        if (n < Process::kMaxSpecial) g_proc.special[n][0] = start, g_proc.special[n][1] = end, ++n;
+        break;
+      }
   }
   free(buf);
+  g_proc.nspecial = n;
+}
+
+// Unmaps every mapping that is not the libOS's (its image, heap, thread
+// regions) or the kernel's (vdso, vvar, vsyscall): what a host execve
+// would have thrown away with the old mm. munmap of the gaps between the
+// ranges to keep, so no listing of the maps is needed per exec.
+void unmap_old_image() {
+  load_special_ranges();
+  if (g_proc.nspecial < 0) return;
+  constexpr int kMax = 512 + Process::kMaxSpecial;
+  auto* keep = static_cast<uint64_t(*)[2]>(alloc(sizeof(uint64_t[2]) * kMax));
+  if (!keep) return;
+  int n = own_ranges_copy(keep, kMax - Process::kMaxSpecial);
+  for (int i = 0; i < g_proc.nspecial; ++i)
+    keep[n][0] = g_proc.special[i][0], keep[n][1] = g_proc.special[i][1], ++n;
+  for (int i = 1; i < n; ++i)  // insertion sort by start: a few dozen ranges
+    for (int j = i; j > 0 && keep[j][0] < keep[j - 1][0]; --j) {
+      uint64_t s0 = keep[j][0], s1 = keep[j][1];
+      keep[j][0] = keep[j - 1][0], keep[j][1] = keep[j - 1][1];
+      keep[j - 1][0] = s0, keep[j - 1][1] = s1;
+    }
+  // The top of user space: 56-bit with 5-level paging, else 47-bit. A range
+  // past it makes munmap fail as a whole, hence the retry.
+  constexpr uint64_t kTop57 = 0x00fffffffffff000ull, kTop48 = 0x00007ffffffff000ull;
+  uint64_t from = 0x1000;
+  auto unmap_to = [&](uint64_t to) {
+    if (to > from) sys(__NR_munmap, static_cast<long>(from), static_cast<long>(to - from));
+  };
+  for (int i = 0; i < n; ++i) {
+    uint64_t lo = keep[i][0] & ~0xfffull, hi = (keep[i][1] + 0xfff) & ~0xfffull;
+    if (lo >= kTop48) break;  // vsyscall and the like: not in user space
+    unmap_to(lo);
+    if (hi > from) from = hi;
+  }
+  if (from < kTop48) {
+    if (sys(__NR_munmap, static_cast<long>(from), static_cast<long>(kTop57 - from)) < 0)
+      unmap_to(kTop48);
+  }
+  free(keep);
 }
 
 // Linux's execve ends every other thread of the process first.
 void stop_other_threads() {
+  if (!g_proc.threads_made) return;  // never had another thread
   g_proc.exec_in_progress = true;
   Rpc r;
   r.op = proto::kStopOtherThreads;
   r.arg[0] = sys(__NR_gettid);
   rpc(r);
   g_proc.exec_in_progress = false;
+  g_proc.threads_made = false;
 }
 
 void exec_teardown(void*) {
@@ -494,8 +581,8 @@ long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long 
     free_strv(av), free_strv(ev);
     return e;
   }
-  close_cloexec_fds();
-  // Tell the supervisor (for /proc/<pid>/exe and cmdline).
+  // Tell the supervisor (for /proc/<pid>/exe and cmdline); its answer
+  // lists our open fds, of which the close-on-exec ones go now.
   // argv joined with NULs, as /proc/<pid>/cmdline shows it.
   size_t cl = 0;
   for (char** a = av; *a; ++a) cl += strlen(*a) + 1;
@@ -508,12 +595,7 @@ long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long 
     memcpy(cmdline + off, *a, n);
     off += n;
   }
-  Rpc r;
-  r.op = proto::kExecDone;
-  r.set_str(0, g_proc.exe);
-  r.str[1] = cmdline;
-  r.str_len[1] = static_cast<uint32_t>(off);
-  rpc(r);
+  report_exec_done(cmdline, off, true);
   free(cmdline);
   free_strv(av), free_strv(ev);
 

@@ -47,6 +47,18 @@ __attribute__((constructor)) void RunAsHelper(int argc, char** argv) {
     _exit(ok ? 0 : 1);
   }
   if (strcmp(mode, "exit") == 0) _exit(argc > 1 ? atoi(argv[1]) : 99);
+  if (strcmp(mode, "unmapped") == 0) {
+    // Every address in $ADDRS (hex, comma-separated) must be unmapped: msync
+    // fails with ENOMEM there. Exit 0 if so, else the index + 1 of the first
+    // address still mapped.
+    char* p = getenv("ADDRS");
+    for (int i = 1; p && *p; ++i) {
+      void* a = reinterpret_cast<void*>(strtoull(p, &p, 16));
+      if (msync(a, 4096, MS_ASYNC) == 0 || errno != ENOMEM) _exit(i);
+      if (*p == ',') ++p;
+    }
+    _exit(0);
+  }
   _exit(98);
 }
 
@@ -299,6 +311,42 @@ TEST(ProcessTest, ExecveClosesOnlyCloexecFds) {
   int st = Wait(pid);
   ASSERT_TRUE(WIFEXITED(st)) << Describe(st);
   EXPECT_EQ(WEXITSTATUS(st), 0) << "1: fd state wrong after exec; 127: execve failed";
+}
+
+TEST(ProcessTest, ExecveDropsEveryMappingOfTheOldImage) {
+  std::string self = SelfPath();
+  ASSERT_FALSE(self.empty());
+  // Anonymous, file-backed and shared mappings, one low and one high in the
+  // address space: none may survive into the new image.
+  int fd = memfd_create("exec-map", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0) << "memfd_create: " << strerror(errno);
+  ASSERT_EQ(ftruncate(fd, 4096), 0);
+  void* anon = mmap(nullptr, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* filemap = mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  void* shared = mmap(nullptr, 8192, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* low = mmap(reinterpret_cast<void*>(0x10000000), 4096, PROT_READ,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  close(fd);
+  ASSERT_NE(anon, MAP_FAILED);
+  ASSERT_NE(filemap, MAP_FAILED);
+  ASSERT_NE(shared, MAP_FAILED);
+  ASSERT_NE(low, MAP_FAILED);
+  char addrs[128];
+  snprintf(addrs, sizeof addrs, "ADDRS=%lx,%lx,%lx,%lx", reinterpret_cast<unsigned long>(anon),
+           reinterpret_cast<unsigned long>(filemap), reinterpret_cast<unsigned long>(shared),
+           reinterpret_cast<unsigned long>(low));
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    char* argv[] = {const_cast<char*>("helper"), nullptr};
+    char* envp[] = {const_cast<char*>("CONFORMANCE_HELPER=unmapped"), addrs, nullptr};
+    execve(self.c_str(), argv, envp);
+    _exit(127);
+  }
+  int st = Wait(pid);
+  ASSERT_TRUE(WIFEXITED(st)) << Describe(st);
+  EXPECT_EQ(WEXITSTATUS(st), 0) << "mapping number " << WEXITSTATUS(st) << " of " << addrs
+                                << " survived exec (127: execve failed)";
 }
 
 TEST(ProcessTest, ExecveMissingFileIsENOENTAndReturns) {
