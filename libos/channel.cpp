@@ -12,7 +12,7 @@ Lock g_lock;
 // About 30 us of non-blocking polls (one recvmsg is ~0.3 us here).
 constexpr int kReplySpinPolls = 100;
 
-long send_recv(Rpc& r) {
+void send_request(Rpc& r) {
   proto::Request req{};
   req.magic = proto::kMagic;
   req.op = r.op;
@@ -44,7 +44,12 @@ long send_recv(Rpc& r) {
   do n = sys(__NR_sendmsg, abi::kChannelFd, (long)&mh, k::MSG_NOSIGNAL);
   while (n == -k::EINTR);
   if (n < 0) exit_group(128 + k::SIGKILL);  // supervisor gone
+}
 
+long send_recv(Rpc& r) {
+  send_request(r);
+  alignas(8) char ctl[64];
+  long n;
   proto::Response resp{};
   k::iovec riov[2] = {{&resp, sizeof resp}, {r.payload, r.payload_cap}};
   k::msghdr rm{};
@@ -91,6 +96,11 @@ long rpc(Rpc& r) {
 
 long rpc_locked(Rpc& r) {
   return send_recv(r);
+}
+
+void notify(Rpc& r) {
+  Guard g(g_lock);
+  send_request(r);
 }
 
 void log_line(const char* s) {

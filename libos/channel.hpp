@@ -38,6 +38,8 @@ struct Rpc {
 long rpc(Rpc& r);
 // The same, for a caller that already holds the channel lock.
 long rpc_locked(Rpc& r);
+// Sends a request the supervisor does not answer (proto.h says which).
+void notify(Rpc& r);
 
 // Sends a debug line (best effort).
 void log_line(const char* s);

@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -65,7 +66,6 @@ struct Guest {
   bool is_init = false;
   bool exited = false;
   bool await_start_pending = false;  // replied when the container starts
-  int fork_waiter = -1;              // parent channel waiting in kForkDone
   std::string exe;
   std::string cmdline;  // argv joined with NUL
   ProcessSpec spec;     // launch info of an initial (non-forked) guest
@@ -80,12 +80,14 @@ class Supervisor : public rootfs::ProcInfo {
 
   // rootfs::ProcInfo
   std::vector<uint32_t> Vpids() override {
+    RegisterPending();
     std::vector<uint32_t> v;
     for (auto& [ch, g] : guests_)
       if (!g->exited && g->host_pid) v.push_back(g->ctx.vpid);
     return v;
   }
   std::optional<pid_t> HostPid(uint32_t vpid) override {
+    RegisterPending();
     Guest* g = ByVpid(vpid);
     if (!g) return std::nullopt;
     return g->host_pid;
@@ -138,6 +140,7 @@ class Supervisor : public rootfs::ProcInfo {
   long Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t value = 0, bool queue = false);
   bool HasHandler(pid_t host_pid, int sig);
   void KillAll(int sig, bool include_init);
+  void RegisterPending();
   void MaybeExit();
   void StartContainer();
   long SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int64_t* aux1);
@@ -525,6 +528,7 @@ void Supervisor::OnPidfd(int pidfd) {
 }
 
 void Supervisor::KillAll(int sig, bool include_init) {
+  RegisterPending();
   for (auto& [ch, g] : guests_) {
     if (g->exited || !g->host_pid) continue;
     if (g->is_init && !include_init) continue;
@@ -544,7 +548,6 @@ bool Supervisor::OnChannel(int fd) {
     epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
     if (g.pidfd < 0) {
       // Never said hello: nothing to wait for.
-      if (g.fork_waiter >= 0) SendResponse(g.fork_waiter, proto::kForkDone, -ESRCH, 0, {});
       close(fd);
       bool was_init = g.is_init;
       if (was_init) ReplyLoaded(false, "the container's process exited before it was started");
@@ -591,8 +594,25 @@ bool Supervisor::HasHandler(pid_t host_pid, int sig) {
   return false;
 }
 
+// A forked child says hello (kChildHello) first thing on its own channel
+// and waits for no answer; its parent does not wait for it either. So
+// whatever needs a child's host pid before that hello was read (a kill
+// right after fork, a /proc listing, ps) reads it first here: it is the
+// first message on that channel and is sent microseconds after the clone.
+// Bounded: a child stopped before its hello costs one second, not a hang.
+void Supervisor::RegisterPending() {
+  std::vector<int> pending;
+  for (auto& [ch, g] : guests_)
+    if (g->forked && g->host_pid == 0 && !g->exited) pending.push_back(ch);
+  for (int ch : pending) {
+    pollfd p{ch, POLLIN, 0};
+    if (poll(&p, 1, 1000) > 0) OnChannel(ch);  // the hello, or the close of a child gone
+  }
+}
+
 long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t value, bool queue) {
   if (sig < 0 || sig > 64) return -EINVAL;
+  RegisterPending();
   std::vector<Guest*> targets;
   if (vpid > 0) {
     Guest* t = ByVpid(static_cast<uint32_t>(vpid));
@@ -850,7 +870,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
     }
     case proto::kChildHello: {
       if (!g.forked || g.host_pid != 0 || !req.has_cred || req.cred.pid <= 0) {
-        SendResponse(ch, op, -EPROTO, 0, {});
+        // Never answered (the child reads no reply to it): it stays
+        // unregistered, and its file operations get EPERM.
+        Log("vpid " + std::to_string(g.ctx.vpid) + ": malformed kChildHello ignored");
         return;
       }
       g.host_pid = req.cred.pid;
@@ -864,23 +886,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         std::string err;
         if (!cgroup_->Join(g.host_pid, &err) && errno != ESRCH) Log(err);
       }
-      SendResponse(ch, op, 0, 0, {});
-      if (g.fork_waiter >= 0) {
-        SendResponse(g.fork_waiter, proto::kForkDone, 0, 0, {});
-        g.fork_waiter = -1;
-      }
-      return;
-    }
-    case proto::kForkDone: {
-      Guest* child = ByVpid(static_cast<uint32_t>(req.hdr.arg[0]));
-      if (!child || !child->forked || child->vppid != g.ctx.vpid) {
-        SendResponse(ch, op, -ESRCH, 0, {});
-      } else if (child->host_pid) {
-        SendResponse(ch, op, 0, 0, {});
-      } else {
-        child->fork_waiter = ch;
-      }
-      return;
+      // Forked while the init was exiting: KillAll could not name it yet.
+      if (init_gone_ && g.pidfd >= 0) syscall(SYS_pidfd_send_signal, g.pidfd, SIGKILL, nullptr, 0);
+      return;  // unanswered (see RegisterPending)
     }
     case proto::kKill:
       SendResponse(ch, op,
@@ -1003,6 +1011,7 @@ void Supervisor::OnControl(int fd) {
   json msg;
   std::vector<int> fds;
   std::string err;
+  RegisterPending();  // ps, kill, stats name every process, just-forked ones too
   if (!RecvControl(fd, &msg, &fds, &err)) {
     epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
     controls_.erase(fd);

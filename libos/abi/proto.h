@@ -95,6 +95,8 @@ enum Op : uint32_t {
   // channel. Reply: result = the child's vpid. The child then sends
   // kChildHello on that channel with SCM_CREDENTIALS (kernel-checked pid).
   kFork = 42,
+  // The child's first message, never answered (the child runs on at once;
+  // the channel's order puts it before anything else the child sends).
   kChildHello = 43,
   // arg0 = vpid (0, -1, -pgid as kill(2)), arg1 = signal, arg2 = tid for
   // tgkill (0 = any thread), arg3 = sigqueue value, arg4 = 1 for sigqueue.
@@ -120,10 +122,9 @@ enum Op : uint32_t {
   // the host's sysname/release/version/machine, the virtual nodename and
   // domainname.
   kUname = 48,
-  // The parent after a fork: arg0 = the child's vpid. The reply comes once
-  // the child has registered (kChildHello), so the child can be signalled
-  // and waited for as soon as fork returns; -ESRCH if it died first.
-  kForkDone = 49,
+  // 49 was kForkDone (the parent waited for its child's hello); the
+  // supervisor now reads a pending hello itself when it needs it.
+
 
   // --- sockets (DESIGN §3: the app never names a host address itself) -----
   // fd slot 0 = the application's socket, str0 = its struct sockaddr.

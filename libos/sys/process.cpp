@@ -130,9 +130,12 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
     g_proc.vpid = static_cast<uint32_t>(vpid);
     g_nchildren = 0;
     g_proc.threads_made = false;  // fork copies the calling thread only
+    // Unanswered: the channel is ordered, so the supervisor knows us before
+    // it reads anything else we send, and whoever needs our host pid
+    // earlier (the parent's kill, a /proc listing) makes it read this first.
     Rpc h;
     h.op = proto::kChildHello;
-    rpc(h);
+    notify(h);
     if (newsp) c.uc->mc.rsp = static_cast<uint64_t>(newsp);
     if (flags & k::CLONE_SETTLS) {
       sys(__NR_arch_prctl, 0x1002 /*ARCH_SET_FS*/, tls);
@@ -143,10 +146,6 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   sys(__NR_close, sv[1]);
   if (pid < 0) return pid;
   child_add(static_cast<int>(pid), static_cast<int>(vpid));
-  Rpc done;
-  done.op = proto::kForkDone;
-  done.arg[0] = vpid;
-  rpc(done);
   return vpid;
 }
 
