@@ -47,38 +47,40 @@ bool OnTmpfs(const std::string& path) {
   return statfs(path.c_str(), &st) == 0 && st.f_type == TMPFS_MAGIC;
 }
 
-// Where the stand-in directories of virtual directories go: every process
-// that lists /proc/<pid>/fd or the like makes one or two, and on a disk
-// file system (ext4 here, where /run is not a tmpfs) each mkdir costs
-// hundreds of microseconds of inode allocation. They hold nothing, so a
-// private dir on /dev/shm serves when the scratch dir is not on a tmpfs;
-// `own_dir` gets that dir (removed with the RootFs), else stays empty.
-// The name carries the owner's pid: a RootFs whose process was killed
-// cannot remove its dir, so the next one removes those of dead owners.
-constexpr char kStandInPrefix[] = "litebox-vdirs-";
+// The scratch dir (tmpfs mounts' contents, stand-ins of virtual dirs) is
+// ephemeral and, like a tmpfs mount, belongs in memory. When the requested
+// parent is on a disk file system (/run is ext4 on some hosts), every
+// mkdir/rmdir there costs 30-90 us of inode work and a /proc/<pid>/fd
+// stand-in per listing process far more, so it goes to a private mkdtemp
+// dir on /dev/shm instead. Its name carries the owner's pid: a RootFs whose
+// process was killed cannot remove it, so the next one removes those of
+// dead owners (ours only: /dev/shm is shared).
+constexpr char kScratchPrefix[] = "litebox-scratch-";
 
-void RemoveStandInsOfDeadOwners() {
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/dev/shm", ec)) {
-    std::string name = e.path().filename().string();
-    if (name.rfind(kStandInPrefix, 0) != 0) continue;
-    long pid = strtol(name.c_str() + sizeof kStandInPrefix - 1, nullptr, 10);
-    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-      std::filesystem::remove_all(e.path(), ec);
-  }
+bool IsScratchOf(const std::filesystem::directory_entry& e, pid_t* owner) {
+  std::string name = e.path().filename().string();
+  if (name.rfind(kScratchPrefix, 0) != 0) return false;
+  struct stat st;
+  if (lstat(e.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+    return false;
+  *owner = static_cast<pid_t>(strtol(name.c_str() + sizeof kScratchPrefix - 1, nullptr, 10));
+  return *owner > 0;
 }
 
-std::string StandInRoot(const std::string& scratch, std::string* own_dir) {
-  if (!OnTmpfs(scratch) && OnTmpfs("/dev/shm")) {
-    RemoveStandInsOfDeadOwners();
-    std::string tmpl =
-        std::string("/dev/shm/") + kStandInPrefix + std::to_string(getpid()) + "-XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) {
-      *own_dir = tmpl;
-      return tmpl + "/v";
-    }
+void RemoveScratchOfDeadOwners() {
+  std::error_code ec;
+  pid_t owner;
+  for (const auto& e : std::filesystem::directory_iterator("/dev/shm", ec))
+    if (IsScratchOf(e, &owner) && kill(owner, 0) != 0 && errno == ESRCH)
+      std::filesystem::remove_all(e.path(), ec);
+}
+
+std::string ScratchTemplate(const std::string& parent) {
+  if (!OnTmpfs(parent) && OnTmpfs("/dev/shm") && access("/dev/shm", W_OK) == 0) {
+    RemoveScratchOfDeadOwners();
+    return std::string("/dev/shm/") + kScratchPrefix + std::to_string(getpid()) + "-XXXXXX";
   }
-  return scratch + "/v";
+  return parent + "/litebox-rootfs-XXXXXX";
 }
 
 }  // namespace
@@ -105,22 +107,30 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
   {
     std::string parent = scratch_parent;
     if (parent.empty()) parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    std::string tmpl = parent + "/litebox-rootfs-XXXXXX";
+    // Inside the root, the guest could reach the tmpfs dirs and stand-ins by
+    // path: refused whether it names the parent asked for or the dir made
+    // (which may be on /dev/shm instead). A root of "/" (debugging with the
+    // host's own tree) exposes the whole host anyway and is let through.
+    auto inside_root = [&](const std::string& p) {
+      char r[PATH_MAX];
+      return fs->mounts_[0].host_source != "/" && realpath(p.c_str(), r) != nullptr &&
+             PathIsUnder(r, fs->mounts_[0].host_source);
+    };
+    if (inside_root(parent)) {
+      *err = "rootfs: scratch dir under " + parent + " must not be inside the root " + real;
+      return nullptr;
+    }
+    std::string tmpl = ScratchTemplate(parent);
     if (mkdtemp(tmpl.data()) == nullptr) {
-      *err = "rootfs: scratch dir under " + parent + ": " + Errno(errno);
+      *err = "rootfs: scratch dir " + tmpl + ": " + Errno(errno);
       return nullptr;
     }
     fs->scratch_dir_ = tmpl;
-    char scratch_real[PATH_MAX];
-    // Inside the root, the guest could reach the tmpfs dirs and stand-ins by
-    // path. A root of "/" (debugging with the host's own tree) exposes the
-    // whole host anyway and is let through.
-    if (fs->mounts_[0].host_source != "/" && realpath(tmpl.c_str(), scratch_real) != nullptr &&
-        PathIsUnder(scratch_real, fs->mounts_[0].host_source)) {
+    if (inside_root(tmpl)) {
       *err = "rootfs: scratch dir " + tmpl + " must not be inside the root " + real;
       return nullptr;
     }
-    fs->vdir_root_ = StandInRoot(tmpl, &fs->vdir_dir_);
+    fs->vdir_root_ = tmpl + "/v";
     if (mkdir(fs->vdir_root_.c_str(), 0555) != 0) {
       *err = "rootfs: " + fs->vdir_root_ + ": " + Errno(errno);
       return nullptr;
@@ -190,10 +200,16 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
   return fs;
 }
 
+void RemoveScratchOfProcess(pid_t pid) {
+  std::error_code ec;
+  pid_t owner;
+  for (const auto& e : std::filesystem::directory_iterator("/dev/shm", ec))
+    if (IsScratchOf(e, &owner) && owner == pid) std::filesystem::remove_all(e.path(), ec);
+}
+
 RootFs::~RootFs() {
   std::error_code ec;
   if (!scratch_dir_.empty()) std::filesystem::remove_all(scratch_dir_, ec);  // no symlinks followed
-  if (!vdir_dir_.empty()) std::filesystem::remove_all(vdir_dir_, ec);
 }
 
 // Best effort, as runc does: create the mount point inside the root so that

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <memory>
 #include <string>
@@ -113,8 +114,11 @@ class RootFs {  // thread-compatible; one per sandbox
 
   std::vector<Entry> mounts_;
   std::string scratch_dir_;  // private dir holding tmpfs dirs; removed at destruction
-  std::string vdir_root_;    // <scratch or vdir_dir_>/v: stand-ins for virtual directories
-  std::string vdir_dir_;     // a private dir on /dev/shm holding vdir_root_, or empty
+  std::string vdir_root_;    // scratch_dir_/v: stand-ins for virtual directories
 };
+
+// Removes the scratch dir a RootFs of process `pid` made on /dev/shm (for a
+// creator cleaning up after a supervisor it had to kill).
+void RemoveScratchOfProcess(pid_t pid);
 
 }  // namespace litebox::rootfs

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "rootfs/rootfs.hpp"
 #include "runtime/control.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
@@ -299,6 +300,8 @@ bool Sandbox::Destroy(std::string* err) {
       kill(supervisor_pid_, SIGKILL);
       waitpid(supervisor_pid_, &st, 0);
     }
+    // A supervisor killed before its RootFs went leaves its scratch dir.
+    rootfs::RemoveScratchOfProcess(supervisor_pid_);
     supervisor_pid_ = 0;
     // The supervisor removes the cgroup after its last guest; one killed
     // before that leaves it to us.

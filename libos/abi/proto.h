@@ -125,7 +125,6 @@ enum Op : uint32_t {
   // 49 was kForkDone (the parent waited for its child's hello); the
   // supervisor now reads a pending hello itself when it needs it.
 
-
   // --- sockets (DESIGN §3: the app never names a host address itself) -----
   // fd slot 0 = the application's socket, str0 = its struct sockaddr.
   // AF_INET/AF_INET6: the supervisor connects that socket (never blocking:
