@@ -188,7 +188,8 @@ long read_shebang(int fd, char** interp, char** arg) {
 }  // namespace
 
 long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
-                void (*before_commit)(void*), void* arg) {
+                void (*before_commit)(void*), void* arg, const char* execfn) {
+  if (!execfn) execfn = path;
   Image main, interp;
   char** cur_argv = argv;
   char** owned_argv = nullptr;
@@ -264,7 +265,7 @@ long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
   if (err < 0) exit_group(128 + k::SIGSEGV);
   if (interp.fd >= 0 && map_image(&interp) < 0) exit_group(128 + k::SIGSEGV);
   g_proc.brk_start = g_proc.brk_cur = g_proc.brk_mapped = page_up(main.base + main.hi);
-  if (build_stack(cur_argv, envp, cur_path, main, interp.fd >= 0 ? &interp : nullptr, out) < 0)
+  if (build_stack(cur_argv, envp, execfn, main, interp.fd >= 0 ? &interp : nullptr, out) < 0)
     exit_group(128 + k::SIGSEGV);
   out->entry = interp.fd >= 0 ? interp.base + interp.eh.entry : main.base + main.eh.entry;
   if (g_proc.exe) free(g_proc.exe);

@@ -18,8 +18,10 @@ struct ExecResult {
 // unmap the old image): maps everything and builds the stack.
 // argv/envp are NULL-terminated arrays of libOS-owned strings.
 // Returns 0 or -errno; an error in phase 1 leaves the process as it was.
+// `execfn` is the path as the caller gave it (AT_EXECFN and the task name
+// come from it, as Linux takes them from execve's filename); null: `path`.
 long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
-                void (*before_commit)(void*), void* arg);
+                void (*before_commit)(void*), void* arg, const char* execfn = nullptr);
 
 // Tells the supervisor the process now runs g_proc.exe (cmdline: argv
 // joined with NULs, may be null), learns the canonical exe path

@@ -54,6 +54,10 @@ struct Process {
   // Set once this process makes a thread: only then does execve need the
   // supervisor to end other threads first.
   bool threads_made = false;
+  // Whether vpgid may be trusted: a parent can move its child to another
+  // group until the child execs (identity.cpp, own_pgid).
+  enum PgidState : uint8_t { kPgidCached, kPgidAskAlways, kPgidAskOnce };
+  PgidState pgid_state = kPgidCached;
   // The kernel's own mappings (vdso, vvar...), read from /proc/self/maps
   // once per process tree (children inherit them with the memory): execve
   // then unmaps the old image without asking the proxy for the maps.

@@ -70,6 +70,7 @@ struct Guest {
   std::string cmdline;  // argv joined with NUL
   ProcessSpec spec;     // launch info of an initial (non-forked) guest
   bool forked = false;
+  bool execed = false;  // since its fork: its parent may no longer setpgid it
   rootfs::ProcessContext ctx;
 };
 
@@ -902,6 +903,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       g.exe = files_->CanonicalPath(req.str[0], g.ctx);
       if (g.exe.empty()) g.exe = req.str[0];
       if (!req.str[1].empty()) g.cmdline = req.str[1];
+      g.execed = true;
       std::string payload = g.exe;
       payload.push_back('\0');
       int64_t nfds = AppendOpenFds(g.host_pid, &payload);
@@ -917,6 +919,8 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         r = -EINVAL;
       else if (!t || (t != &g && t->vppid != g.ctx.vpid))
         r = -ESRCH;
+      else if (t != &g && t->execed)
+        r = -EACCES;  // a child that has exec'd keeps its group
       else if (t->vsid != g.vsid)
         r = -EPERM;
       else if (t->vsid == t->ctx.vpid)

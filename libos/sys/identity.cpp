@@ -26,9 +26,6 @@ LB_SYSCALL(getgid) {
 LB_SYSCALL(getegid) {
   return g_proc.egid;
 }
-LB_SYSCALL(getpgrp) {
-  return g_proc.vpgid;
-}
 namespace {
 long pgid_call(uint32_t op, long a0, long a1) {
   Rpc r;
@@ -37,13 +34,29 @@ long pgid_call(uint32_t op, long a0, long a1) {
   r.arg[1] = a1;
   return rpc(r);
 }
+
+// Our own group: cached, except while the parent may still move us
+// (setpgid on a child is allowed until that child execs): from fork to the
+// first answer after our next exec, the supervisor is asked.
+long own_pgid() {
+  if (g_proc.pgid_state == Process::kPgidCached) return g_proc.vpgid;
+  long r = pgid_call(proto::kGetPgid, 0, 0);
+  if (r < 0) return r;
+  g_proc.vpgid = static_cast<uint32_t>(r);
+  if (g_proc.pgid_state == Process::kPgidAskOnce) g_proc.pgid_state = Process::kPgidCached;
+  return r;
+}
 }  // namespace
+
+LB_SYSCALL(getpgrp) {
+  return own_pgid();
+}
 
 // Process groups and sessions are the supervisor's (kill(0), kill(-pgid)
 // and setpgid on children need the whole sandbox's view).
 LB_SYSCALL(getpgid) {
   int pid = static_cast<int>(c.a[0]);
-  if (pid == 0 || pid == static_cast<int>(g_proc.vpid)) return g_proc.vpgid;
+  if (pid == 0 || pid == static_cast<int>(g_proc.vpid)) return own_pgid();
   return pgid_call(proto::kGetPgid, pid, 0);
 }
 LB_SYSCALL(getsid) {

@@ -332,7 +332,8 @@ long socket_op(SyscallCtx& c, uint32_t op) {
   r.cloexec = true;
   long res = rpc(r);
   if (r.fd_out >= 0) {
-    long d = sys(__NR_dup3, r.fd_out, fd, (fdflags & k::FD_CLOEXEC) ? k::O_CLOEXEC : 0);
+    long d = sys(__NR_dup3, r.fd_out, fd,
+                 (fdflags & k::FD_CLOEXEC) ? static_cast<long>(k::O_CLOEXEC) : 0L);
     sys(__NR_close, r.fd_out);
     if (d < 0) return d;
     if (flflags & k::O_NONBLOCK) sys(__NR_fcntl, fd, 4 /*F_SETFL*/, flflags);

@@ -130,6 +130,7 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
     g_proc.vpid = static_cast<uint32_t>(vpid);
     g_nchildren = 0;
     g_proc.threads_made = false;  // fork copies the calling thread only
+    g_proc.pgid_state = Process::kPgidAskAlways;
     // Unanswered: the channel is ordered, so the supervisor knows us before
     // it reads anything else we send, and whoever needs our host pid
     // earlier (the parent's kill, a /proc listing) makes it read this first.
@@ -546,8 +547,32 @@ void exec_teardown(void*) {
   sys(__NR_set_robust_list, 0, 24);
 }
 
-long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long flags) {
+// The virtual path an fd names, as /proc/self/fd/N shows it (through the
+// proxy): execveat resolves against it. -EBADF when the fd is not open.
+long fd_vpath(long fd, char* out, size_t cap) {
+  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+  char link[40];
+  Buf l(link, sizeof link);
+  l.put("/proc/self/fd/").dec(fd);
+  Rpc r;
+  r.op = proto::kReadlink;
+  r.set_str(0, l.c_str());
+  r.payload = out;
+  r.payload_cap = cap - 1;
+  long e = rpc(r);
+  if (e == -k::ENOENT) return -k::EBADF;
+  if (e < 0) return e;
+  out[r.payload_len] = 0;
+  return out[0] == '/' ? 0 : -k::ENOENT;  // pipe:[..], anon_inode:..: nothing to run
+}
+
+long do_execve(SyscallCtx& c, long dirfd_arg, long path, long argv, long envp, long flags) {
   if (!path) return -k::EFAULT;
+  const long dirfd = static_cast<int>(dirfd_arg);
+  constexpr long kEmptyPath = 0x1000, kNoFollow = 0x100;  // AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
+  if (flags & ~(kEmptyPath | kNoFollow)) return -k::EINVAL;
+  const char* app_path = reinterpret_cast<const char*>(path);
+  if (!app_path[0] && !(flags & kEmptyPath)) return -k::ENOENT;
   long total = 0, err = 0;
   char** av = copy_strv(reinterpret_cast<const char* const*>(argv), &total, &err);
   char** ev = av ? copy_strv(reinterpret_cast<const char* const*>(envp), &total, &err) : nullptr;
@@ -555,27 +580,50 @@ long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long 
     free_strv(av);
     return err ? err : -k::ENOMEM;
   }
-  // The path lives in memory the exec is about to unmap: copy it.
-  const char* app_path = reinterpret_cast<const char*>(path);
-  char full[proto::kMaxPath + 512];
-  Buf b(full, sizeof full);
-  const char* p = full;
-  if (app_path[0] != '/' && static_cast<int>(dirfd) == k::AT_FDCWD) {
-    b.put(g_proc.cwd ? g_proc.cwd : "/");
-    if (b.size() && b.c_str()[b.size() - 1] != '/') b.putc('/');
+  // The path lives in memory the exec is about to unmap: copy it, made
+  // absolute against the cwd or, for execveat, the directory fd (whose
+  // own path an empty name with AT_EMPTY_PATH runs). AT_EXECFN is the name
+  // as given; for a dirfd Linux gives /dev/fd/N[/name].
+  char full[proto::kMaxPath + 512], execfn[proto::kMaxPath + 64];
+  Buf b(full, sizeof full), fn(execfn, sizeof execfn);
+  if (app_path[0] != '/' && dirfd != k::AT_FDCWD) {
+    char base[proto::kMaxPath];
+    long e = fd_vpath(dirfd, base, sizeof base);
+    if (e < 0) {
+      free_strv(av), free_strv(ev);
+      return e;
+    }
+    b.put(base);
+    fn.put("/dev/fd/").dec(dirfd);
+    if (app_path[0]) b.putc('/').put(app_path), fn.putc('/').put(app_path);
+  } else {
+    if (app_path[0] != '/') {
+      b.put(g_proc.cwd ? g_proc.cwd : "/");
+      if (b.size() && b.c_str()[b.size() - 1] != '/') b.putc('/');
+    }
+    b.put(app_path[0] ? app_path : ".");
+    fn.put(app_path);
   }
-  b.put(app_path);
-  if (b.overflow()) {
+  if (b.overflow() || fn.overflow()) {
     free_strv(av), free_strv(ev);
     return -k::ENAMETOOLONG;
   }
-  if (app_path[0] != '/' && static_cast<int>(dirfd) != k::AT_FDCWD) {
-    free_strv(av), free_strv(ev);
-    return -k::ENOSYS;  // execveat with a dirfd: needs kFdPath; rare
+  const char* p = b.c_str();
+  if (flags & kNoFollow) {
+    k::stat st;
+    Rpc r;
+    r.op = proto::kStat;
+    r.set_str(0, p);
+    r.arg[0] = k::AT_SYMLINK_NOFOLLOW;
+    r.payload = &st;
+    r.payload_cap = sizeof st;
+    if (rpc(r) == 0 && r.payload_len == sizeof st && (st.mode & 0170000) == 0120000) {
+      free_strv(av), free_strv(ev);
+      return -k::ELOOP;
+    }
   }
-  (void)flags;
   ExecResult res;
-  long e = exec_image(p, av, ev, &res, &exec_teardown, nullptr);
+  long e = exec_image(p, av, ev, &res, &exec_teardown, nullptr, fn.c_str());
   if (e < 0) {
     free_strv(av), free_strv(ev);
     return e;
@@ -595,6 +643,8 @@ long do_execve(SyscallCtx& c, long dirfd, long path, long argv, long envp, long 
     off += n;
   }
   report_exec_done(cmdline, off, true);
+  // From now on only we can change our group; one more answer may differ.
+  if (g_proc.pgid_state == Process::kPgidAskAlways) g_proc.pgid_state = Process::kPgidAskOnce;
   free(cmdline);
   free_strv(av), free_strv(ev);
 
