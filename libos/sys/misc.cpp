@@ -269,21 +269,21 @@ LB_SYSCALL(ioctl) {
   unsigned long req = static_cast<unsigned long>(c.a[1]) & 0xffffffff;
   switch (req) {
     case 0x540F:  // TIOCGPGRP: the foreground group is ours until job control lands
+    case 0x5410:  // TIOCSPGRP
+    case 0x5429:  // TIOCGSID
     {
+      // Only a terminal has these (ENOTTY for a pipe or a file, as on Linux).
       char termios[64];
       long r = sys(__NR_ioctl, c.a[0], 0x5401 /*TCGETS*/, reinterpret_cast<long>(termios));
       if (r < 0) return r;
+      break;
     }
-      *reinterpret_cast<int*>(c.a[2]) = static_cast<int>(g_proc.vpgid);
-      return 0;
-    case 0x5410:
-      return 0;   // TIOCSPGRP
-    case 0x5429:  // TIOCGSID
-      *reinterpret_cast<int*>(c.a[2]) = static_cast<int>(g_proc.vsid);
-      return 0;
     default:
       return -k::ENOTTY;
   }
+  if (req == 0x5410) return 0;
+  *reinterpret_cast<int*>(c.a[2]) = static_cast<int>(req == 0x540F ? g_proc.vpgid : g_proc.vsid);
+  return 0;
 }
 
 // --- sockets ---------------------------------------------------------------------

@@ -216,6 +216,11 @@ LB_SYSCALL(wait4) {
   long pid = static_cast<int>(c.a[0]);  // pid_t: the upper half of the register is junk
   auto* status = reinterpret_cast<int*>(c.a[1]);
   long options = static_cast<int>(c.a[2]);
+  // Linux rejects unknown option bits before looking for children.
+  constexpr long kWait4Options = WNOHANG | WUNTRACED | WCONTINUED | 0x20000000 /*__WNOTHREAD*/ |
+                                 0x40000000 /*__WALL*/ |
+                                 static_cast<long>(static_cast<int>(0x80000000)) /*__WCLONE*/;
+  if (options & ~kWait4Options) return -k::EINVAL;
   long idtype, id = 0;
   if (pid < -1)
     idtype = P_PGID, id = -pid;
