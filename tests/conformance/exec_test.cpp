@@ -188,8 +188,7 @@ TEST_F(ExecTest, Argv0IsPassedThrough) {
   EXPECT_EQ(r.out, "custom-argv0\nx y\n");
 }
 
-// FAILS under LiteBox: execveat is not implemented by the libOS (ENOSYS)
-TEST_F(ExecTest, DISABLED_ExecveatEmptyPathRunsTheFd) {
+TEST_F(ExecTest, ExecveatEmptyPathRunsTheFd) {
   Fd fd(open(self_.c_str(), O_RDONLY | O_CLOEXEC));
   ASSERT_GE(fd.get(), 0) << strerror(errno);
   Result r = RunChild([&] {
@@ -202,8 +201,7 @@ TEST_F(ExecTest, DISABLED_ExecveatEmptyPathRunsTheFd) {
   EXPECT_EQ(r.out, "by-fd\n");
 }
 
-// FAILS under LiteBox: execveat is not implemented by the libOS (ENOSYS)
-TEST_F(ExecTest, DISABLED_ExecveatRelativePathResolvesAgainstDirfd) {
+TEST_F(ExecTest, ExecveatRelativePathResolvesAgainstDirfd) {
   Fd dir(open(Dirname(self_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   ASSERT_GE(dir.get(), 0) << strerror(errno);
   std::string base = Basename(self_);
@@ -218,8 +216,7 @@ TEST_F(ExecTest, DISABLED_ExecveatRelativePathResolvesAgainstDirfd) {
   EXPECT_EQ(r.out, "by-dirfd\n");
 }
 
-// FAILS under LiteBox: execveat is not implemented by the libOS (ENOSYS)
-TEST_F(ExecTest, DISABLED_ExecveatEmptyPathWithoutFlagIsENOENT) {
+TEST_F(ExecTest, ExecveatEmptyPathWithoutFlagIsENOENT) {
   Fd fd(open(self_.c_str(), O_RDONLY | O_CLOEXEC));
   ASSERT_GE(fd.get(), 0);
   EXPECT_EQ(ExecErrno([&] {
@@ -229,8 +226,7 @@ TEST_F(ExecTest, DISABLED_ExecveatEmptyPathWithoutFlagIsENOENT) {
             ENOENT);
 }
 
-// FAILS under LiteBox: execveat is not implemented by the libOS (ENOSYS)
-TEST_F(ExecTest, DISABLED_ExecveatNofollowOnSymlinkIsELOOP) {
+TEST_F(ExecTest, ExecveatNofollowOnSymlinkIsELOOP) {
   ASSERT_EQ(symlink(self_.c_str(), Path("link").c_str()), 0);
   EXPECT_EQ(ExecErrno([&] {
               char* argv[] = {S("x"), nullptr};
@@ -297,9 +293,7 @@ TEST_F(ExecTest, DISABLED_CommIsBasenameOfThePathUsed) {
   EXPECT_EQ(r["comm"], "renamed-link");  // PR_GET_NAME after exec
 }
 
-// FAILS under LiteBox: AT_EXECFN is the resolved absolute path (/conformance/./exec_test), not the
-// name passed to execve
-TEST_F(ExecTest, DISABLED_RelativePathExecfnIsAsGiven) {
+TEST_F(ExecTest, RelativePathExecfnIsAsGiven) {
   std::string dir = Dirname(self_), rel = "./" + Basename(self_);
   Result r = RunChild([&] {
     if (chdir(dir.c_str()) != 0) return 125;

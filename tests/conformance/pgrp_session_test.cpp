@@ -89,9 +89,7 @@ TEST_F(PgrpSessionTest, SetpgidZeroZeroMakesChildGroupLeader) {
   EXPECT_EQ(ok, 1);
 }
 
-// FAILS under LiteBox: getpgrp() answers from the child's cached g_proc.vpgid, which the parent's
-// setpgid (done in the supervisor) does not update
-TEST_F(PgrpSessionTest, DISABLED_ParentSetpgidOnChildIsSeenByChild) {
+TEST_F(PgrpSessionTest, ParentSetpgidOnChildIsSeenByChild) {
   Pipe go, out;
   Child c([&] {
     go.CloseWrite();
@@ -202,9 +200,7 @@ TEST_F(PgrpSessionTest, SetpgidNegativeGroupIsEINVAL) {
   EXPECT_EQ(errno, EINVAL);
 }
 
-// FAILS under LiteBox: the supervisor does not record that a child has exec'd, so setpgid on it
-// succeeds
-TEST_F(PgrpSessionTest, DISABLED_SetpgidOnChildThatExecedIsEACCES) {
+TEST_F(PgrpSessionTest, SetpgidOnChildThatExecedIsEACCES) {
   std::string self = SelfExe();
   ASSERT_FALSE(self.empty());
   Pipe in, out;
