@@ -85,6 +85,8 @@ class Supervisor : public rootfs::ProcInfo {
     std::vector<uint32_t> v;
     for (auto& [ch, g] : guests_)
       if (!g->exited && g->host_pid) v.push_back(g->ctx.vpid);
+    PurgeReapedZombies();
+    for (auto& [vpid, z] : zombies_) v.push_back(vpid);
     return v;
   }
   std::optional<pid_t> HostPid(uint32_t vpid) override {
@@ -117,15 +119,42 @@ class Supervisor : public rootfs::ProcInfo {
   }
 
  private:
+  // Live processes first, then zombies (exited, not yet reaped by their
+  // parent: still a pid for kill(pid, 0), getpgid, /proc/<pid>).
   Guest* ByVpid(uint32_t vpid) {
     for (auto& [ch, g] : guests_)
       if (g->ctx.vpid == vpid && !g->exited) return g.get();
-    return nullptr;
+    PurgeReapedZombies();
+    auto z = zombies_.find(vpid);
+    return z == zombies_.end() ? nullptr : z->second.get();
   }
   Guest* ByHost(pid_t pid) {
     for (auto& [ch, g] : guests_)
       if (g->host_pid == pid && !g->exited) return g.get();
+    PurgeReapedZombies();
+    for (auto& [vpid, z] : zombies_)
+      if (z->host_pid == pid) return z.get();
     return nullptr;
+  }
+  // A zombie keeps its pidfd: once the host process is reaped without a
+  // kReaped (SIGCHLD ignored, SA_NOCLDWAIT, a libOS that did not say), the
+  // pidfd stops taking signal 0, and its host pid may already name
+  // another process: forget it before anything uses that pid.
+  void PurgeReapedZombies() {
+    for (auto it = zombies_.begin(); it != zombies_.end();) {
+      if (syscall(SYS_pidfd_send_signal, it->second->pidfd, 0, nullptr, 0) == 0) {
+        ++it;
+      } else {
+        close(it->second->pidfd);
+        it = zombies_.erase(it);
+      }
+    }
+  }
+  void DropZombie(uint32_t vpid) {
+    auto it = zombies_.find(vpid);
+    if (it == zombies_.end()) return;
+    close(it->second->pidfd);
+    zombies_.erase(it);
   }
   void Log(const std::string& line) {
     if (log_) fprintf(log_, "%s\n", line.c_str()), fflush(log_);
@@ -154,6 +183,10 @@ class Supervisor : public rootfs::ProcInfo {
   std::unique_ptr<rootfs::RootFs> root_;
   std::unique_ptr<rootfs::FileServer> files_;
   std::map<int, std::unique_ptr<Guest>> guests_;  // by channel fd
+  // Forked processes that exited and whose parent (or the init, which
+  // inherits orphans) has not reaped them yet; the reaper's libOS says
+  // kReaped, in order with whatever it asks next. By vpid.
+  std::map<uint32_t, std::unique_ptr<Guest>> zombies_;
   std::map<int, int> pidfd_to_channel_;
   std::map<int, bool> controls_;     // control connections
   std::vector<int> loaded_waiters_;  // control fds waiting for the init to be loaded
@@ -389,7 +422,10 @@ int Supervisor::Run() {
         }
       }
     }
-    if (init_gone_ && Vpids().empty() && guests_.empty()) break;
+    if (init_gone_ && guests_.empty()) {
+      while (!zombies_.empty()) DropZombie(zombies_.begin()->first);
+      break;
+    }
   }
   unlink(path.c_str());
   // The uid goes back to the pool only once nothing runs under it; if the
@@ -511,15 +547,29 @@ void Supervisor::OnPidfd(int pidfd) {
   int ch = it->second;
   pidfd_to_channel_.erase(it);
   epoll_ctl(epfd_, EPOLL_CTL_DEL, pidfd, nullptr);
-  close(pidfd);
   auto g = guests_.find(ch);
-  if (g == guests_.end()) return;
+  if (g == guests_.end()) {
+    close(pidfd);
+    return;
+  }
   bool was_init = g->second->is_init;
   if (was_init) ReplyLoaded(false, "the container's process exited before it was started");
   Log("exit vpid " + std::to_string(g->second->ctx.vpid) + " host " +
       std::to_string(g->second->host_pid));
   epoll_ctl(epfd_, EPOLL_CTL_DEL, ch, nullptr);
   close(ch);
+  // A forked process stays a zombie until its reaper's kReaped (unless the
+  // kernel reaped it already); the init is reaped by its creator, and
+  // nothing is kept once the init is gone.
+  if (g->second->forked && !was_init && !init_gone_ &&
+      syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) == 0) {
+    g->second->exited = true;
+    g->second->channel = -1;
+    uint32_t vpid = g->second->ctx.vpid;
+    zombies_[vpid] = std::move(g->second);
+  } else {
+    close(pidfd);
+  }
   guests_.erase(g);
   if (was_init) {
     // As in a PID namespace: the init's exit ends every other process.
@@ -618,6 +668,7 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t v
   if (vpid > 0) {
     Guest* t = ByVpid(static_cast<uint32_t>(vpid));
     if (!t || !t->host_pid) return -ESRCH;
+    if (t->exited) return tid > 0 ? -ESRCH : 0;  // a zombie takes signals, to no effect
     targets.push_back(t);
   } else if (vpid == 0 || vpid < -1) {
     uint32_t pgid = vpid == 0 ? from.vpgid : static_cast<uint32_t>(-vpid);
@@ -978,6 +1029,12 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         usleep(5000);
       }
       SendResponse(ch, op, r, 0, {});
+      return;
+    }
+    case proto::kReaped: {  // unanswered
+      auto z = zombies_.find(static_cast<uint32_t>(req.hdr.arg[0]));
+      if (z != zombies_.end() && (z->second->vppid == g.ctx.vpid || g.is_init))
+        DropZombie(z->first);
       return;
     }
     case proto::kHostToVpid: {

@@ -151,6 +151,10 @@ enum Op : uint32_t {
   // instruction count (0: none), aux0 = SECCOMP_FILTER_FLAG_*, payload = the
   // sock_filter array.
   kGetAppFilter = 56,
+  // Never answered: the caller's wait just reaped arg0 = vpid (its child,
+  // or an orphan the init inherited), so the supervisor forgets that
+  // zombie before anything else the caller asks.
+  kReaped = 57,
 };
 
 // Values of Response.aux[0] for kOpen.

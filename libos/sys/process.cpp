@@ -195,6 +195,16 @@ long waitid_with_app_mask(SyscallCtx& c, long idtype, long id, k::siginfo* si, l
   return r;
 }
 
+// A child is gone for good: drop it here and tell the supervisor, which
+// kept it as a zombie (kill(pid, 0), /proc/<pid>) until now.
+void reaped(int host, int vpid) {
+  child_remove(host);
+  Rpc r;
+  r.op = proto::kReaped;
+  r.arg[0] = vpid;
+  notify(r);
+}
+
 bool translate_id(long* idtype, long* id) {
   if (*idtype == P_PID) {
     int h = host_of_vpid(static_cast<int>(*id));
@@ -260,7 +270,7 @@ LB_SYSCALL(wait4) {
   if (status) *status = st;
   int v = vpid_of_host(si.chld.pid);
   if (si.code == CLD_EXITED || si.code == CLD_KILLED || si.code == CLD_DUMPED)
-    child_remove(si.chld.pid);
+    reaped(si.chld.pid, v);
   return v;
 }
 
@@ -276,7 +286,7 @@ LB_SYSCALL(waitid) {
     int host = tmp.chld.pid;
     tmp.chld.pid = vpid_of_host(host);
     if (!(c.a[3] & WNOWAIT) && tmp.code != CLD_STOPPED && tmp.code != CLD_CONTINUED)
-      child_remove(host);
+      reaped(host, tmp.chld.pid);
   }
   if (si) *si = tmp;
   return r;

@@ -154,10 +154,7 @@ TEST_F(PgrpSessionTest, SetsidAsGroupLeaderIsEPERM) {
   EXPECT_EQ(err, EPERM);
 }
 
-// FAILS under LiteBox: intermittently (seen once in ctest -j2): the supervisor forgets a process
-// when it notices the exit (channel close or pidfd), not when the parent reaps it, so right after
-// waitpid returns the pid can still resolve there (getpgid gave the old group)
-TEST_F(PgrpSessionTest, DISABLED_UnknownPidIsESRCH) {
+TEST_F(PgrpSessionTest, UnknownPidIsESRCH) {
   pid_t gone = ReapedPid();
   EXPECT_EQ(getpgid(gone), -1);
   EXPECT_EQ(errno, ESRCH);

@@ -214,9 +214,7 @@ TEST_F(ProcPidTest, StoppedChildStateIsT) {
   EXPECT_EQ(StatusField(c.pid(), "State"), "T (stopped)");
 }
 
-// FAILS under LiteBox: /proc/<pid> of an exited, not yet reaped child is already gone (no 'Z'
-// state)
-TEST_F(ProcPidTest, DISABLED_ZombieStateIsZAndReapedDirIsGone) {
+TEST_F(ProcPidTest, ZombieStateIsZAndReapedDirIsGone) {
   Child c([] { return 0; });
   ASSERT_TRUE(c.ok());
   siginfo_t si;

@@ -650,9 +650,7 @@ TEST_F(ProcSigTest, DISABLED_PidfdOpenOfReapedPidIsESRCH) {
   EXPECT_EQ(errno, ESRCH);
 }
 
-// FAILS under LiteBox: same race as PgrpSessionTest.DISABLED_UnknownPidIsESRCH: kill() finds a
-// just-reaped child in the supervisor until it has processed the exit
-TEST_F(ProcSigTest, DISABLED_KillOfReapedPidIsESRCH) {
+TEST_F(ProcSigTest, KillOfReapedPidIsESRCH) {
   Child c([] { return 0; });
   ASSERT_TRUE(c.ok());
   c.Wait();

@@ -326,9 +326,7 @@ TEST_F(WaitTest, ManyChildrenReapedInAnyOrder) {
   EXPECT_EQ(errno, ECHILD);
 }
 
-// FAILS under LiteBox: kill(pid, 0) and kill(pid, SIGKILL) on an exited, not yet reaped child are
-// ESRCH: the supervisor's kill routing no longer finds the vpid once the child has exited
-TEST_F(WaitTest, DISABLED_ZombieAcceptsSignalZeroUntilReaped) {
+TEST_F(WaitTest, ZombieAcceptsSignalZeroUntilReaped) {
   Child c([] { return 0; });
   ASSERT_TRUE(c.ok());
   siginfo_t si;
