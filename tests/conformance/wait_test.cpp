@@ -215,7 +215,9 @@ TEST_F(WaitTest, DISABLED_WaitpidZeroWaitsOnlyForOwnGroup) {
   EXPECT_EQ(DescribeStatus(moved.Wait()), "exited 32");
 }
 
-TEST_F(WaitTest, WaitpidNegativePgidWaitsForThatGroup) {
+// FAILS under LiteBox: P_PGID is taken as P_ALL (libos/sys/process.cpp translate_id), so the
+// wait reaps whichever child exits first (it passed only when the group's child came first).
+TEST_F(WaitTest, DISABLED_WaitpidNegativePgidWaitsForThatGroup) {
   Child leader([] {
     setpgid(0, 0);
     return 41;
