@@ -76,7 +76,7 @@ def prepare_debian(src, build):
     """Debian image (python3, redis-server); (None, reason) when it cannot
     be built (no archive)."""
     images = os.path.join(build, "images")
-    p = subprocess.run([f"{src}/tests/images/build-debian.sh", images, "--with", "redis-server"],
+    p = subprocess.run([f"{src}/tests/images/build-debian.sh", images],
                        capture_output=True, text=True)
     if p.returncode != 0:
         tail = (p.stderr.strip().splitlines() or ["?"])[-1]
