@@ -113,34 +113,46 @@ LB_SYSCALL(getresgid) {
   put_u32(c.a[0], g_proc.rgid), put_u32(c.a[1], g_proc.egid), put_u32(c.a[2], g_proc.sgid);
   return 0;
 }
+namespace {
+// uid_t/gid_t are 32-bit: (uid_t)-1 arrives as 0xffffffff (the upper half of
+// the register is junk) and means "leave unchanged", which the supervisor
+// spells -1. glibc's seteuid and posix_spawn's RESETIDS send exactly that.
+long id_arg(long v) {
+  uint32_t u = static_cast<uint32_t>(v);
+  return u == 0xffffffffu ? -1 : static_cast<long>(u);
+}
+}  // namespace
+
 LB_SYSCALL(setresuid) {
-  return set_ids(proto::kSetResUid, c.a[0], c.a[1], c.a[2]);
+  return set_ids(proto::kSetResUid, id_arg(c.a[0]), id_arg(c.a[1]), id_arg(c.a[2]));
 }
 LB_SYSCALL(setresgid) {
-  return set_ids(proto::kSetResGid, c.a[0], c.a[1], c.a[2]);
+  return set_ids(proto::kSetResGid, id_arg(c.a[0]), id_arg(c.a[1]), id_arg(c.a[2]));
 }
 // setuid: as root all three ids, otherwise the effective one (the
 // supervisor decides with the virtual CAP_SETUID; -2 asks for setuid(2)'s rule).
 LB_SYSCALL(setuid) {
-  return set_ids(proto::kSetResUid, -2, c.a[0], -2);
+  if (id_arg(c.a[0]) == -1) return -k::EINVAL;  // not a valid uid
+  return set_ids(proto::kSetResUid, -2, id_arg(c.a[0]), -2);
 }
 LB_SYSCALL(setgid) {
-  return set_ids(proto::kSetResGid, -2, c.a[0], -2);
+  if (id_arg(c.a[0]) == -1) return -k::EINVAL;
+  return set_ids(proto::kSetResGid, -2, id_arg(c.a[0]), -2);
 }
 LB_SYSCALL(setreuid) {
-  return set_ids(proto::kSetResUid, c.a[0], c.a[1], -3);
+  return set_ids(proto::kSetResUid, id_arg(c.a[0]), id_arg(c.a[1]), -3);
 }
 LB_SYSCALL(setregid) {
-  return set_ids(proto::kSetResGid, c.a[0], c.a[1], -3);
+  return set_ids(proto::kSetResGid, id_arg(c.a[0]), id_arg(c.a[1]), -3);
 }
 LB_SYSCALL(setfsuid) {
   long old = g_proc.fsuid;
-  set_ids(proto::kSetFsUid, c.a[0], 0, 0);
+  if (id_arg(c.a[0]) != -1) set_ids(proto::kSetFsUid, id_arg(c.a[0]), 0, 0);
   return old;
 }
 LB_SYSCALL(setfsgid) {
   long old = g_proc.fsgid;
-  set_ids(proto::kSetFsGid, c.a[0], 0, 0);
+  if (id_arg(c.a[0]) != -1) set_ids(proto::kSetFsGid, id_arg(c.a[0]), 0, 0);
   return old;
 }
 LB_SYSCALL(getgroups) {

@@ -214,8 +214,12 @@ LB_SYSCALL(times) {
 
 // --- fds the libOS keeps -----------------------------------------------------
 LB_SYSCALL(close) {
-  if (static_cast<int>(c.a[0]) >= abi::kReservedFdBase) return -k::EBADF;
-  return sys(__NR_close, c.a[0]);
+  // Trapped for every fd the filter does not pass (ours, and negative or
+  // junk-extended ones): the host close must get only a valid app fd, or
+  // the filter would trap it again inside this handler and kill us.
+  const int fd = static_cast<int>(c.a[0]);
+  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+  return sys(__NR_close, fd);
 }
 LB_SYSCALL(close_range) {
   unsigned long first = static_cast<unsigned long>(c.a[0]),

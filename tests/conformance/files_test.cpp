@@ -137,6 +137,18 @@ TEST_F(FilesTest, OPathFdCannotBeRead) {
   EXPECT_EQ(st.st_size, 4);
 }
 
+// dash closes -1 after a pipeline's fork; a negative or far-out fd must be
+// EBADF, not a crash (the libOS once passed it on to a host call its own
+// filter trapped again).
+TEST_F(FilesTest, CloseOfNegativeOrFarOutFdIsEBADF) {
+  EXPECT_EQ(close(-1), -1);
+  EXPECT_EQ(errno, EBADF);
+  EXPECT_EQ(syscall(SYS_close, 0xffffffff00000000L | 1000000), -1);  // junk upper half
+  EXPECT_EQ(errno, EBADF);
+  EXPECT_EQ(close(1 << 20), -1);
+  EXPECT_EQ(errno, EBADF);
+}
+
 TEST_F(FilesTest, WriteThenReadRoundTrip) {
   Fd fd(open(Path("f").c_str(), O_CREAT | O_RDWR, 0644));
   ASSERT_GE(fd.get(), 0);

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -245,6 +246,36 @@ TEST(IdentityTest, GetgroupsCountMatchesList) {
 TEST(IdentityTest, SetuidToSameIdSucceeds) {
   EXPECT_EQ(setuid(getuid()), 0) << strerror(errno);
   EXPECT_EQ(setgid(getgid()), 0) << strerror(errno);
+}
+
+// Without CAP_SETUID, setting the effective uid to the real one is still
+// allowed, and -1 (0xffffffff as uid_t) leaves an id alone: glibc's seteuid
+// and posix_spawn(POSIX_SPAWN_RESETIDS), which make uses, do exactly this.
+TEST(IdentityTest, SeteuidToRealUidWorksWithoutCapSetuid) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    struct {
+      uint32_t version;
+      int pid;
+    } hdr = {0x20080522, 0};  // _LINUX_CAPABILITY_VERSION_3
+    struct {
+      uint32_t effective, permitted, inheritable;
+    } data[2] = {};
+    if (syscall(SYS_capget, &hdr, data) != 0) _exit(10);
+    data[0].effective &= ~((1u << 7) | (1u << 6));  // CAP_SETUID, CAP_SETGID
+    if (syscall(SYS_capset, &hdr, data) != 0) _exit(11);
+    if (seteuid(getuid()) != 0) _exit(12);
+    if (setresuid(-1, -1, -1) != 0) _exit(13);
+    if (setegid(getgid()) != 0) _exit(14);
+    if (geteuid() != getuid()) _exit(15);
+    _exit(0);
+  }
+  int st = 0;
+  ASSERT_EQ(waitpid(pid, &st, 0), pid);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0) << "10/11: capget/capset, 12: seteuid, 13: setresuid(-1...), "
+                                   "14: setegid, 15: ids";
 }
 
 TEST(UnameTest, SysnameIsLinuxAndFieldsAreFilled) {
