@@ -20,7 +20,7 @@ PKGS=(
   # tools used by tests and benchmarks
   strace tmux hyperfine procps psmisc iproute2 util-linux python3 xxd jq curl
   # benchmark peers, servers and plots (bench/run.sh)
-  runsc redis-server redis-tools python3-matplotlib
+  runsc redis-server redis-tools wrk python3-matplotlib
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -65,6 +65,17 @@ def define(quick):
         Bench("forkexec", "procs", lambda c: ["/bench/bin/procs", "forkexec", forks, "/bin/true"],
               {"forkexec": (f"fork+exec+wait /bin/true x{forks}", "ns/op", "lower")},
               reps=3 if quick else 5),
+        # A clean build of a 50-file C project (bench/harness/main.py writes
+        # it) with make -j2 and gcc from the Debian image, then its program,
+        # which exits 0 only if the sum of every unit is right. Timed inside;
+        # the copy to /tmp (the rootfs, or runsc's own tmpfs) is included.
+        Bench("make", "build",
+              lambda c: ["/bench/bin/timeit", "-", "--", "/bin/sh", "-c",
+                         f"rm -rf /tmp/mk-{c} && cp -r /bench/mkproj /tmp/mk-{c} && "
+                         f"make -s -j2 -C /tmp/mk-{c} && /tmp/mk-{c}/prog >/dev/null && "
+                         f"rm -rf /tmp/mk-{c}"],
+              {"exec": ("make -j2, 50 C files (inside)", "ms", "lower")}, rootfs="debian",
+              reps=2 if quick else 5, timeout=600),
         Bench("pipe", "procs", lambda c: ["/bench/bin/procs", "pipe"],
               {"pipe_dd_cat": ("pipe: dd bs=64k count=16k into cat", "MiB/s", "higher")},
               reps=3 if quick else 5),

@@ -19,7 +19,8 @@ import extras
 import report
 import runtimes
 
-GROUPS = ["startup", "python", "syscalls", "files", "procs", "footprint", "ctr", "redis"]
+GROUPS = ["startup", "python", "syscalls", "files", "procs", "build", "footprint", "ctr",
+          "redis"]
 
 
 def log(msg):
@@ -83,7 +84,36 @@ def prepare_debian(src, build):
         return (None, f"Debian image not built (build-debian.sh exit {p.returncode}: {tail})")
     root = os.path.join(images, "debian-rootfs")
     install_programs(build, root)
+    write_make_project(os.path.join(root, "bench", "mkproj"))
     return root
+
+
+MAKE_FILES = 50
+
+
+def write_make_project(d):
+    """A C project of MAKE_FILES small units and a main that checks their
+    sum: `prog` exits 0 only if every unit was compiled and linked right."""
+    os.makedirs(d, exist_ok=True)
+    for i in range(MAKE_FILES):
+        with open(os.path.join(d, f"unit{i:02d}.c"), "w") as f:
+            # A few loops and a table so that cc1 has some work per file.
+            f.write(f"static const int t[] = {{{', '.join(str(i * k % 97) for k in range(64))}}};\n"
+                    f"int unit{i:02d}(int x) {{\n  int s = 0;\n"
+                    f"  for (int k = 0; k < 64; ++k) s += t[k] * (x + k) % 13;\n"
+                    f"  return s + {i};\n}}\n")
+    expected = 0
+    for i in range(MAKE_FILES):
+        t = [i * k % 97 for k in range(64)]
+        expected += sum(t[k] * (1 + k) % 13 for k in range(64)) + i
+    decls = "".join(f"int unit{i:02d}(int);\n" for i in range(MAKE_FILES))
+    calls = " + ".join(f"unit{i:02d}(1)" for i in range(MAKE_FILES))
+    with open(os.path.join(d, "main.c"), "w") as f:
+        f.write(f"#include <stdio.h>\n{decls}int main(void) {{\n  long s = {calls};\n"
+                f"  printf(\"sum %ld\\n\", s);\n  return s == {expected} ? 0 : 1;\n}}\n")
+    objs = " ".join(f"unit{i:02d}.o" for i in range(MAKE_FILES))
+    with open(os.path.join(d, "Makefile"), "w") as f:
+        f.write(f"prog: main.o {objs}\n\tgcc -o $@ $^\n%.o: %.c\n\tgcc -O2 -c $< -o $@\n")
 
 
 def machine_info(rts):
@@ -138,7 +168,7 @@ def main():
     try:
         busybox = prepare_busybox(a.src, build, workdir, big_mib)
         debian = None
-        if "python" in groups or "redis" in groups:
+        if "python" in groups or "redis" in groups or "build" in groups:
             debian = prepare_debian(a.src, build)
             if isinstance(debian, tuple):
                 log("Debian image: " + debian[1])

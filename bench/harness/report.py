@@ -42,6 +42,8 @@ TARGETS = [
      "litebox", "ratio_native", ("le", 1.5)),
     ("litebox do -- /bin/true ≤ 5 ms", "startup /bin/true", "litebox", "abs", ("le", 5.0)),
     ("fork+exec+wait ≤ 1.5× native", "fork+exec+wait", "litebox", "ratio_native", ("le", 1.5)),
+    ("make -j2 of a 50-file C project ≤ 1.3× native (inside)", "make -j2", "litebox",
+     "ratio_native", ("le", 1.3)),
     ("pipe throughput ≥ 0.95× native", "pipe: dd bs=64k count=16k into cat", "litebox", "ratio_native",
      ("ge", 0.95)),
     ("litebox run ≤ 0.5× crun (run of a bundle, echo hello)", "startup echo hello",
