@@ -5,7 +5,7 @@
 #
 # usage: bench/run.sh [--quick] [--only GROUP]... [--build-dir DIR] [--out DIR]
 #   --quick       smaller counts, fewer repetitions, no redis (under 5 minutes)
-#   --only GROUP  startup|python|syscalls|files|procs|build|footprint|ctr|redis (repeatable)
+#   --only GROUP  startup|python|syscalls|files|procs|build|footprint|ctr|redis|nginx (repeatable)
 #   --build-dir   cmake/ninja build directory (default: <repo>/build-bench)
 #   --out         where RESULTS.md, results.json and the plots go (default: bench/
 #                 for a run of every group, <build>/bench-results with --only)

@@ -1031,6 +1031,19 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       SendResponse(ch, op, r, 0, {});
       return;
     }
+    case proto::kSetOwner: {
+      long r;
+      int64_t v = req.hdr.arg[0];
+      Guest* t = v > 0 ? ByVpid(static_cast<uint32_t>(v)) : nullptr;
+      if (req.fds.size() != 1 || v < 0)
+        r = -EINVAL;  // process-group owners: virtual groups have no host group
+      else if (v > 0 && (!t || t->exited || !t->host_pid))
+        r = -ESRCH;
+      else
+        r = fcntl(req.fds[0].get(), F_SETOWN, v > 0 ? t->host_pid : 0) < 0 ? -errno : 0;
+      SendResponse(ch, op, r, 0, {});
+      return;
+    }
     case proto::kReaped: {  // unanswered
       auto z = zombies_.find(static_cast<uint32_t>(req.hdr.arg[0]));
       if (z != zombies_.end() && (z->second->vppid == g.ctx.vpid || g.is_init))

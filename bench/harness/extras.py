@@ -1,6 +1,7 @@
 """Benchmarks that are not "one command per container": the memory
-footprint of an idle container, `ctr run --rm` through a private
-containerd, and redis-server driven by redis-benchmark from the host.
+footprint of an idle container and of many at once, `ctr run --rm`
+through a private containerd, and servers driven from the host
+(redis-server by redis-benchmark, nginx by wrk).
 """
 import os
 import subprocess
@@ -273,3 +274,249 @@ def redis(rts, debian, timeit, workdir, table, log):
                 server.wait()
             if hasattr(rt, "bundles"):
                 rt.bundles.remove(cid)
+
+
+def _server_argv(rt, rootfs, args, cid, out, timeit):
+    """argv for a server on the host network (loopback from the host)."""
+    orig = getattr(rt, "bundles", None) and rt.bundles.make
+    if orig:
+        rt.bundles.make = lambda c, r, a, host_network=True: orig(c, r, a, True)
+    if hasattr(rt, "network"):
+        rt.network = "host"
+    try:
+        return rt.argv(rootfs, args, cid, out, timeit)
+    finally:
+        if orig:
+            rt.bundles.make = orig
+        if hasattr(rt, "network"):
+            rt.network = "none"
+
+
+def _http_get(port, path="/index.html", timeout=1.0):
+    """(status, body) of one HTTP/1.0 GET on loopback, or (None, why)."""
+    import socket
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(f"GET {path} HTTP/1.0\r\nHost: bench\r\n\r\n".encode())
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    except OSError as e:
+        return None, str(e)
+    head, _, body = data.partition(b"\r\n\r\n")
+    try:
+        return int(head.split(b" ", 2)[1]), body
+    except (IndexError, ValueError):
+        return None, f"bad response {head[:60]!r}"
+
+
+def _stop_server(server):
+    """SIGTERM to the runtime command under the timer (runc, crun and
+    litebox forward it to the container's init), then SIGKILL everything."""
+    import signal
+    for pid in descendants(server.pid)[1:2]:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        for pid in reversed(descendants(server.pid)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        server.wait()
+
+
+NGINX_PAGE = b"<html><body>" + b"LiteBox bench page. " * 30 + b"</body></html>\n"
+
+
+def nginx(rts, debian, timeit, workdir, table, log, quick):
+    """nginx (Debian's, master + 1 worker) inside the container on the host
+    network serving a small static page, driven by wrk from the host over
+    loopback; every response must be a 2xx. Also the time from the
+    runtime command's start to nginx's first correct response. runsc is
+    left out as for redis (--network=none)."""
+    rps_m, lat_m, ttfb_m = "nginx small file", "nginx mean latency", "nginx start to first response"
+    dur = 3 if quick else 10
+    cmd = f"wrk -t2 -c50 -d{dur}s http://127.0.0.1:PORT/index.html"
+    table.add_metric(rps_m, "req/s", "higher", "nginx", cmd)
+    table.add_metric(lat_m, "ms", "lower", "nginx", cmd)
+    table.add_metric(ttfb_m, "ms", "lower", "nginx", "nginx -g 'daemon off;' (first 200 on /index.html)")
+    metrics = (rps_m, lat_m, ttfb_m)
+    why_not = None
+    if isinstance(debian, tuple) or not debian:
+        why_not = "not run: Debian image not available"
+    elif not os.path.exists(os.path.join(debian, "usr/sbin/nginx")):
+        why_not = "not run: no nginx in the Debian image"
+    elif not os.path.exists("/usr/bin/wrk"):
+        why_not = "not run: wrk not installed (packaging/install-deps.sh)"
+    if why_not:
+        for rt in rts:
+            for m in metrics:
+                table.cell(m, rt.name)["error"] = why_not
+        return
+    www = os.path.join(debian, "bench", "www")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "index.html"), "wb") as f:
+        f.write(NGINX_PAGE)
+    port = 18080
+    for rt in rts:
+        if rt.unavailable or rt.name == "runsc":
+            why = ("not available: " + rt.unavailable) if rt.unavailable else \
+                "not run: --network=none (required here) leaves no way in from the host"
+            for m in metrics:
+                table.cell(m, rt.name)["error"] = why
+            continue
+        port += 1
+        conf = f"/bench/nginx-{port}.conf"
+        with open(debian + conf, "w") as f:
+            f.write(f"user root;\nworker_processes 1;\npid /tmp/nginx-{port}.pid;\n"
+                    "error_log stderr warn;\nevents { worker_connections 1024; }\n"
+                    "http {\n  access_log off;\n"
+                    f"  client_body_temp_path /tmp/nginx-{port}-body;\n"
+                    f"  proxy_temp_path /tmp/nginx-{port}-proxy;\n"
+                    f"  fastcgi_temp_path /tmp/nginx-{port}-fcgi;\n"
+                    f"  uwsgi_temp_path /tmp/nginx-{port}-uwsgi;\n"
+                    f"  scgi_temp_path /tmp/nginx-{port}-scgi;\n"
+                    f"  server {{ listen 127.0.0.1:{port}; root /bench/www; }}\n}}\n")
+        cid = f"lbbench-nginx-{rt.name}-{os.getpid()}"
+        argv = _server_argv(rt, debian, ["/usr/sbin/nginx", "-c", conf, "-g", "daemon off;"],
+                            cid, f"{workdir}/timeit-nginx.out", timeit)
+        t0 = time.perf_counter_ns()
+        server = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+        try:
+            ttfb = None
+            last = ""
+            while time.perf_counter_ns() - t0 < 20e9 and server.poll() is None:
+                status, body = _http_get(port, timeout=0.5)
+                if status == 200 and body == NGINX_PAGE:
+                    ttfb = (time.perf_counter_ns() - t0) / 1e6
+                    break
+                last = f"status {status}: {body!r}"[:120]
+                time.sleep(0.002)
+            if ttfb is None:
+                exited = server.poll()
+                if exited is None:
+                    _stop_server(server)
+                out = (server.communicate()[0] or "").strip().splitlines()[-2:]
+                raise RunFailed(f"no page from nginx ({last}); exit {server.returncode}; "
+                                f"its log: {' / '.join(out)[-300:]}")
+            table.cell(ttfb_m, rt.name)["samples"].append(ttfb)
+            for rep in range(2 if quick else 3):
+                p = subprocess.run(["wrk", "-t2", "-c50", f"-d{dur}s",
+                                    f"http://127.0.0.1:{port}/index.html"],
+                                   capture_output=True, text=True, timeout=dur + 60)
+                text = p.stdout
+                if "Non-2xx" in text or "Socket errors" in text or p.returncode != 0:
+                    raise RunFailed("wrk saw errors: " + " / ".join(
+                        l.strip() for l in text.splitlines() if "Non-2xx" in l or "errors" in l))
+                rps = lat = None
+                for line in text.splitlines():
+                    f = line.split()
+                    if line.startswith("Requests/sec:"):
+                        rps = float(f[1])
+                    elif f and f[0] == "Latency" and len(f) > 1:
+                        v = f[1]
+                        scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+                        for suffix in ("us", "ms", "s"):
+                            if v.endswith(suffix):
+                                lat = float(v[:-len(suffix)]) * scale[suffix]
+                                break
+                requests = [l for l in text.splitlines() if "requests in" in l]
+                if rps is None or lat is None or not requests:
+                    raise RunFailed(f"wrk printed no rate: {text[-200:]!r}")
+                table.cell(rps_m, rt.name)["samples"].append(rps)
+                table.cell(lat_m, rt.name)["samples"].append(lat)
+                log(f"  nginx {rt.name}: {rps:.0f} req/s, {lat:.2f} ms mean latency "
+                    f"({requests[0].strip()}), first response after {ttfb:.0f} ms")
+        except (RunFailed, subprocess.TimeoutExpired) as e:
+            log(f"  nginx {rt.name}: FAILED: {e}")
+            for m in metrics:
+                table.cell(m, rt.name)["error"] = f"failed: {e}"
+                table.cell(m, rt.name)["samples"] = []
+        finally:
+            if server.poll() is None:
+                _stop_server(server)
+            if hasattr(rt, "bundles"):
+                rt.bundles.remove(cid)
+            try:
+                os.unlink(debian + conf)
+            except OSError:
+                pass
+
+
+def many_idle(rts, rootfs, timeit, workdir, table, log, count):
+    """`count` idle containers at once per runtime: the time from the first
+    launch until every one has printed "ready" (all launched back to back),
+    and the RSS/PSS of every process of theirs (runtime, monitors, the
+    containers' own) while they idle. Each runs `sh -c 'echo ready; read x'`
+    and ends when its stdin closes, so nothing needs killing."""
+    t_m, rss_m, pss_m = (f"{count} idle containers: start all", f"{count} idle containers: RSS",
+                         f"{count} idle containers: PSS")
+    cmd = f"{count} x (sh -c 'echo ready; read x'), launched together"
+    table.add_metric(t_m, "ms", "lower", "many", cmd)
+    table.add_metric(rss_m, "MiB", "lower", "many", cmd)
+    table.add_metric(pss_m, "MiB", "lower", "many", cmd)
+    for rt in rts:
+        if rt.unavailable:
+            for m in (t_m, rss_m, pss_m):
+                table.cell(m, rt.name)["error"] = "not available: " + rt.unavailable
+            continue
+        procs = []
+        try:
+            t0 = time.perf_counter_ns()
+            for i in range(count):
+                cid = f"lbbench-many-{rt.name}-{os.getpid()}-{i}"
+                argv = rt.argv(rootfs, ["sh", "-c", "echo ready; read x"], cid,
+                               f"{workdir}/timeit-many-{i}.out", timeit)
+                procs.append((cid, subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                                    stdout=subprocess.PIPE,
+                                                    stderr=subprocess.PIPE)))
+            for cid, p in procs:
+                line = p.stdout.readline()
+                if line != b"ready\n":
+                    p.stdin.close()
+                    err = p.stderr.read().decode(errors="replace").strip()[-200:]
+                    raise RunFailed(f"{cid} printed {line[:40]!r}; stderr {err!r}")
+            all_ms = (time.perf_counter_ns() - t0) / 1e6
+            rss = pss = 0
+            for _, p in procs:
+                for pid in descendants(p.pid):
+                    name = comm(pid)
+                    if any(name.split(" ")[0].endswith(t) for t in TIMER_NAMES):
+                        continue
+                    try:
+                        r, s = smaps_rollup(pid)
+                    except OSError:
+                        continue
+                    rss, pss = rss + r, pss + s
+            table.cell(t_m, rt.name)["samples"].append(all_ms)
+            table.cell(rss_m, rt.name)["samples"].append(rss / 1024)
+            table.cell(pss_m, rt.name)["samples"].append(pss / 1024)
+            log(f"  {count} idle {rt.name}: all ready after {all_ms:.0f} ms, "
+                f"{rss / 1024:.0f} MiB RSS, {pss / 1024:.0f} MiB PSS")
+        except (RunFailed, OSError) as e:
+            log(f"  {count} idle {rt.name}: FAILED: {e}")
+            for m in (t_m, rss_m, pss_m):
+                table.cell(m, rt.name)["error"] = f"failed: {e}"
+        finally:
+            for _, p in procs:
+                try:
+                    p.stdin.close()
+                except OSError:
+                    pass
+            for cid, p in procs:
+                try:
+                    p.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+                if hasattr(rt, "bundles"):
+                    rt.bundles.remove(cid)

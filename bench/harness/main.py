@@ -20,7 +20,7 @@ import report
 import runtimes
 
 GROUPS = ["startup", "python", "syscalls", "files", "procs", "build", "footprint", "ctr",
-          "redis"]
+          "redis", "nginx"]
 
 
 def log(msg):
@@ -168,7 +168,7 @@ def main():
     try:
         busybox = prepare_busybox(a.src, build, workdir, big_mib)
         debian = None
-        if "python" in groups or "redis" in groups or "build" in groups:
+        if {"python", "redis", "build", "nginx"} & set(groups):
             debian = prepare_debian(a.src, build)
             if isinstance(debian, tuple):
                 log("Debian image: " + debian[1])
@@ -186,12 +186,18 @@ def main():
             log("== footprint")
             extras.footprint(rts, busybox, timeit, workdir, table, log,
                              reps=1 if a.quick else 3)
+            count = 20 if a.quick else 100
+            log(f"== {count} idle containers at once")
+            extras.many_idle(rts, busybox, timeit, workdir, table, log, count)
         if "ctr" in groups:
             log("== ctr run --rm")
             extras.ctr_run(a.src, build, rts, table, log, reps=3 if a.quick else 10)
         if "redis" in groups:
             log("== redis")
             extras.redis(rts, debian, timeit, workdir, table, log)
+        if "nginx" in groups:
+            log("== nginx")
+            extras.nginx(rts, debian, timeit, workdir, table, log, a.quick)
     finally:
         for rt in rts:
             rt.close()

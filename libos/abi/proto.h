@@ -155,6 +155,11 @@ enum Op : uint32_t {
   // or an orphan the init inherited), so the supervisor forgets that
   // zombie before anything else the caller asks.
   kReaped = 57,
+  // fcntl(F_SETOWN) for the app: fd slot 0 = the file, arg0 = the owner's
+  // vpid (> 0) or 0 for none. The supervisor checks the target is a live
+  // process of the sandbox and sets its host pid as the owner of the open
+  // file (shared with the app's fd). -EINVAL for process groups (arg0 < 0).
+  kSetOwner = 58,
 };
 
 // Values of Response.aux[0] for kOpen.

@@ -553,13 +553,30 @@ LB_SYSCALL(fcntl) {
       if (r > 0) return vpid_for_host(static_cast<int>(r));
       return r;
     }
-    case 8: {  // F_SETOWN: this process (the common case) or nobody
+    case 16: {  // F_GETOWN_EX (glibc's F_GETOWN uses it): a process owner's host pid
+      long r = sys(__NR_fcntl, fd, cmd, c.a[2]);
+      auto* ex = reinterpret_cast<int*>(c.a[2]);
+      if (r == 0 && ex[0] != 2 /*F_OWNER_PGRP*/ && ex[1] > 0) ex[1] = vpid_for_host(ex[1]);
+      return r;
+    }
+    case 8:     // F_SETOWN
+    case 15: {  // F_SETOWN_EX {type, pid}: F_OWNER_PID (1) only
       int v = static_cast<int>(c.a[2]);
-      if (v == 0)
-        return sys(__NR_fcntl, fd, 2 /*F_SETFD*/, sys(__NR_fcntl, fd, k::F_GETFD)) < 0 ? -k::EBADF
-                                                                                       : 0;
-      if (v != static_cast<int>(g_proc.vpid)) return -k::EPERM;
-      return -k::EINVAL;  // needs the supervisor to set a host owner
+      if (cmd == 15) {
+        const auto* ex = reinterpret_cast<const int*>(c.a[2]);
+        if (!ex) return -k::EFAULT;
+        if (ex[0] != 1) return -k::EINVAL;  // thread and group owners: not yet
+        v = ex[1];
+      }
+      if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+      // The owner lives on the open file, so the supervisor sets it on the
+      // fd we pass: the host pid of a process it checked is ours.
+      Rpc r;
+      r.op = proto::kSetOwner;
+      r.fds[0] = fd;
+      r.nfds = 1;
+      r.arg[0] = v;
+      return rpc(r);
     }
     case 1024:
     case 1025:

@@ -149,6 +149,22 @@ TEST_F(FilesTest, CloseOfNegativeOrFarOutFdIsEBADF) {
   EXPECT_EQ(errno, EBADF);
 }
 
+// nginx's master makes itself the owner of its worker channels.
+TEST_F(FilesTest, FSetownOfSelfIsReadBackAndCleared) {
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  EXPECT_EQ(fcntl(p[0], F_SETOWN, getpid()), 0) << strerror(errno);
+  EXPECT_EQ(fcntl(p[0], F_GETOWN), getpid());
+  struct f_owner_ex ex {};
+  ASSERT_EQ(fcntl(p[0], F_GETOWN_EX, &ex), 0);
+  EXPECT_EQ(ex.type, F_OWNER_PID);
+  EXPECT_EQ(ex.pid, getpid());
+  EXPECT_EQ(fcntl(p[0], F_SETOWN, 0), 0);
+  EXPECT_EQ(fcntl(p[0], F_GETOWN), 0);
+  close(p[0]);
+  close(p[1]);
+}
+
 TEST_F(FilesTest, WriteThenReadRoundTrip) {
   Fd fd(open(Path("f").c_str(), O_CREAT | O_RDWR, 0644));
   ASSERT_GE(fd.get(), 0);
