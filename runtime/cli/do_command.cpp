@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "runtime/cli/commands.hpp"
@@ -17,6 +18,20 @@
 namespace litebox::cli {
 
 namespace {
+
+// A `do` killed outright (SIGKILL, a timeout's -k) cannot remove its state
+// dir; its supervisor dies with it (die_with_caller). The next `do`
+// removes the dirs of dead ones: do-<pid>-<random>, owner pid gone.
+void RemoveStateOfDeadDos(const std::string& root) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(root, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("do-", 0) != 0) continue;
+    long pid = strtol(name.c_str() + 3, nullptr, 10);
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      std::filesystem::remove_all(e.path(), ec);
+  }
+}
 
 const char kUsage[] =
     "usage: litebox do --rootfs DIR [--env K=V]... [--cwd DIR] [--user UID[:GID]]\n"
@@ -104,6 +119,7 @@ int DoCommand(Args& args) {
   spec.id = "do-" + std::to_string(getpid()) + suffix;
   spec.die_with_caller = true;
   spec.state_dir = StateRoot() + "/" + spec.id;
+  RemoveStateOfDeadDos(StateRoot());
   spec.init.rlimits.push_back({RLIMIT_NOFILE, 1024, 1024});
 
   // Orphans of the sandbox (double-forked daemons) are reparented here, not
