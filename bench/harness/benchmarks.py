@@ -52,6 +52,17 @@ def define(quick):
                "stat": ("stat", "ns/op", "lower"),
                "getdents_1000": ("getdents 1,000 entries", "ns/op", "lower")},
               reps=3 if quick else 5),
+        # The same calls as Google Benchmark cases (bench/micro/gbench.cpp),
+        # over the Debian image (it is dynamically linked against libbenchmark).
+        Bench("gbench", "syscalls",
+              lambda c: ["/bench/bin/gbench", "--benchmark_min_time=0.2" if quick else
+                         "--benchmark_min_time=0.5"],
+              {"gb_getpid": ("gbench getpid", "ns/op", "lower"),
+               "gb_read_devzero": ("gbench read 1 B /dev/zero", "ns/op", "lower"),
+               "gb_write_pipe": ("gbench write 1 B pipe", "ns/op", "lower"),
+               "gb_open_close": ("gbench open+close", "ns/op", "lower"),
+               "gb_stat": ("gbench stat", "ns/op", "lower")},
+              rootfs="debian", reps=2 if quick else 3),
         Bench("seqread", "files", lambda c: ["/bench/bin/files", "seqread", "/bench/data/big"],
               {"seqread": (f"sequential read {big_mib} MiB", "MiB/s", "higher")},
               reps=3 if quick else 5),

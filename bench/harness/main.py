@@ -69,7 +69,7 @@ def prepare_busybox(src, build, workdir, big_mib):
 def install_programs(build, root):
     dst = os.path.join(root, "bench", "bin")
     os.makedirs(dst, exist_ok=True)
-    for p in ("syscalls", "files", "procs", "timeit"):
+    for p in ("syscalls", "files", "procs", "timeit", "gbench"):
         shutil.copy2(f"{build}/bin/bench-{p}", os.path.join(dst, p))
 
 
@@ -168,7 +168,7 @@ def main():
     try:
         busybox = prepare_busybox(a.src, build, workdir, big_mib)
         debian = None
-        if {"python", "redis", "build", "nginx"} & set(groups):
+        if {"python", "syscalls", "redis", "build", "nginx"} & set(groups):
             debian = prepare_debian(a.src, build)
             if isinstance(debian, tuple):
                 log("Debian image: " + debian[1])

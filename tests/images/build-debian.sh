@@ -3,7 +3,8 @@
 #   OUT_DIR/debian-rootfs/   debootstrap --variant=minbase bookworm with the
 #                            one package set every test and benchmark uses
 #                            (python3, procps, build-essential, redis-server,
-#                            nginx) plus the packages given with --with
+#                            nginx, libbenchmark for bench/micro/gbench.cpp)
+#                            plus the packages given with --with
 #   OUT_DIR/debian-oci.tar   the same tree as an OCI image tarball; import with
 #                            ctr images import --base-name localhost/debian OUT_DIR/debian-oci.tar
 # Work is skipped when OUT_DIR/debian.stamp records the same inputs (these
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
 done
 # One list for every caller: a caller asking for another set would rebuild
 # the same directory under the others (the stamp records the list).
-packages=python3-minimal,python3,procps,build-essential,redis-server,nginx${extra:+,$extra}
+packages=python3-minimal,python3,procps,build-essential,redis-server,nginx,libbenchmark1debian${extra:+,$extra}
 suite=bookworm
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
