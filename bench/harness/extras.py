@@ -4,6 +4,7 @@ through a private containerd, and servers driven from the host
 (redis-server by redis-benchmark, nginx by wrk).
 """
 import os
+import shutil
 import subprocess
 import time
 
@@ -450,6 +451,9 @@ def nginx(rts, debian, timeit, workdir, table, log, quick):
                 os.unlink(debian + conf)
             except OSError:
                 pass
+            # nginx made its temp dirs in the image's /tmp: not ours to keep.
+            for kind in ("body", "proxy", "fcgi", "uwsgi", "scgi"):
+                shutil.rmtree(f"{debian}/tmp/nginx-{port}-{kind}", ignore_errors=True)
 
 
 # Memory the many-containers benchmark leaves to everybody else on this
