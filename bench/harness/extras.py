@@ -4,6 +4,7 @@ through a private containerd, and servers driven from the host
 (redis-server by redis-benchmark, nginx by wrk).
 """
 import os
+import shutil
 import subprocess
 import time
 
@@ -450,73 +451,202 @@ def nginx(rts, debian, timeit, workdir, table, log, quick):
                 os.unlink(debian + conf)
             except OSError:
                 pass
+            # nginx made its temp dirs in the image's /tmp: not ours to keep.
+            for kind in ("body", "proxy", "fcgi", "uwsgi", "scgi"):
+                shutil.rmtree(f"{debian}/tmp/nginx-{port}-{kind}", ignore_errors=True)
+
+
+# Memory the many-containers benchmark leaves to everybody else on this
+# shared machine: a runtime whose containers would eat into it runs fewer
+# of them, and says so.
+MEM_RESERVE_KIB = 4 << 20
+
+
+def mem_available_kib():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _set_subreaper(on):
+    """While set, orphans of the containers (a runtime's daemonized helpers)
+    become the harness's children, so the leftover check sees them instead
+    of losing them to the host's init."""
+    import ctypes
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0)
+
+
+def _orphans(keep):
+    """Processes still below the harness once every container's runtime
+    command exited, other than `keep` (the harness, crun's namespace
+    holder): zombies are reaped, live ones are killed and returned."""
+    left = []
+    for _ in range(50):
+        left = []
+        for pid in descendants(os.getpid()):
+            if pid in keep:
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    st = f.read()
+            except OSError:
+                continue
+            if st[st.rindex(")") + 2] == "Z":
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+                continue
+            left.append((pid, comm(pid)))
+        if not left:
+            return []
+        time.sleep(0.1)  # a runtime's helper may still be on its way out
+    for pid, _ in left:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    return left
 
 
 def many_idle(rts, rootfs, timeit, workdir, table, log, count):
     """`count` idle containers at once per runtime: the time from the first
     launch until every one has printed "ready" (all launched back to back),
-    and the RSS/PSS of every process of theirs (runtime, monitors, the
-    containers' own) while they idle. Each runs `sh -c 'echo ready; read x'`
-    and ends when its stdin closes, so nothing needs killing."""
+    the RSS/PSS of every process of theirs (runtime, monitors, the
+    containers' own) while they idle, and the time until all are gone once
+    their stdin is closed (each runs `sh -c 'echo ready; read x'`). Then
+    nothing may be left: no process below the harness (a subreaper
+    meanwhile), no id in the runtime's `list`, no `litebox do` state dir.
+    A runtime whose single idle container (footprint, just measured) says
+    that `count` would not fit above MEM_RESERVE_KIB runs fewer."""
     t_m, rss_m, pss_m = (f"{count} idle containers: start all", f"{count} idle containers: RSS",
                          f"{count} idle containers: PSS")
+    stop_m, per_m = f"{count} idle containers: stop all", "idle containers: PSS per container"
     cmd = f"{count} x (sh -c 'echo ready; read x'), launched together"
-    table.add_metric(t_m, "ms", "lower", "many", cmd)
-    table.add_metric(rss_m, "MiB", "lower", "many", cmd)
-    table.add_metric(pss_m, "MiB", "lower", "many", cmd)
+    for m, unit in ((t_m, "ms"), (rss_m, "MiB"), (pss_m, "MiB"), (per_m, "KiB"), (stop_m, "ms")):
+        table.add_metric(m, unit, "lower", "many", cmd)
+    metrics = (t_m, rss_m, pss_m, per_m, stop_m)
+    keep = {os.getpid()}
     for rt in rts:
-        if rt.unavailable:
-            for m in (t_m, rss_m, pss_m):
-                table.cell(m, rt.name)["error"] = "not available: " + rt.unavailable
-            continue
-        procs = []
+        if getattr(rt, "holder", None):
+            keep.update(descendants(rt.holder.pid))
+    _set_subreaper(True)
+    try:
+        for rt in rts:
+            if rt.unavailable:
+                for m in metrics:
+                    table.cell(m, rt.name)["error"] = "not available: " + rt.unavailable
+                continue
+            n, why_fewer = count, ""
+            one = table.summary("idle sleep container RSS", rt.name)
+            if one:
+                fit = int((mem_available_kib() - MEM_RESERVE_KIB) // one[0])
+                if fit < count:
+                    n = max(fit, 1)
+                    why_fewer = (f"only {n} started: one idle container takes "
+                                 f"{one[0] / 1024:.0f} MiB RSS, {count} would not fit in "
+                                 f"MemAvailable minus {MEM_RESERVE_KIB >> 20} GiB")
+            try:
+                got = _many_idle_once(rt, rootfs, timeit, workdir, n, keep)
+            except RunFailed as e:
+                log(f"  {count} idle {rt.name}: FAILED: {e}")
+                for m in metrics:
+                    table.cell(m, rt.name)["error"] = f"failed: {e}"
+                continue
+            all_ms, rss, pss, stop_ms = got
+            if why_fewer:
+                # Totals of fewer containers are not comparable; per container is.
+                for m in (t_m, rss_m, pss_m, stop_m):
+                    table.cell(m, rt.name)["error"] = why_fewer
+                table.notes = getattr(table, "notes", []) + [f"{rt.name}: {why_fewer}"]
+            else:
+                table.cell(t_m, rt.name)["samples"].append(all_ms)
+                table.cell(rss_m, rt.name)["samples"].append(rss / 1024)
+                table.cell(pss_m, rt.name)["samples"].append(pss / 1024)
+                table.cell(stop_m, rt.name)["samples"].append(stop_ms)
+            table.cell(per_m, rt.name)["samples"].append(pss / n)
+            log(f"  {n} idle {rt.name}: all ready after {all_ms:.0f} ms, "
+                f"{rss / 1024:.0f} MiB RSS, {pss / 1024:.0f} MiB PSS ({pss / n:.0f} KiB each), "
+                f"all gone {stop_ms:.0f} ms after their stdin closed, nothing left")
+    finally:
+        _set_subreaper(False)
+
+
+def _many_idle_once(rt, rootfs, timeit, workdir, n, keep):
+    """(start ms, RSS KiB, PSS KiB, stop ms) of n idle containers."""
+    prefix = f"lbbench-many-{rt.name}-{os.getpid()}-"
+    procs, pids = [], []
+    failure = None
+    try:
+        t0 = time.perf_counter_ns()
+        for i in range(n):
+            if i % 10 == 9 and mem_available_kib() < MEM_RESERVE_KIB:
+                raise RunFailed(f"MemAvailable fell below {MEM_RESERVE_KIB >> 20} GiB after "
+                                f"{i} containers")
+            cid = f"{prefix}{i}"
+            argv = rt.argv(rootfs, ["sh", "-c", "echo ready; read x"], cid,
+                           f"{workdir}/timeit-many-{i}.out", timeit)
+            procs.append((cid, subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                                stdout=subprocess.PIPE,
+                                                stderr=subprocess.PIPE)))
+        for cid, p in procs:
+            line = p.stdout.readline()
+            if line != b"ready\n":
+                p.stdin.close()
+                err = p.stderr.read().decode(errors="replace").strip()[-200:]
+                raise RunFailed(f"{cid} printed {line[:40]!r}; stderr {err!r}")
+        all_ms = (time.perf_counter_ns() - t0) / 1e6
+        rss = pss = 0
+        pids = descendants(*(p.pid for _, p in procs))
+        for pid in pids:
+            name = comm(pid)
+            if any(name.split(" ")[0].endswith(t) for t in TIMER_NAMES):
+                continue
+            try:
+                r, s = smaps_rollup(pid)
+            except OSError:
+                continue
+            rss, pss = rss + r, pss + s
+    except Exception as e:  # whatever it was, the containers still go
+        failure = e
+    # Stop: stdin closes, `read x` ends, the runtime tears the container down.
+    t1 = time.perf_counter_ns()
+    for _, p in procs:
         try:
-            t0 = time.perf_counter_ns()
-            for i in range(count):
-                cid = f"lbbench-many-{rt.name}-{os.getpid()}-{i}"
-                argv = rt.argv(rootfs, ["sh", "-c", "echo ready; read x"], cid,
-                               f"{workdir}/timeit-many-{i}.out", timeit)
-                procs.append((cid, subprocess.Popen(argv, stdin=subprocess.PIPE,
-                                                    stdout=subprocess.PIPE,
-                                                    stderr=subprocess.PIPE)))
-            for cid, p in procs:
-                line = p.stdout.readline()
-                if line != b"ready\n":
-                    p.stdin.close()
-                    err = p.stderr.read().decode(errors="replace").strip()[-200:]
-                    raise RunFailed(f"{cid} printed {line[:40]!r}; stderr {err!r}")
-            all_ms = (time.perf_counter_ns() - t0) / 1e6
-            rss = pss = 0
-            for _, p in procs:
-                for pid in descendants(p.pid):
-                    name = comm(pid)
-                    if any(name.split(" ")[0].endswith(t) for t in TIMER_NAMES):
-                        continue
-                    try:
-                        r, s = smaps_rollup(pid)
-                    except OSError:
-                        continue
-                    rss, pss = rss + r, pss + s
-            table.cell(t_m, rt.name)["samples"].append(all_ms)
-            table.cell(rss_m, rt.name)["samples"].append(rss / 1024)
-            table.cell(pss_m, rt.name)["samples"].append(pss / 1024)
-            log(f"  {count} idle {rt.name}: all ready after {all_ms:.0f} ms, "
-                f"{rss / 1024:.0f} MiB RSS, {pss / 1024:.0f} MiB PSS")
-        except (RunFailed, OSError) as e:
-            log(f"  {count} idle {rt.name}: FAILED: {e}")
-            for m in (t_m, rss_m, pss_m):
-                table.cell(m, rt.name)["error"] = f"failed: {e}"
-        finally:
-            for _, p in procs:
+            p.stdin.close()
+        except OSError:
+            pass
+    stuck = []
+    for cid, p in procs:
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            stuck.append(cid)
+            for pid in reversed(descendants(p.pid)):
                 try:
-                    p.stdin.close()
-                except OSError:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
                     pass
-            for cid, p in procs:
-                try:
-                    p.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-                if hasattr(rt, "bundles"):
-                    rt.bundles.remove(cid)
+            p.wait()
+        p.stdout.close()
+        p.stderr.close()
+    stop_ms = (time.perf_counter_ns() - t1) / 1e6
+    for i, (cid, _) in enumerate(procs):
+        if hasattr(rt, "bundles"):
+            rt.bundles.remove(cid)
+        try:
+            os.unlink(f"{workdir}/timeit-many-{i}.out")
+        except FileNotFoundError:
+            pass
+    left, state = _orphans(keep), rt.leftovers(prefix, pids)
+    if isinstance(failure, (RunFailed, OSError)):
+        raise RunFailed(str(failure))
+    if failure:
+        raise failure
+    if stuck or left or state:
+        raise RunFailed(f"left behind: {len(stuck)} containers still running 60 s after their "
+                        f"stdin closed, processes {left[:5]}, runtime state {state[:5]}")
+    return all_ms, rss, pss, stop_ms

@@ -57,8 +57,9 @@ def smaps_rollup(pid):
     return rss, pss
 
 
-def descendants(pid):
-    """pid and every process below it, from /proc/*/stat parent links."""
+def descendants(*pids):
+    """The given pids and every process below them, from /proc/*/stat
+    parent links (one scan of /proc however many roots)."""
     children = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -70,7 +71,7 @@ def descendants(pid):
             continue
         ppid = int(st[st.rindex(")") + 2:].split()[1])
         children.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
+    out, todo = [], list(pids)
     while todo:
         p = todo.pop()
         out.append(p)

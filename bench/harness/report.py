@@ -216,7 +216,8 @@ def write(result, out, runtime_names):
         L.append(f"![{title}]({png})\n")
     L.append("## Reproduce\n")
     L.append("`bench/run.sh --quick` (under 5 minutes) or `bench/run.sh` (full); "
-             "`--only GROUP` (startup, python, syscalls, files, procs, footprint, ctr, redis) "
+             "`--only GROUP` (startup, python, syscalls, files, procs, build, footprint, ctr, redis, "
+             "nginx) "
              "runs one group and writes its RESULTS.md to the build dir unless `--out` is given.")
     with open(os.path.join(out, "RESULTS.md"), "w") as f:
         f.write("\n".join(L) + "\n")

@@ -25,6 +25,12 @@ class Runtime:
         """The exact command shape, for RESULTS.md."""
         raise NotImplementedError
 
+    def leftovers(self, prefix, pids):
+        """State the runtime still keeps of containers that are gone: ids
+        starting with prefix, or state named after one of `pids` (the
+        processes the containers ran as); none for runtimes without state."""
+        return []
+
     def close(self):
         pass
 
@@ -108,6 +114,15 @@ class Runc(Runtime):
     def describe(self):
         return " ".join(self.engine()) + " run --bundle BUNDLE ID"
 
+    def control(self):
+        """argv prefix for the runtime's other commands (list, kill)."""
+        return self.engine()
+
+    def leftovers(self, prefix, pids):
+        p = subprocess.run(self.control() + ["list", "-q"], capture_output=True, text=True,
+                           timeout=60)
+        return [i for i in p.stdout.split() if i.startswith(prefix)]
+
 
 class Crun(Runc):
     """crun refuses hybrid cgroups; it runs inside a long-lived private
@@ -147,6 +162,9 @@ class Crun(Runc):
     def describe(self):
         return ("crun --cgroup-manager=disabled run --bundle BUNDLE ID, in a private mount "
                 "namespace with cgroup2 on /sys/fs/cgroup")
+
+    def control(self):
+        return ["nsenter", f"--mount=/proc/{self.holder.pid}/ns/mnt"] + self.engine()
 
     def close(self):
         if self.holder:
@@ -189,6 +207,16 @@ class LiteboxDo(Runtime):
 
     def describe(self):
         return "litebox do --rootfs ROOTFS -- CMD (--network host for redis)"
+
+    def leftovers(self, prefix, pids):
+        # Each `litebox do` keeps its state in <root>/do-<its pid>-<random>.
+        root = os.environ.get("LITEBOX_ROOT", "/run/litebox")
+        mine = {f"do-{pid}-" for pid in pids}
+        try:
+            names = os.listdir(root)
+        except FileNotFoundError:
+            return []
+        return [n for n in names if n[:n.rfind("-") + 1] in mine]
 
 
 def litebox_has_run(bindir):
