@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -220,5 +221,19 @@ class BlockedChild {
   Child child_;
   bool ready_ok_ = false;
 };
+
+// Helper mode for an exec'd copy of a test binary (CONFORMANCE_HELPER=block):
+// write 'r' to stdout, then block until stdin reaches EOF. For a binary's
+// constructor; returns when no helper mode is set, exits on any other.
+inline void RunBlockHelperIfAsked() {
+  const char* mode = getenv("CONFORMANCE_HELPER");
+  if (mode == nullptr) return;
+  if (strcmp(mode, "block") == 0) {
+    if (write(1, "r", 1) != 1) _exit(1);
+    BlockUntilEof(0);
+    _exit(0);
+  }
+  _exit(98);
+}
 
 }  // namespace conformance

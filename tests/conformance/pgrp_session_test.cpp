@@ -23,17 +23,8 @@
 namespace conformance {
 namespace {
 
-// Helper mode for the exec'd image (CONFORMANCE_HELPER=block): write 'r' to
-// stdout, then block until stdin reaches EOF.
 __attribute__((constructor)) void RunAsHelper() {
-  const char* mode = getenv("CONFORMANCE_HELPER");
-  if (mode == nullptr) return;
-  if (strcmp(mode, "block") == 0) {
-    if (write(1, "r", 1) != 1) _exit(1);
-    BlockUntilEof(0);
-    _exit(0);
-  }
-  _exit(98);
+  RunBlockHelperIfAsked();
 }
 
 class PgrpSessionTest : public ScratchTest {};

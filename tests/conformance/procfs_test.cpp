@@ -27,15 +27,7 @@ std::string Readlink(const std::string& path) {
 
 // The value of "Key:" in /proc/self/status, or "" when missing.
 std::string StatusField(const std::string& key) {
-  std::istringstream in(ReadFile("/proc/self/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + ":", 0) == 0) {
-      size_t v = line.find_first_not_of(" \t", key.size() + 1);
-      return v == std::string::npos ? "" : line.substr(v);
-    }
-  }
-  return "";
+  return StatusValue(ReadFile("/proc/self/status"), key);
 }
 
 TEST_F(ProcfsTest, SelfExeNamesThisBinary) {

@@ -29,14 +29,7 @@ namespace conformance {
 namespace {
 
 __attribute__((constructor)) void RunAsHelper() {
-  const char* mode = getenv("CONFORMANCE_HELPER");
-  if (mode == nullptr) return;
-  if (strcmp(mode, "block") == 0) {
-    if (write(1, "r", 1) != 1) _exit(1);
-    BlockUntilEof(0);
-    _exit(0);
-  }
-  _exit(98);
+  RunBlockHelperIfAsked();
 }
 
 class ProcPidTest : public ScratchTest {};
@@ -75,15 +68,7 @@ std::vector<std::string> StatFields(pid_t pid) {
 
 // The value of "Key:" in /proc/<pid>/status, or "".
 std::string StatusField(pid_t pid, const std::string& key) {
-  std::istringstream in(ReadFile(Proc(pid, "status")));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + ":", 0) == 0) {
-      size_t v = line.find_first_not_of(" \t", key.size() + 1);
-      return v == std::string::npos ? "" : line.substr(v);
-    }
-  }
-  return "";
+  return StatusValue(ReadFile(Proc(pid, "status")), key);
 }
 
 // State letter once it matches `want` (the kernel may lag a little), or

@@ -130,4 +130,16 @@ void ScratchTest::TearDown() {
   if (!dir_.empty()) RemoveTree(dir_);
 }
 
+std::string StatusValue(const std::string& status_text, const std::string& key) {
+  std::istringstream in(status_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + ":", 0) == 0) {
+      size_t v = line.find_first_not_of(" \t", key.size() + 1);
+      return v == std::string::npos ? "" : line.substr(v);
+    }
+  }
+  return "";
+}
+
 }  // namespace conformance

@@ -20,6 +20,8 @@ const std::string& ScratchRoot();
 void WriteFile(const std::string& path, const std::string& data);
 // Reads the whole file at `path`; fails the test on error.
 std::string ReadFile(const std::string& path);
+// The value of "Key:" in a /proc/<pid>/status text, or "" when missing.
+std::string StatusValue(const std::string& status_text, const std::string& key);
 // Reads everything from `fd` until EOF.
 std::string ReadAll(int fd);
 
