@@ -22,6 +22,7 @@
 
 #include "tests/conformance/child.hpp"
 #include "tests/conformance/scratch.hpp"
+#include "tests/conformance/signal_state.hpp"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -61,38 +62,21 @@ class ProcSigTest : public ScratchTest {
     g_alarm_hits = 0;
     g_handler_tid = 0;
     memset(&g_info, 0, sizeof g_info);
-    sigprocmask(SIG_SETMASK, nullptr, &saved_mask_);
+    signals_.Begin();
   }
   void TearDown() override {
     itimerval zero{};
     setitimer(ITIMER_REAL, &zero, nullptr);
     setitimer(ITIMER_VIRTUAL, &zero, nullptr);
     setitimer(ITIMER_PROF, &zero, nullptr);
-    for (auto& [sig, act] : saved_) sigaction(sig, &act, nullptr);
-    sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
+    signals_.Restore();
     ScratchTest::TearDown();
   }
   void Install(int sig, void (*handler)(int), int flags = 0) {
-    struct sigaction sa {};
-    sa.sa_handler = handler;
-    sa.sa_flags = flags;
-    sigemptyset(&sa.sa_mask);
-    Save(sig);
-    ASSERT_EQ(sigaction(sig, &sa, nullptr), 0) << strerror(errno);
+    signals_.Install(sig, handler, flags);
   }
-  void InstallInfo(int sig, int flags = 0) {
-    struct sigaction sa {};
-    sa.sa_sigaction = InfoHandler;
-    sa.sa_flags = SA_SIGINFO | flags;
-    sigemptyset(&sa.sa_mask);
-    Save(sig);
-    ASSERT_EQ(sigaction(sig, &sa, nullptr), 0) << strerror(errno);
-  }
-  void Save(int sig) {
-    struct sigaction old {};
-    sigaction(sig, nullptr, &old);
-    saved_.push_back({sig, old});
-  }
+  void InstallInfo(int sig, int flags = 0) { signals_.InstallInfo(sig, InfoHandler, flags); }
+  void Save(int sig) { signals_.Save(sig); }
   static void Block(int sig) {
     sigset_t s;
     sigemptyset(&s);
@@ -125,8 +109,7 @@ class ProcSigTest : public ScratchTest {
   }
 
  private:
-  std::vector<std::pair<int, struct sigaction>> saved_;
-  sigset_t saved_mask_;
+  SignalState signals_;
 };
 
 // FAILS under LiteBox: the kernel's SIGCHLD reaches the application's handler/signalfd directly and

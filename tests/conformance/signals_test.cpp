@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/conformance/scratch.hpp"
+#include "tests/conformance/signal_state.hpp"
 
 namespace conformance {
 namespace {
@@ -77,39 +78,24 @@ class SignalsTest : public ::testing::Test {
     g_hits = 0;
     g_last_signo = 0;
     memset(&g_info, 0, sizeof g_info);
-    sigprocmask(SIG_SETMASK, nullptr, &saved_mask_);
+    signals_.Begin();
   }
   void TearDown() override {
     alarm(0);
     struct itimerval zero {};
     setitimer(ITIMER_REAL, &zero, nullptr);
-    for (auto& [sig, act] : saved_) sigaction(sig, &act, nullptr);
-    sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
+    signals_.Restore();
     stack_t off{};
     off.ss_flags = SS_DISABLE;
     sigaltstack(&off, nullptr);
   }
   void Install(int sig, void (*handler)(int), int flags = 0) {
-    struct sigaction sa {};
-    sa.sa_handler = handler;
-    sa.sa_flags = flags;
-    sigemptyset(&sa.sa_mask);
-    Save(sig);
-    ASSERT_EQ(sigaction(sig, &sa, nullptr), 0) << strerror(errno);
+    signals_.Install(sig, handler, flags);
   }
   void InstallInfo(int sig, void (*handler)(int, siginfo_t*, void*)) {
-    struct sigaction sa {};
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    Save(sig);
-    ASSERT_EQ(sigaction(sig, &sa, nullptr), 0) << strerror(errno);
+    signals_.InstallInfo(sig, handler);
   }
-  void Save(int sig) {
-    struct sigaction old {};
-    sigaction(sig, nullptr, &old);
-    saved_.push_back({sig, old});
-  }
+  void Save(int sig) { signals_.Save(sig); }
   // Arms ITIMER_REAL to fire once after `ms` milliseconds.
   static void ArmTimer(int ms) {
     struct itimerval it {};
@@ -118,8 +104,7 @@ class SignalsTest : public ::testing::Test {
   }
 
  private:
-  std::vector<std::pair<int, struct sigaction>> saved_;
-  sigset_t saved_mask_;
+  SignalState signals_;
 };
 
 TEST_F(SignalsTest, RaiseRunsHandlerSynchronously) {
