@@ -38,7 +38,7 @@ bool IsPathOp(uint32_t op) {
   return op >= proto::kOpen && op <= proto::kFchown;
 }
 
-RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out) {
+RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out, int recv_flags) {
   *out = ReceivedRequest{};
   *errno_out = 0;
   // One byte more than the largest legal datagram so MSG_TRUNC can be seen
@@ -56,7 +56,7 @@ RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out) {
   msg.msg_controllen = sizeof(cbuf);
   ssize_t n;
   do {
-    n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC | MSG_TRUNC);
+    n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC | MSG_TRUNC | recv_flags);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return errno == EAGAIN ? RecvStatus::kWouldBlock : RecvStatus::kClosed;
 

@@ -26,14 +26,16 @@ struct ReceivedRequest {
   struct ucred cred {};
 };
 
-// kWouldBlock: the channel is non-blocking and nothing is queued.
+// kWouldBlock: nothing is queued and the channel is non-blocking or
+// `recv_flags` held MSG_DONTWAIT.
 enum class RecvStatus { kOk, kClosed, kMalformed, kWouldBlock };
 
 // Reads exactly one datagram from a SOCK_SEQPACKET channel. kClosed: the
 // peer hung up (or the socket failed). kMalformed: *errno_out is EMSGSIZE
 // (datagram larger than proto::kMaxMessage), EPROTO (unknown op) or EINVAL
 // (anything else); out->hdr.op holds the op if it arrived, for the reply.
-RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out);
+// `recv_flags` go to recvmsg as well (MSG_DONTWAIT).
+RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out, int recv_flags = 0);
 
 // True if `op` is one proto::Op names.
 bool IsKnownOp(uint32_t op);

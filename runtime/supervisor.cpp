@@ -593,7 +593,12 @@ bool Supervisor::OnChannel(int fd) {
   Guest& g = *it->second;
   ReceivedRequest req;
   int eno = 0;
-  RecvStatus st = rootfs::ReceiveRequest(fd, &req, &eno);
+  // Never blocks: an epoll event can be stale by the time it is handled
+  // (RegisterPending, called while handling an earlier event of the same
+  // batch, may already have read a child's hello), and a blocking read on a
+  // channel whose process was then stopped would hang the whole sandbox.
+  RecvStatus st = rootfs::ReceiveRequest(fd, &req, &eno, MSG_DONTWAIT);
+  if (st == RecvStatus::kWouldBlock) return false;
   if (st == RecvStatus::kClosed) {
     // The process is gone (or closed its channel: it can do nothing more).
     epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);

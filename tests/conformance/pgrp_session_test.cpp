@@ -50,13 +50,16 @@ pid_t ReapedPid() {
   return c.pid();
 }
 
+// A group or session whose leader lives outside our pid namespace reads as
+// 0 (CI runs the suite in a container whose session began outside it), so
+// only "not an error" is asserted about the values themselves.
 TEST_F(PgrpSessionTest, GetpgrpAgreesWithGetpgid) {
   pid_t g = getpgrp();
-  EXPECT_GT(g, 0);
+  EXPECT_GE(g, 0);
   EXPECT_EQ(getpgid(0), g);
   EXPECT_EQ(getpgid(getpid()), g);
   EXPECT_EQ(getsid(0), getsid(getpid()));
-  EXPECT_GT(getsid(0), 0);
+  EXPECT_GE(getsid(0), 0);
 }
 
 TEST_F(PgrpSessionTest, ChildInheritsGroupAndSession) {
