@@ -50,7 +50,11 @@ def define(quick):
                "getppid": ("getppid", "ns/op", "lower"),
                "open_close": ("open+close", "ns/op", "lower"),
                "stat": ("stat", "ns/op", "lower"),
-               "getdents_1000": ("getdents 1,000 entries", "ns/op", "lower")},
+               "getdents_1000": ("getdents 1,000 entries", "ns/op", "lower"),
+               "seccomp_floor_read_devzero": ("seccomp floor: read 1 B /dev/zero under an "
+                                              "allow-all filter", "ns/op", "lower"),
+               "seccomp_floor_write_pipe": ("seccomp floor: write 1 B pipe under an "
+                                            "allow-all filter", "ns/op", "lower")},
               reps=3 if quick else 5),
         # The same calls as Google Benchmark cases (bench/micro/gbench.cpp),
         # over the Debian image (it is dynamically linked against libbenchmark).

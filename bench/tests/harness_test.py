@@ -83,6 +83,19 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(report.judge(self.rows([1000], [980], m), t)[0], "met")
         self.assertEqual(report.judge(self.rows([1000], [960], m), t)[0], "NOT met")
 
+    def test_ratio_to_another_metric(self):
+        t = [x for x in report.TARGETS if x[3].startswith("ratio_to_metric:seccomp floor: read")][0]
+        rows = self.rows([200], [250])
+        floor = "seccomp floor: read 1 B /dev/zero under an allow-all filter"
+        rows[floor] = {"native": {"samples": [240, 240, 900], "error": None}}
+        verdict, shown, _ = report.judge(rows, t)
+        self.assertEqual(verdict, "met")  # 250 / 240
+        self.assertIn("1.04×", shown)
+        rows[floor]["native"]["samples"] = [230]
+        self.assertEqual(report.judge(rows, t)[0], "NOT met")  # 250 / 230
+        del rows[floor]
+        self.assertEqual(report.judge(rows, t)[0], "not measured")
+
     def test_missing_figures_are_not_measured_with_reason(self):
         t = report.TARGETS[0]
         rows = self.rows([100], [])
