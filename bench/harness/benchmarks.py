@@ -54,7 +54,9 @@ def define(quick):
                "seccomp_floor_read_devzero": ("seccomp floor: read 1 B /dev/zero under an "
                                               "allow-all filter", "ns/op", "lower"),
                "seccomp_floor_write_pipe": ("seccomp floor: write 1 B pipe under an "
-                                            "allow-all filter", "ns/op", "lower")},
+                                            "allow-all filter", "ns/op", "lower"),
+               "seccomp_floor_trap_getpid": ("seccomp floor: getpid trapped to a SIGSYS "
+                                             "handler", "ns/op", "lower")},
               reps=3 if quick else 5),
         # The same calls as Google Benchmark cases (bench/micro/gbench.cpp),
         # over the Debian image (it is dynamically linked against libbenchmark).

@@ -8,7 +8,9 @@
  * Last, a child repeats the two pass-class calls under a one-instruction
  * allow-all seccomp filter: natively that is the floor every seccomp-based
  * sandbox pays (the kernel's slow syscall entry), which runc and crun's
- * `runc spec` bundles do not pay.
+ * `runc spec` bundles do not pay. Then it adds a filter that traps getpid
+ * to a SIGSYS handler that answers it: natively, the least a syscall
+ * emulated through seccomp's SIGSYS costs (LiteBox's emulated class).
  * Each call runs until BUDGET_MS of wall time is spent (checked every
  * batch), so a slow runtime (gVisor ptrace: ~100 us per call) is measured
  * over fewer calls instead of running for minutes. */
@@ -17,10 +19,13 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -132,6 +137,11 @@ static int GetDents(void* ctx) {
   return ListDir((const char*)ctx) == kDirEntries ? 0 : 1;
 }
 
+static long g_trap_answer;
+static void AnswerSigsys(int sig, siginfo_t* si, void* uc) {
+  ((ucontext_t*)uc)->uc_mcontext.gregs[REG_RAX] = g_trap_answer;
+}
+
 /* The pass-class calls again in a child that first loads an allow-all
  * filter (never removable, hence the child). */
 static void SeccompFloor(void) {
@@ -149,6 +159,22 @@ static void SeccompFloor(void) {
     struct Pipe p = {.pending = 0};
     if (pipe2(p.fd, O_CLOEXEC) != 0) Fail("seccomp_floor_write_pipe", "pipe2");
     Report("seccomp_floor_write_pipe", WritePipe, &p, 256, 1);
+
+    g_pid = syscall(SYS_getpid);
+    g_trap_answer = g_pid;
+    struct sigaction sa = {0};
+    sa.sa_sigaction = AnswerSigsys;
+    sa.sa_flags = SA_SIGINFO;
+    sigfillset(&sa.sa_mask);
+    struct sock_filter trap[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+    struct sock_fprog trap_prog = {4, trap};
+    if (sigaction(SIGSYS, &sa, NULL) != 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &trap_prog) != 0)
+      Fail("seccomp_floor_trap_getpid", "cannot load a getpid-trapping filter");
+    Report("seccomp_floor_trap_getpid", GetPid, NULL, 256, 1);
     _exit(0);
   }
   int st = 0;
@@ -189,7 +215,7 @@ int main(int argc, char** argv) {
   long entries = ListDir(dir);
   if (entries != kDirEntries) Fail("getdents_1000", "dir1000 does not hold 1000 entries");
   Report("getdents_1000", GetDents, dir, 4, (unsigned long long)entries);
-  fflush(stdout);  /* the child's lines must not repeat ours */
+  fflush(stdout); /* the child's lines must not repeat ours */
   SeccompFloor();
   return 0;
 }
