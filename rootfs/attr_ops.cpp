@@ -50,7 +50,7 @@ int FileServer::DoChown(int fd, const struct stat& st, int mount, uint32_t uid, 
 FileServer::Reply FileServer::Chmod(const ReceivedRequest& req, ProcessContext& ctx) {
   Resolved r;
   bool follow = !(req.hdr.arg[1] & kSymlinkNofollow);
-  if (int e = ResolveArg(req, 0, ctx, follow, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, follow, &r, false); e < 0) return Err(e);
   if (r.kind == Resolved::kMissing) return Err(-ENOENT);
   if (r.kind == Resolved::kVirtual) return Err(-EPERM);
   return Err(DoChmod(r.fd.get(), r.st, r.mount, static_cast<uint32_t>(req.hdr.arg[0]), ctx));
@@ -59,7 +59,7 @@ FileServer::Reply FileServer::Chmod(const ReceivedRequest& req, ProcessContext& 
 FileServer::Reply FileServer::Chown(const ReceivedRequest& req, ProcessContext& ctx) {
   Resolved r;
   bool follow = !(req.hdr.arg[2] & kSymlinkNofollow);
-  if (int e = ResolveArg(req, 0, ctx, follow, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, follow, &r, false); e < 0) return Err(e);
   if (r.kind == Resolved::kMissing) return Err(-ENOENT);
   if (r.kind == Resolved::kVirtual) return Err(-EPERM);
   return Err(DoChown(r.fd.get(), r.st, r.mount, static_cast<uint32_t>(req.hdr.arg[0]),
@@ -96,7 +96,7 @@ FileServer::Reply FileServer::Utimens(const ReceivedRequest& req, ProcessContext
     fd = req.fds[0].get();
     if (int e = GuestFdObject(fd, &st, &mount); e < 0) return Err(e);
   } else {
-    if (int e = ResolveArg(req, 0, ctx, !(flags & kSymlinkNofollow), &r); e < 0) return Err(e);
+    if (int e = ResolveArg(req, 0, ctx, !(flags & kSymlinkNofollow), &r, false); e < 0) return Err(e);
     if (r.kind == Resolved::kMissing) return Err(-ENOENT);
     if (r.kind == Resolved::kVirtual) return Err(-EPERM);
     fd = r.fd.get();
@@ -120,7 +120,7 @@ FileServer::Reply FileServer::Truncate(const ReceivedRequest& req, ProcessContex
   int64_t length = req.hdr.arg[0];
   if (length < 0) return Err(-EINVAL);
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, true, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, true, &r, false); e < 0) return Err(e);
   if (r.kind == Resolved::kMissing) return Err(-ENOENT);
   if (r.kind == Resolved::kVirtual) return Err(-EACCES);
   if (S_ISDIR(r.st.st_mode)) return Err(-EISDIR);

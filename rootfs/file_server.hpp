@@ -49,8 +49,10 @@ class FileServer {
   // attached dir fd or the cwd). 0 or -errno.
   int PathArg(const ReceivedRequest& req, int i, const ProcessContext& ctx, std::string* abs) const;
   int DirFdBase(int fd, const ProcessContext& ctx, std::string* vpath);
+  // need_parent: see RootFs::Resolve (false where out->parent of an
+  // existing object is never used).
   int ResolveArg(const ReceivedRequest& req, int i, const ProcessContext& ctx, bool follow,
-                 Resolved* out);
+                 Resolved* out, bool need_parent = true);
   // Checks shared by every op that adds or removes a directory entry.
   int CheckParentWritable(const Resolved& r, const ProcessContext& ctx, struct stat* parent_st);
   // Makes a new entry belong to the caller's fsuid/fsgid (or the parent's

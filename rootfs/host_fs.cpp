@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 namespace litebox::rootfs {
 
@@ -32,12 +33,35 @@ std::string SelfFdPath(int fd) {
   return "/proc/self/fd/" + std::to_string(fd);
 }
 
+namespace {
+// This process's /proc/self/fd, opened once: a reopen then looks up one
+// name in it instead of walking "/proc/self/fd/N" (a third of a file
+// open's cost in the supervisor). Per process: "self" was resolved when it
+// was opened, so a forked child opens its own. -1 if /proc is not there.
+int SelfFdDir() {
+  static pid_t owner = 0;
+  static int dir = -1;
+  pid_t me = getpid();
+  if (owner != me) {
+    // The parent's copy is left open (CLOEXEC): its number may have been
+    // closed and reused since the fork.
+    dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    owner = me;
+  }
+  return dir;
+}
+}  // namespace
+
 int Reopen(int path_fd, int flags) {
   // O_TMPFILE contains O_DIRECTORY: strip only its own bit.
   flags &= ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_PATH | (O_TMPFILE & ~O_DIRECTORY));
+  int dir = SelfFdDir();
+  char name[16];
+  snprintf(name, sizeof name, "%d", path_fd);
   int fd;
   do {
-    fd = open(SelfFdPath(path_fd).c_str(), flags | O_CLOEXEC | O_NOCTTY);
+    fd = dir >= 0 ? openat(dir, name, flags | O_CLOEXEC | O_NOCTTY)
+                  : open(SelfFdPath(path_fd).c_str(), flags | O_CLOEXEC | O_NOCTTY);
   } while (fd < 0 && errno == EINTR);
   return fd < 0 ? -errno : fd;
 }

@@ -42,7 +42,7 @@ FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& c
   bool follow = !(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL));
 
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, follow, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, follow, &r, false); e < 0) return Err(e);
   int mask = AccessMask(flags);
   Reply out;
   out.payload = r.vpath;
@@ -171,7 +171,7 @@ FileServer::Reply FileServer::OpenVirtual(const Resolved& r, int flags, bool exe
 
 FileServer::Reply FileServer::Chdir(const ReceivedRequest& req, ProcessContext& ctx) {
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, true, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, true, &r, false); e < 0) return Err(e);
   if (r.kind == Resolved::kMissing) return Err(-ENOENT);
   if (r.kind == Resolved::kVirtual) {
     if (r.node.kind != VNode::kDir) return Err(-ENOTDIR);

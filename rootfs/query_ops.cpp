@@ -34,7 +34,7 @@ constexpr int kEaccess = 0x200;          // AT_EACCESS
 FileServer::Reply FileServer::Stat(const ReceivedRequest& req, ProcessContext& ctx) {
   Resolved r;
   bool follow = !(req.hdr.arg[0] & kSymlinkNofollow);
-  if (int e = ResolveArg(req, 0, ctx, follow, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, follow, &r, false); e < 0) return Err(e);
   Reply out;
   switch (r.kind) {
     case Resolved::kMissing:
@@ -55,7 +55,7 @@ FileServer::Reply FileServer::Access(const ReceivedRequest& req, ProcessContext&
   if (mode & ~7) return Err(-EINVAL);
   if (flags & ~(kEaccess | kSymlinkNofollow)) return Err(-EINVAL);
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, !(flags & kSymlinkNofollow), &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, !(flags & kSymlinkNofollow), &r, false); e < 0) return Err(e);
   if (r.kind == Resolved::kMissing) return Err(-ENOENT);
   if (mode == 0) return Reply{};
   struct stat st = r.kind == Resolved::kHost ? r.st : VirtualStat(r.vpath, r.node);
@@ -76,7 +76,7 @@ FileServer::Reply FileServer::Access(const ReceivedRequest& req, ProcessContext&
 
 FileServer::Reply FileServer::Readlink(const ReceivedRequest& req, ProcessContext& ctx) {
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, false, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, false, &r, false); e < 0) return Err(e);
   Reply out;
   if (r.kind == Resolved::kMissing) return Err(-ENOENT);
   if (r.kind == Resolved::kVirtual) {
@@ -106,7 +106,7 @@ FileServer::Reply FileServer::Statfs(const ReceivedRequest& req, ProcessContext&
     return out;
   }
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, true, &r); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, true, &r, false); e < 0) return Err(e);
   if (r.kind == Resolved::kMissing) return Err(-ENOENT);
   if (r.kind == Resolved::kHost) {
     if (fstatfs(r.fd.get(), &sf) != 0) return Err(-errno);

@@ -259,7 +259,7 @@ int RootFs::MountAt(const std::string& vpath) const {
 }
 
 int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
-                        const Creds* searcher) const {
+                        const Creds* searcher, bool need_parent) const {
   constexpr int kNotApplicable = 1;
   // Directory search permission is then the kernel's business, and the
   // supervisor's kernel checks are a root's: only for searchers that pass
@@ -289,6 +289,22 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
     if (PathIsUnder(abs_path, mounts_[i].destination)) return kNotApplicable;
 
   const uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  if (!need_parent) {
+    // The whole path in one call (a final symlink comes back as itself:
+    // O_PATH|O_NOFOLLOW). Any failure, ENOENT included, takes the two-call
+    // route below, which tells a missing leaf from a missing directory.
+    int fd = Openat2(mounts_[0].fd.get(), abs_path.c_str() + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                     resolve, 0);
+    if (fd >= 0) {
+      out->fd.reset(fd);
+      if (fstat(fd, &out->st) != 0) return kNotApplicable;
+      if (S_ISLNK(out->st.st_mode) && follow_last) return kNotApplicable;
+      out->kind = Resolved::kHost;
+      out->vpath = abs_path;
+      out->name = std::string(name);
+      return 0;
+    }
+  }
   int parent;
   if (last_slash == 0) {
     parent = dup(mounts_[0].fd.get());
@@ -322,9 +338,9 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
 }
 
 int RootFs::Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
-                    Resolved* out, const Creds* searcher) const {
+                    Resolved* out, const Creds* searcher, bool need_parent) const {
   *out = Resolved{};
-  if (int r = ResolveFast(abs_path, follow_last, out, searcher); r <= 0) return r;
+  if (int r = ResolveFast(abs_path, follow_last, out, searcher, need_parent); r <= 0) return r;
   *out = Resolved{};
   // "x/", "x/." and "x/.." name directories: the last component must be
   // one, and a final symlink is followed.

@@ -68,9 +68,11 @@ class RootFs {  // thread-compatible; one per sandbox
   // tree on it and no symlink in it (RESOLVE_NO_SYMLINKS proves the last)
   // is opened by the kernel in one openat2(RESOLVE_IN_ROOT) for its
   // directory and one for its last component; anything else falls back to
-  // the walk.
+  // the walk. need_parent false: the caller never uses out->parent of an
+  // existing object (open, stat, chmod...), so an existing one is opened
+  // in a single openat2 and out->parent stays empty.
   int Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
-              Resolved* out, const Creds* searcher = nullptr) const;
+              Resolved* out, const Creds* searcher = nullptr, bool need_parent = true) const;
 
   // Maps a host path back to the virtual path it has in the sandbox
   // (longest matching mount source). False if it is outside every mount.
@@ -109,7 +111,7 @@ class RootFs {  // thread-compatible; one per sandbox
   int MountAt(const std::string& vpath) const;  // index or -1
   // The common case in one or two host calls; 1 if it did not apply.
   int ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
-                  const Creds* searcher) const;
+                  const Creds* searcher, bool need_parent) const;
   bool MakeMountPoint(const Entry& m, std::string* err);
 
   std::vector<Entry> mounts_;
