@@ -96,7 +96,8 @@ FileServer::Reply FileServer::Utimens(const ReceivedRequest& req, ProcessContext
     fd = req.fds[0].get();
     if (int e = GuestFdObject(fd, &st, &mount); e < 0) return Err(e);
   } else {
-    if (int e = ResolveArg(req, 0, ctx, !(flags & kSymlinkNofollow), &r, false); e < 0) return Err(e);
+    if (int e = ResolveArg(req, 0, ctx, !(flags & kSymlinkNofollow), &r, false); e < 0)
+      return Err(e);
     if (r.kind == Resolved::kMissing) return Err(-ENOENT);
     if (r.kind == Resolved::kVirtual) return Err(-EPERM);
     fd = r.fd.get();
