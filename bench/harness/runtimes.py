@@ -209,14 +209,19 @@ class LiteboxDo(Runtime):
         return "litebox do --rootfs ROOTFS -- CMD (--network host for redis)"
 
     def leftovers(self, prefix, pids):
-        # Each `litebox do` keeps its state in <root>/do-<its pid>-<random>.
-        root = os.environ.get("LITEBOX_ROOT", "/run/litebox")
+        # Each `litebox do` keeps its state in <root>/do-<its pid>-<random>;
+        # root is /dev/shm/litebox-do-<euid> where /run is not tmpfs.
+        roots = [os.environ.get("LITEBOX_ROOT", "/run/litebox"),
+                 f"/dev/shm/litebox-do-{os.geteuid()}"]
         mine = {f"do-{pid}-" for pid in pids}
-        try:
-            names = os.listdir(root)
-        except FileNotFoundError:
-            return []
-        return [n for n in names if n[:n.rfind("-") + 1] in mine]
+        left = []
+        for root in roots:
+            try:
+                names = os.listdir(root)
+            except FileNotFoundError:
+                continue
+            left += [os.path.join(root, n) for n in names if n[:n.rfind("-") + 1] in mine]
+        return left
 
 
 def litebox_has_run(bindir):
