@@ -185,6 +185,24 @@ long read_shebang(int fd, char** interp, char** arg) {
   return 1;
 }
 
+// As execve does: the task's name becomes the last component of the path
+// the caller named (a script's own name, not its interpreter's). It is the
+// host task's name, kept there (PR_SET_NAME is a pass-class prctl) so that
+// /proc/<pid>/comm, stat and status, PR_GET_NAME and every thread's name
+// agree without the libOS tracking any of them.
+void set_task_name(const char* execfn) {
+  const char* base = execfn;
+  for (const char* p = execfn; *p; ++p)
+    if (*p == '/' && p[1]) base = p + 1;
+  char name[16] = {};
+  size_t n = 0;
+  while (base[n] && base[n] != '/' && n < sizeof name - 1) {
+    name[n] = base[n];
+    ++n;
+  }
+  sys(__NR_prctl, 15 /*PR_SET_NAME*/, reinterpret_cast<long>(name), 0, 0, 0);
+}
+
 }  // namespace
 
 long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
@@ -268,6 +286,7 @@ long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
   if (build_stack(cur_argv, envp, execfn, main, interp.fd >= 0 ? &interp : nullptr, out) < 0)
     exit_group(128 + k::SIGSEGV);
   out->entry = interp.fd >= 0 ? interp.base + interp.eh.entry : main.base + main.eh.entry;
+  set_task_name(execfn);
   if (g_proc.exe) free(g_proc.exe);
   g_proc.exe = strdup(cur_path);
   close_fd(main.fd);

@@ -284,14 +284,15 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
   return 1;
 }
 
+// The host task's name: the libOS sets it at every execve as Linux does,
+// and PR_SET_NAME changes it directly. The executable's name only if the
+// host's is unreadable (the process is gone).
 std::string VirtualTree::ProcessName(uint32_t vpid, pid_t host_pid) {
-  std::string exe = procs_.ExePath(vpid);
-  std::string name;
-  if (!exe.empty()) {
+  std::string name = HostFile("/proc/" + std::to_string(host_pid) + "/comm");
+  while (!name.empty() && name.back() == '\n') name.pop_back();
+  if (name.empty()) {
+    std::string exe = procs_.ExePath(vpid);
     name = exe.substr(exe.rfind('/') + 1);
-  } else {
-    name = HostFile("/proc/" + std::to_string(host_pid) + "/comm");
-    while (!name.empty() && name.back() == '\n') name.pop_back();
   }
   if (name.size() > 15) name.resize(15);  // TASK_COMM_LEN - 1
   return name;

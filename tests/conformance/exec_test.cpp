@@ -278,9 +278,7 @@ TEST_F(ExecTest, ExecfnAndExeFollowTheSymlinkUsed) {
   EXPECT_EQ(r["exe"], self_);    // the file that was loaded
 }
 
-// FAILS under LiteBox: the in-process execve does not set the task name: PR_GET_NAME still says
-// litebox-guest
-TEST_F(ExecTest, DISABLED_CommIsBasenameOfThePathUsed) {
+TEST_F(ExecTest, CommIsBasenameOfThePathUsed) {
   ASSERT_EQ(symlink(self_.c_str(), Path("renamed-link").c_str()), 0);
   std::string link = Path("renamed-link");
   Result r = RunChild([&] {

@@ -28,7 +28,7 @@ done
 [ -e "$(shim_socket rs1)" ] && fail "socket left: $(shim_socket rs1)"
 [ -e /run/litebox-shim/default/rs1 ] && fail "sandbox state left: /run/litebox-shim/default/rs1"
 grep -F "$dir/" /proc/self/mountinfo | grep -F rootfs && fail "rootfs mounts left under $dir"
-for g in $(pgrep -x litebox-guest || true) $(pgrep -f '__supervise' || true); do
+for g in $(guest_pids) $(pgrep -f '__supervise' || true); do
   case $(readlink "/proc/$g/cwd" 2>/dev/null || true) in
     /run/litebox-shim/default/rs1*) fail "process $g of rs1 still running" ;;
   esac

@@ -28,7 +28,7 @@ trap teardown_disk EXIT
 # their cwd in its state dir.
 procs_of() {
   local g
-  for g in $(pgrep -x litebox-guest || true) $(pgrep -f '__supervise' || true); do
+  for g in $(guest_pids) $(pgrep -f '__supervise' || true); do
     case $(readlink "/proc/$g/cwd" 2>/dev/null || true) in
       "$nsdir/$1" | "$nsdir/$1"/*) echo "$g" ;;
     esac

@@ -12,7 +12,7 @@ shim_setup faults
 # Processes of container $1: guests and supervisors keep their cwd in its state dir.
 procs_of() {
   local g
-  for g in $(pgrep -x litebox-guest || true) $(pgrep -f '__supervise' || true); do
+  for g in $(guest_pids) $(pgrep -f '__supervise' || true); do
     case $(readlink "/proc/$g/cwd" 2>/dev/null || true) in
       /run/litebox-shim/default/$1 | /run/litebox-shim/default/$1/*) echo "$g" ;;
     esac

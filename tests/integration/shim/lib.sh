@@ -57,6 +57,17 @@ our_shims() {
   return 0
 }
 
+# Host pids of LiteBox guests: processes whose executable is litebox-guest
+# (their task name is the application's, as after any execve).
+guest_pids() {
+  local d
+  for d in /proc/[0-9]*; do
+    case $(readlink "$d/exe" 2>/dev/null) in
+      */litebox-guest | */"litebox-guest (deleted)") echo "${d#/proc/}" ;;
+    esac
+  done
+}
+
 # The socket address `start` computes for container ID (no grouping).
 shim_socket() { echo "/run/containerd/s/$(printf '%s' "$dir/containerd.sock/default/$1" | sha256sum | cut -c1-64)"; }
 

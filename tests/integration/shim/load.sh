@@ -61,7 +61,7 @@ c container ls -q | grep -Eq '^(lc|cc|ld)' && fail "containers left: $(c contain
 ls /run/litebox-shim/default 2>/dev/null | grep -Eq '^(lc|cc|ld)[0-9]' &&
   fail "sandbox state left: $(ls /run/litebox-shim/default)"
 grep -F "$dir/" /proc/self/mountinfo | grep -F rootfs && fail "rootfs mounts left under $dir"
-for g in $(pgrep -x litebox-guest || true) $(pgrep -f '__supervise' || true); do
+for g in $(guest_pids) $(pgrep -f '__supervise' || true); do
   case $(readlink "/proc/$g/cwd" 2>/dev/null || true) in
     /run/litebox-shim/default/lc* | /run/litebox-shim/default/cc* | /run/litebox-shim/default/ld0*)
       fail "process $g of this test still running" ;;

@@ -24,7 +24,7 @@ grep -F "$dir/" /proc/self/mountinfo | grep -F rootfs && fail "rootfs mounts lef
 c task ls | grep -q '^p' && fail "tasks left: $(c task ls)"
 # Guests (litebox-guest) and supervisors keep their cwd in the sandbox's
 # state dir: none of this test's may remain.
-for g in $(pgrep -x litebox-guest || true) $(pgrep -f '__supervise' || true); do
+for g in $(guest_pids) $(pgrep -f '__supervise' || true); do
   cwd=$(readlink "/proc/$g/cwd" 2>/dev/null || true)
   case $cwd in /run/litebox-shim/default/p[0-9]*) fail "process $g ($cwd) of this test still running" ;; esac
 done

@@ -16,7 +16,7 @@ for _ in $(seq 50); do [ -z "$(c task ls | awk '$1=="kz"')" ] && break; sleep 0.
 # Only the delete command removes the state dir (guests may die on their own).
 [ -e /run/litebox-shim/default/kz ] && fail "sandbox state dir left"
 grep -F "/default/kz/rootfs" /proc/self/mountinfo && fail "rootfs of kz still mounted"
-for g in $(pgrep -x litebox-guest || true) $(pgrep -f '__supervise' || true); do
+for g in $(guest_pids) $(pgrep -f '__supervise' || true); do
   case $(readlink "/proc/$g/cwd" 2>/dev/null || true) in
     /run/litebox-shim/default/kz*) fail "process $g of kz still running" ;;
   esac
