@@ -23,6 +23,9 @@ const char* syscall_name(long nr);
 // The common answer for an emulation that is not written yet: ENOSYS plus
 // one debug-log line naming the call.
 long unimplemented(SyscallCtx& c, const char* name);
+// Virtual pid of a child of this process known by its host pid, or 0 (a
+// lookup in this process's own table: no request, safe in a handler).
+int child_vpid_local(int host);
 
 }  // namespace lb
 

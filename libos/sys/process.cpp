@@ -44,6 +44,16 @@ int host_of_vpid(int vpid) {
     if (g_children[i].vpid == vpid) return g_children[i].host;
   return 0;
 }
+}  // namespace
+
+int lb::child_vpid_local(int host) {
+  Guard g(g_proc.lock);
+  for (int i = 0; i < g_nchildren; ++i)
+    if (g_children[i].host == host) return g_children[i].vpid;
+  return 0;
+}
+
+namespace {
 int vpid_of_host(int host) {
   {
     Guard g(g_proc.lock);

@@ -12,6 +12,36 @@ constexpr uint64_t kSigsys = k::sigbit(k::SIGSYS);
 constexpr uint64_t kUnblockable = k::sigbit(k::SIGKILL) | k::sigbit(k::SIGSTOP) | kSigsys;
 }  // namespace
 
+// The kernel's SIGCHLD siginfo names the child by its host pid and host
+// uid; sigtimedwait's answer is fixed up after the call, and an
+// application's SA_SIGINFO handler for it is therefore installed
+// behind this trampoline, which puts the child's virtual pid (from this
+// process's own child table) and the caller's virtual uid in before calling
+// it. Runs as a signal handler: no request to the supervisor, only the
+// table's lock, which no thread holds with signals unblocked.
+namespace {
+void virtualize_sigchld(k::siginfo* si) {
+  if (si->code <= 0) return;  // CLD_* codes are the kernel's; SI_QUEUE came through us
+  if (int v = child_vpid_local(si->chld.pid); v > 0) si->chld.pid = v;
+  si->chld.uid = g_proc.ruid;
+}
+}  // namespace
+
+extern "C" void lb_sigchld_trampoline(int sig, k::siginfo* si, void* uc) {
+  if (si) virtualize_sigchld(si);
+  auto handler = reinterpret_cast<void (*)(int, k::siginfo*, void*)>(
+      __atomic_load_n(&g_proc.actions[k::SIGCHLD].handler, __ATOMIC_RELAXED));
+  uintptr_t h = reinterpret_cast<uintptr_t>(handler);
+  if (h > 1) handler(sig, si, uc);
+}
+
+namespace {
+bool wants_trampoline(long sig, const k::sigaction& a) {
+  uintptr_t h = reinterpret_cast<uintptr_t>(a.handler);
+  return sig == k::SIGCHLD && (a.flags & k::SA_SIGINFO) && h > 1;
+}
+}  // namespace
+
 LB_SYSCALL(rt_sigaction) {
   long sig = c.a[0];
   auto* act = reinterpret_cast<const k::sigaction*>(c.a[1]);
@@ -29,9 +59,19 @@ LB_SYSCALL(rt_sigaction) {
   if (act) {
     host = *act;
     host.mask &= ~kSigsys;
+    if (wants_trampoline(sig, *act)) host.handler = reinterpret_cast<void*>(&lb_sigchld_trampoline);
     hp = &host;
   }
+  k::sigaction prev;
+  {
+    Guard g(g_proc.lock);
+    prev = g_proc.actions[sig];
+  }
   long r = sys(__NR_rt_sigaction, sig, reinterpret_cast<long>(hp), reinterpret_cast<long>(old), 8);
+  // The application sees its own handler, never the trampoline (unless
+  // SA_RESETHAND has since put the default back in the kernel).
+  if (r == 0 && old && old->handler == reinterpret_cast<void*>(&lb_sigchld_trampoline))
+    old->handler = prev.handler;
   if (r == 0 && act) {
     Guard g(g_proc.lock);
     g_proc.actions[sig] = *act;
@@ -137,7 +177,10 @@ LB_SYSCALL(rt_sigtimedwait) {
   uint64_t set = *reinterpret_cast<const uint64_t*>(c.a[0]) & ~kSigsys;
   // The signals waited for must be blocked while we wait; they are blocked
   // in the app's mask, and inside this handler everything is blocked.
-  return sys(__NR_rt_sigtimedwait, reinterpret_cast<long>(&set), c.a[1], c.a[2], 8);
+  auto* info = reinterpret_cast<k::siginfo*>(c.a[1]);
+  long r = sys(__NR_rt_sigtimedwait, reinterpret_cast<long>(&set), c.a[1], c.a[2], 8);
+  if (r == k::SIGCHLD && info) virtualize_sigchld(info);
+  return r;
 }
 
 // --- signals to processes: the supervisor checks every target ------------

@@ -112,9 +112,7 @@ class ProcSigTest : public ScratchTest {
   SignalState signals_;
 };
 
-// FAILS under LiteBox: the kernel's SIGCHLD reaches the application's handler/signalfd directly and
-// carries the host pid and uid, not the virtual ones
-TEST_F(ProcSigTest, DISABLED_SigchldHandlerSiginfoNamesExitedChild) {
+TEST_F(ProcSigTest, SigchldHandlerSiginfoNamesExitedChild) {
   InstallInfo(SIGCHLD);
   Child c([] { return 9; });
   ASSERT_TRUE(c.ok());
@@ -128,9 +126,7 @@ TEST_F(ProcSigTest, DISABLED_SigchldHandlerSiginfoNamesExitedChild) {
   EXPECT_EQ(g_info.si_uid, getuid());
 }
 
-// FAILS under LiteBox: the kernel's SIGCHLD reaches the application's handler/signalfd directly and
-// carries the host pid and uid, not the virtual ones
-TEST_F(ProcSigTest, DISABLED_SigchldOfKilledChildCarriesSignal) {
+TEST_F(ProcSigTest, SigchldOfKilledChildCarriesSignal) {
   InstallInfo(SIGCHLD);
   Block(SIGCHLD);
   BlockedChild c;
@@ -144,9 +140,7 @@ TEST_F(ProcSigTest, DISABLED_SigchldOfKilledChildCarriesSignal) {
   EXPECT_EQ(DescribeStatus(c.child().Wait()), "killed by signal 9");
 }
 
-// FAILS under LiteBox: the kernel's SIGCHLD reaches the application's handler/signalfd directly and
-// carries the host pid and uid, not the virtual ones
-TEST_F(ProcSigTest, DISABLED_SigchldReportsStopAndContinue) {
+TEST_F(ProcSigTest, SigchldReportsStopAndContinue) {
   InstallInfo(SIGCHLD);
   Block(SIGCHLD);
   BlockedChild c;
