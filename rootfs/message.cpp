@@ -31,7 +31,7 @@ bool IsKnownOp(uint32_t op) {
   return (op >= proto::kHello && op <= proto::kLog) ||
          (op >= proto::kOpen && op <= proto::kChdir) ||
          (op >= proto::kFdPath && op <= proto::kFchown) ||
-         (op >= proto::kSetIds && op <= proto::kSetOwner);
+         (op >= proto::kSetIds && op <= proto::kPidfdSignal);
 }
 
 bool IsPathOp(uint32_t op) {

@@ -656,6 +656,16 @@ bool Supervisor::HasHandler(pid_t host_pid, int sig) {
 // right after fork, a /proc listing, ps) reads it first here: it is the
 // first message on that channel and is sent microseconds after the clone.
 // Bounded: a child stopped before its hello costs one second, not a hang.
+// The host pid a pidfd names, from our /proc fdinfo of it: -1 once that
+// process was reaped, 0 if `fd` is no pidfd.
+pid_t PidfdHostPid(int fd) {
+  std::ifstream in("/proc/self/fdinfo/" + std::to_string(fd));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("Pid:", 0) == 0) return static_cast<pid_t>(std::stol(line.substr(4)));
+  return 0;
+}
+
 void Supervisor::RegisterPending() {
   std::vector<int> pending;
   for (auto& [ch, g] : guests_)
@@ -1046,6 +1056,31 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         r = -ESRCH;
       else
         r = fcntl(req.fds[0].get(), F_SETOWN, v > 0 ? t->host_pid : 0) < 0 ? -errno : 0;
+      SendResponse(ch, op, r, 0, {});
+      return;
+    }
+    case proto::kPidfdOpen: {
+      int64_t v = req.hdr.arg[0];
+      Guest* t = v > 0 ? ByVpid(static_cast<uint32_t>(v)) : nullptr;
+      if (v <= 0)
+        SendResponse(ch, op, -EINVAL, 0, {});
+      else if (!t || !t->host_pid || t->pidfd < 0)
+        SendResponse(ch, op, -ESRCH, 0, {});
+      else  // the app's fd shares our open pidfd: nothing it can set on it matters to us
+        SendResponse(ch, op, 0, 0, {}, t->pidfd);
+      return;
+    }
+    case proto::kPidfdSignal: {
+      long r = -EBADF;
+      if (req.fds.size() == 1) {
+        pid_t host = PidfdHostPid(req.fds[0].get());
+        Guest* t = host > 0 ? ByHost(host) : nullptr;
+        if (host == -1 || (host > 0 && !t))
+          r = -ESRCH;  // reaped (or, impossibly, not the sandbox's)
+        else if (t)
+          r = Kill(g, t->ctx.vpid, static_cast<int>(req.hdr.arg[0]), 0, req.hdr.arg[2],
+                   req.hdr.arg[1] != 0);
+      }
       SendResponse(ch, op, r, 0, {});
       return;
     }

@@ -160,6 +160,15 @@ enum Op : uint32_t {
   // process of the sandbox and sets its host pid as the owner of the open
   // file (shared with the app's fd). -EINVAL for process groups (arg0 < 0).
   kSetOwner = 58,
+  // pidfd_open(2) of arg0 = vpid (> 0; flags are the libOS's): the reply
+  // carries the supervisor's own pidfd of that process (a zombie's too),
+  // or -ESRCH once it was reaped.
+  kPidfdOpen = 59,
+  // pidfd_send_signal(2) on a pidfd that is not PIDFD_SELF: fd slot 0 = the
+  // pidfd, arg0 = signal, arg1 = 1 when the app passed a siginfo, whose
+  // sigqueue value is arg2. The target is the sandbox process the pidfd
+  // names, under kKill's rules; -EBADF if the fd is no pidfd.
+  kPidfdSignal = 60,
 };
 
 // Values of Response.aux[0] for kOpen.

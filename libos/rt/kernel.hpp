@@ -73,7 +73,7 @@ constexpr long AT_REMOVEDIR = 0x200;
 constexpr long AT_SYMLINK_FOLLOW = 0x400;
 constexpr long AT_EMPTY_PATH = 0x1000;
 constexpr long AT_EACCESS = 0x200;
-constexpr long F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, FD_CLOEXEC = 1;
+constexpr long F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1;
 
 // signals
 enum : int {

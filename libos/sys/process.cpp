@@ -189,7 +189,7 @@ LB_SYSCALL(vfork) {
 
 // --- wait --------------------------------------------------------------------
 namespace {
-constexpr long P_ALL = 0, P_PID = 1, P_PGID = 2;
+constexpr long P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
 constexpr long WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x1000000;
 constexpr int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
@@ -287,8 +287,10 @@ LB_SYSCALL(wait4) {
 LB_SYSCALL(waitid) {
   long idtype = static_cast<int>(c.a[0]), id = static_cast<int>(c.a[1]);
   auto* si = reinterpret_cast<k::siginfo*>(c.a[2]);
-  if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID) return -k::EINVAL;
-  if (!translate_id(&idtype, &id)) return -k::ECHILD;
+  if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID && idtype != P_PIDFD)
+    return -k::EINVAL;
+  // A pidfd is the kernel's own handle on the process: used as it is.
+  if (idtype != P_PIDFD && !translate_id(&idtype, &id)) return -k::ECHILD;
   k::siginfo tmp{};
   long r = waitid_with_app_mask(c, idtype, id, &tmp, c.a[3], c.a[4]);
   if (r < 0) return r;

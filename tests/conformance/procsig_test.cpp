@@ -554,8 +554,7 @@ TEST_F(ProcSigTest, TimerGettimeReportsRemaining) {
   EXPECT_LE(got.it_value.tv_sec, 10);
 }
 
-// FAILS under LiteBox: pidfd_open is not implemented by the libOS (ENOSYS)
-TEST_F(ProcSigTest, DISABLED_PidfdBecomesReadableWhenChildExits) {
+TEST_F(ProcSigTest, PidfdBecomesReadableWhenChildExits) {
   BlockedChild c;
   ASSERT_TRUE(c.ready());
   Fd pfd(PidfdOpen(c.pid()));
@@ -572,8 +571,7 @@ TEST_F(ProcSigTest, DISABLED_PidfdBecomesReadableWhenChildExits) {
   EXPECT_EQ(si.si_code, CLD_EXITED);
 }
 
-// FAILS under LiteBox: pidfd_open is not implemented by the libOS (ENOSYS)
-TEST_F(ProcSigTest, DISABLED_PidfdSendSignalKillsChild) {
+TEST_F(ProcSigTest, PidfdSendSignalKillsChild) {
   BlockedChild c;
   ASSERT_TRUE(c.ready());
   Fd pfd(PidfdOpen(c.pid()));
@@ -582,8 +580,7 @@ TEST_F(ProcSigTest, DISABLED_PidfdSendSignalKillsChild) {
   EXPECT_EQ(DescribeStatus(c.child().Wait()), "killed by signal 15");
 }
 
-// FAILS under LiteBox: pidfd_open is not implemented by the libOS (ENOSYS)
-TEST_F(ProcSigTest, DISABLED_PidfdOfNonChildSignalsButIsNotWaitable) {
+TEST_F(ProcSigTest, PidfdOfNonChildSignalsButIsNotWaitable) {
   Pipe out, hold;
   Child middle([&] {
     pid_t g = fork();
@@ -618,8 +615,7 @@ TEST_F(ProcSigTest, DISABLED_PidfdOfNonChildSignalsButIsNotWaitable) {
   EXPECT_EQ(sr, 0);
 }
 
-// FAILS under LiteBox: pidfd_open is not implemented by the libOS (ENOSYS)
-TEST_F(ProcSigTest, DISABLED_PidfdOpenOfReapedPidIsESRCH) {
+TEST_F(ProcSigTest, PidfdOpenOfReapedPidIsESRCH) {
   Child c([] { return 0; });
   ASSERT_TRUE(c.ok());
   c.Wait();

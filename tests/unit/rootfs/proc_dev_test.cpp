@@ -1,11 +1,14 @@
 // Synthesized /proc and /dev.
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <set>
@@ -16,12 +19,41 @@
 namespace litebox::rootfs::test {
 namespace {
 
+// Process names are the host tasks' (the libOS names its task at every
+// execve): vpid 1 is this test process, renamed "sh" for the case; vpid 7 a
+// child that names itself with a name longer than the kernel keeps.
 class ProcDevTest : public RootfsTest {
  protected:
   void SetUp() override {
     RootfsTest::SetUp();
-    procs_.procs[7] = {getpid(), 1, "/usr/bin/a-very-long-program-name", "/dir", ""};
+    prctl(PR_GET_NAME, saved_name_);
+    prctl(PR_SET_NAME, "sh");
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    named_child_ = fork();
+    if (named_child_ == 0) {
+      prctl(PR_SET_NAME, "a-very-long-program-name");
+      if (write(ready[1], "r", 1) != 1) _exit(1);
+      for (;;) pause();
+    }
+    ASSERT_GT(named_child_, 0);
+    char c;
+    ASSERT_EQ(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    close(ready[1]);
+    procs_.procs[7] = {named_child_, 1, "/usr/bin/a-very-long-program-name", "/dir", ""};
   }
+  void TearDown() override {
+    if (named_child_ > 0) {
+      kill(named_child_, SIGKILL);
+      waitpid(named_child_, nullptr, 0);
+    }
+    prctl(PR_SET_NAME, saved_name_);
+    RootfsTest::TearDown();
+  }
+  pid_t named_child_ = -1;
+  char saved_name_[32] = {};
+
   std::string Content(const std::string& path) {
     Reply r = Open(path, O_RDONLY);
     EXPECT_EQ(r.result(), 0) << path;
@@ -112,6 +144,15 @@ TEST_F(ProcDevTest, StatusShowsVirtualIdsAndPids) {
   std::string other = "\n" + Content("/proc/7/status");
   EXPECT_EQ(StatusField(other, "Name"), "a-very-long-pro");
   EXPECT_EQ(StatusField(other, "PPid"), "1");
+}
+
+TEST_F(ProcDevTest, NameOfAProcessWithoutHostTaskIsItsExecutable) {
+  pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  ASSERT_GT(gone, 0);
+  waitpid(gone, nullptr, 0);
+  procs_.procs[9] = {gone, 1, "/usr/bin/gone-program", "/", ""};
+  EXPECT_EQ(Content("/proc/9/comm"), "gone-program\n");
 }
 
 TEST_F(ProcDevTest, StatUsesVpids) {
