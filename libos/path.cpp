@@ -2,6 +2,7 @@
 
 #include "libos/abi/proto.h"
 #include "libos/rt/kernel.hpp"
+#include "libos/rt/sys.hpp"
 #include "libos/state.hpp"
 
 namespace lb {
@@ -14,6 +15,23 @@ long set_path(Rpc& r, int slot, long dirfd_arg, const char* path, char* scratch,
   size_t n = strlen(path);
   if (n >= proto::kMaxPath) return -k::ENAMETOOLONG;
   if (n == 0) return -k::ENOENT;
+  // /proc/thread-self names the calling thread, which only we know:
+  // /proc/<vpid>/task/<tid> it is (tids are the host's, as gettid says).
+  static constexpr char kThreadSelf[] = "/proc/thread-self";
+  constexpr size_t kThreadSelfLen = sizeof kThreadSelf - 1;
+  if (starts_with(path, kThreadSelf) &&
+      (path[kThreadSelfLen] == 0 || path[kThreadSelfLen] == '/')) {
+    Buf b(scratch, cap);
+    b.put("/proc/");
+    b.dec(static_cast<long>(g_proc.vpid));
+    b.put("/task/");
+    b.dec(sys(__NR_gettid));
+    b.put(path + kThreadSelfLen);
+    if (b.overflow()) return -k::ENAMETOOLONG;
+    r.str[slot] = scratch;
+    r.str_len[slot] = static_cast<uint32_t>(b.size());
+    return 0;
+  }
   if (path[0] == '/') {
     r.str[slot] = path;
     r.str_len[slot] = static_cast<uint32_t>(n);

@@ -195,6 +195,7 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
     for (const char* l : kPidLinks) node->entries.push_back({l, DT_LNK});
     node->entries.push_back({"fd", DT_DIR});
     node->entries.push_back({"fdinfo", DT_DIR});
+    node->entries.push_back({"task", DT_DIR});
     own(node);
     return 1;
   }
@@ -249,6 +250,48 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
       *node = Link(vtarget);
       if (reopenable) node->reopen_host_path = host_fd;
     }
+    own(node);
+    return 1;
+  }
+  if (name == "task") {
+    // The process's threads by their host tids, which is what gettid()
+    // answers in the sandbox; each with its own name (PR_SET_NAME).
+    if (parts.size() == 3) {
+      node->kind = VNode::kDir;
+      node->mode = 0555;
+      own(node);
+      DIR* d = opendir((host_dir + "/task").c_str());
+      if (d == nullptr) return -ENOENT;
+      std::vector<uint32_t> tids;
+      while (struct dirent* e = readdir(d)) {
+        uint32_t tid;
+        if (ParseNumber(e->d_name, &tid)) tids.push_back(tid);
+      }
+      closedir(d);
+      std::sort(tids.begin(), tids.end());
+      for (uint32_t tid : tids) node->entries.push_back({std::to_string(tid), DT_DIR});
+      return 1;
+    }
+    uint32_t tid;
+    std::string task_dir = host_dir + "/task/" + parts[3];
+    struct stat st;
+    if (!ParseNumber(parts[3], &tid) || stat(task_dir.c_str(), &st) != 0) return -ENOENT;
+    if (parts.size() == 4) {
+      node->kind = VNode::kDir;
+      node->mode = 0555;
+      node->entries = {{"comm", DT_REG}, {"stat", DT_REG}, {"status", DT_REG}};
+      own(node);
+      return 1;
+    }
+    if (parts.size() > 5) return -ENOTDIR;
+    if (parts[4] == "comm")
+      *node = File(HostFile(task_dir + "/comm"));
+    else if (parts[4] == "stat")  // the process's figures (per-thread ones are not kept)
+      *node = File(StatText(vpid, host_pid));
+    else if (parts[4] == "status")
+      *node = File(StatusText(vpid, host_pid, creds, ctx));
+    else
+      return -ENOENT;
     own(node);
     return 1;
   }

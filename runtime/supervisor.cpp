@@ -1060,6 +1060,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       return;
     }
     case proto::kPidfdOpen: {
+      RegisterPending();  // a child forked a moment ago has a host pid by now
       int64_t v = req.hdr.arg[0];
       Guest* t = v > 0 ? ByVpid(static_cast<uint32_t>(v)) : nullptr;
       if (v <= 0)

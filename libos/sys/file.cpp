@@ -92,6 +92,14 @@ long do_readlink(long dirfd, long path, long buf, long size) {
     memcpy(reinterpret_cast<void*>(buf), g_proc.exe_canon, n);
     return static_cast<long>(n);
   }
+  if (path && streq(cstr(path), "/proc/thread-self")) {  // see set_path
+    char tmp[64];
+    Buf b(tmp, sizeof tmp);
+    b.dec(static_cast<long>(g_proc.vpid)).put("/task/").dec(sys(__NR_gettid));
+    size_t n = b.size() < static_cast<size_t>(size) ? b.size() : static_cast<size_t>(size);
+    memcpy(reinterpret_cast<void*>(buf), tmp, n);
+    return static_cast<long>(n);
+  }
   PathReq q(proto::kReadlink);
   long e = q.path(0, dirfd, path);
   if (e < 0) return e;

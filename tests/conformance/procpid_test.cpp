@@ -246,8 +246,7 @@ TEST_F(ProcPidTest, DISABLED_SelfStatStateIsRunning) {
   EXPECT_EQ(f[2], "R");  // we are running while we read it
 }
 
-// FAILS under LiteBox: /proc/thread-self does not exist
-TEST_F(ProcPidTest, DISABLED_ThreadSelfNamesTaskOfCallingThread) {
+TEST_F(ProcPidTest, ThreadSelfNamesTaskOfCallingThread) {
   std::string want = std::to_string(getpid()) + "/task/" + std::to_string(syscall(SYS_gettid));
   EXPECT_EQ(Readlink("/proc/thread-self"), want);
   struct stat by_link {
@@ -257,8 +256,7 @@ TEST_F(ProcPidTest, DISABLED_ThreadSelfNamesTaskOfCallingThread) {
   EXPECT_EQ(by_link.st_ino, by_path.st_ino);
 }
 
-// FAILS under LiteBox: /proc/self/task lists no threads
-TEST_F(ProcPidTest, DISABLED_TaskDirectoryListsEveryThread) {
+TEST_F(ProcPidTest, TaskDirectoryListsEveryThread) {
   struct Arg {
     std::atomic<pid_t> tid{0};
     std::atomic<int> go{0};
@@ -312,8 +310,7 @@ class ProcNameTest : public ProcPidTest {
   char saved_[32] = {};
 };
 
-// FAILS under LiteBox: /proc/self/task/ is not there (the rest of the case passes)
-TEST_F(ProcNameTest, DISABLED_PrSetNameShowsInSelfComm) {
+TEST_F(ProcNameTest, PrSetNameShowsInSelfComm) {
   ASSERT_EQ(prctl(PR_SET_NAME, "conf-renamed"), 0);
   EXPECT_EQ(ReadFile("/proc/self/comm"), "conf-renamed\n");
   EXPECT_EQ(StatusField(getpid(), "Name"), "conf-renamed");
