@@ -309,7 +309,7 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
   } else if (name == "status") {
     *node = File(StatusText(vpid, host_pid, creds, ctx));
   } else if (name == "stat") {
-    *node = File(StatText(vpid, host_pid));
+    *node = File(StatText(vpid, host_pid, self));
   } else if (name == "maps") {
     *node = File(MapsText(host_pid));
   } else if (name == "environ" || name == "statm" || name == "limits" || name == "oom_score_adj") {
@@ -375,6 +375,7 @@ std::string VirtualTree::StatusText(uint32_t vpid, pid_t host_pid, const Creds& 
       {"CapBnd", caps},
       {"CapAmb", "0000000000000000"},
   };
+  if (vpid == ctx.vpid) replace["State"] = "R (running)";  // the reader (see StatText)
   std::string out;
   std::istringstream in(host);
   std::string line;
@@ -396,7 +397,7 @@ std::string VirtualTree::StatusText(uint32_t vpid, pid_t host_pid, const Creds& 
   return out;
 }
 
-std::string VirtualTree::StatText(uint32_t vpid, pid_t host_pid) {
+std::string VirtualTree::StatText(uint32_t vpid, pid_t host_pid, bool running) {
   std::string host = HostFile("/proc/" + std::to_string(host_pid) + "/stat");
   size_t close = host.rfind(')');
   if (close == std::string::npos) return {};
@@ -414,6 +415,7 @@ std::string VirtualTree::StatText(uint32_t vpid, pid_t host_pid) {
     auto it = host_to_v.find(hp);
     field = it == host_to_v.end() ? "0" : std::to_string(it->second);
   };
+  if (running && !fields.empty()) fields[0] = "R";
   if (fields.size() > 5) {
     fields[1] = std::to_string(procs_.Ppid(vpid));
     translate(fields[2]);  // pgrp

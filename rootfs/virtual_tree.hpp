@@ -28,7 +28,9 @@ class VirtualTree {
   std::string MountInfoText() const;
   std::string StatusText(uint32_t vpid, pid_t host_pid, const Creds& creds,
                          const ProcessContext& ctx);
-  std::string StatText(uint32_t vpid, pid_t host_pid);
+  // running: the reader is this process, which the host sees asleep in
+  // its request to us but which is running as far as it can tell.
+  std::string StatText(uint32_t vpid, pid_t host_pid, bool running = false);
   std::string MapsText(pid_t host_pid) const;
   std::string ProcessName(uint32_t vpid, pid_t host_pid);
 
