@@ -103,6 +103,19 @@ void notify(Rpc& r) {
   send_request(r);
 }
 
+long rpc_on_fd(uint32_t op, long fd_arg, long a0, long a1, long a2) {
+  const int fd = static_cast<int>(fd_arg);  // an int argument: the upper half is junk
+  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+  Rpc r;
+  r.op = op;
+  r.fds[0] = fd;
+  r.nfds = 1;
+  r.arg[0] = a0;
+  r.arg[1] = a1;
+  r.arg[2] = a2;
+  return rpc(r);
+}
+
 void log_line(const char* s) {
   Rpc r;
   r.op = proto::kLog;

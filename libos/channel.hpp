@@ -40,6 +40,10 @@ long rpc(Rpc& r);
 long rpc_locked(Rpc& r);
 // Sends a request the supervisor does not answer (proto.h says which).
 void notify(Rpc& r);
+// A request about one of the application's fds (attached as fd slot 0)
+// with up to three integer arguments: -EBADF for an fd number the
+// application cannot hold (negative, or in the libOS's reserved range).
+long rpc_on_fd(uint32_t op, long fd_arg, long a0 = 0, long a1 = 0, long a2 = 0);
 
 // Sends a debug line (best effort).
 void log_line(const char* s);

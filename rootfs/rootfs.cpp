@@ -289,21 +289,24 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
     if (PathIsUnder(abs_path, mounts_[i].destination)) return kNotApplicable;
 
   const uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  // The object is open (O_PATH): it is the answer unless it is a final
+  // symlink to follow, which the walk does.
+  auto found = [&](int fd, std::string leaf) {
+    out->fd.reset(fd);
+    if (fstat(fd, &out->st) != 0) return kNotApplicable;
+    if (S_ISLNK(out->st.st_mode) && follow_last) return kNotApplicable;
+    out->kind = Resolved::kHost;
+    out->vpath = abs_path;
+    out->name = std::move(leaf);
+    return 0;
+  };
   if (!need_parent) {
     // The whole path in one call (a final symlink comes back as itself:
     // O_PATH|O_NOFOLLOW). Any failure, ENOENT included, takes the two-call
     // route below, which tells a missing leaf from a missing directory.
     int fd = Openat2(mounts_[0].fd.get(), abs_path.c_str() + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC,
                      resolve, 0);
-    if (fd >= 0) {
-      out->fd.reset(fd);
-      if (fstat(fd, &out->st) != 0) return kNotApplicable;
-      if (S_ISLNK(out->st.st_mode) && follow_last) return kNotApplicable;
-      out->kind = Resolved::kHost;
-      out->vpath = abs_path;
-      out->name = std::string(name);
-      return 0;
-    }
+    if (fd >= 0) return found(fd, std::string(name));
   }
   int parent;
   if (last_slash == 0) {
@@ -328,13 +331,7 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
     return 0;
   }
   if (fd < 0) return kNotApplicable;
-  out->fd.reset(fd);
-  if (fstat(fd, &out->st) != 0) return kNotApplicable;
-  if (S_ISLNK(out->st.st_mode) && follow_last) return kNotApplicable;
-  out->kind = Resolved::kHost;
-  out->vpath = abs_path;
-  out->name = std::move(leaf);
-  return 0;
+  return found(fd, std::move(leaf));
 }
 
 int RootFs::Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,

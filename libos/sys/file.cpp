@@ -60,18 +60,6 @@ long stat_path(long dirfd_arg, long path, long buf, long flags) {
   return q.r.payload_len == sizeof(k::stat) ? 0 : -k::EIO;
 }
 
-long fd_op(uint32_t op, long fd_arg, long a0 = 0, long a1 = 0) {
-  const long fd = static_cast<int>(fd_arg);
-  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
-  Rpc r;
-  r.op = op;
-  r.fds[0] = static_cast<int>(fd);
-  r.nfds = 1;
-  r.arg[0] = a0;
-  r.arg[1] = a1;
-  return rpc(r);
-}
-
 // readlink("/proc/self/exe") is in every static glibc program's start-up;
 // the answer is our own exe, known since the supervisor's kExecDone reply.
 bool names_own_exe(const char* p) {
@@ -322,7 +310,7 @@ LB_SYSCALL(fchmodat2) {
   return simple_path_op(proto::kChmod, c.a[0], c.a[1], c.a[2], c.a[3]);
 }
 LB_SYSCALL(fchmod) {
-  return fd_op(proto::kFchmod, c.a[0], c.a[1]);
+  return rpc_on_fd(proto::kFchmod, c.a[0], c.a[1]);
 }
 LB_SYSCALL(chown) {
   return simple_path_op(proto::kChown, k::AT_FDCWD, c.a[0], c.a[1], c.a[2], 0);
@@ -332,11 +320,11 @@ LB_SYSCALL(lchown) {
 }
 LB_SYSCALL(fchownat) {
   if ((c.a[4] & k::AT_EMPTY_PATH) && empty_path(c.a[1]))
-    return fd_op(proto::kFchown, c.a[0], c.a[2], c.a[3]);
+    return rpc_on_fd(proto::kFchown, c.a[0], c.a[2], c.a[3]);
   return simple_path_op(proto::kChown, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4]);
 }
 LB_SYSCALL(fchown) {
-  return fd_op(proto::kFchown, c.a[0], c.a[1], c.a[2]);
+  return rpc_on_fd(proto::kFchown, c.a[0], c.a[1], c.a[2]);
 }
 
 // --- times ---------------------------------------------------------------

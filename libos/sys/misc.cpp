@@ -568,15 +568,9 @@ LB_SYSCALL(fcntl) {
         if (ex[0] != 1) return -k::EINVAL;  // thread and group owners: not yet
         v = ex[1];
       }
-      if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
       // The owner lives on the open file, so the supervisor sets it on the
       // fd we pass: the host pid of a process it checked is ours.
-      Rpc r;
-      r.op = proto::kSetOwner;
-      r.fds[0] = fd;
-      r.nfds = 1;
-      r.arg[0] = v;
-      return rpc(r);
+      return rpc_on_fd(proto::kSetOwner, fd, v);
     }
     case 1024:
     case 1025:

@@ -223,20 +223,16 @@ LB_SYSCALL(pidfd_send_signal) {
   int fd = static_cast<int>(c.a[0]), sig = static_cast<int>(c.a[1]);
   if (static_cast<unsigned>(c.a[3]) != 0) return -k::EINVAL;  // PIDFD_SIGNAL_* scopes: not yet
   if (sig < 0 || sig > k::kNSig) return -k::EINVAL;
-  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
-  Rpc r;
-  r.op = proto::kPidfdSignal;
-  r.fds[0] = fd;
-  r.nfds = 1;
-  r.arg[0] = sig;
+  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;  // before the siginfo, as Linux
+  long has_info = 0, value = 0;
   if (c.a[2]) {
     auto* info = reinterpret_cast<const k::siginfo*>(c.a[2]);
     if (info->signo != sig) return -k::EINVAL;
     if (info->code >= 0) return -k::EPERM;  // as Linux, for another process
-    r.arg[1] = 1;
-    r.arg[2] = *reinterpret_cast<const int64_t*>(info->pad + 8);  // si_value
+    has_info = 1;
+    value = *reinterpret_cast<const int64_t*>(info->pad + 8);  // si_value
   }
-  return rpc(r);
+  return rpc_on_fd(proto::kPidfdSignal, fd, sig, has_info, value);
 }
 
 // The supervisor's own pidfd of the process, shared with us.
