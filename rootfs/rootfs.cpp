@@ -258,9 +258,54 @@ int RootFs::MountAt(const std::string& vpath) const {
   return -1;
 }
 
+namespace {
+constexpr int kNotApplicable = 1;  // ResolveFast: the walk must answer
+constexpr int kFollow = 2;         // ResolveFastOnce: go on with *next
+
+// The path a symlink leads to: `dir` (the link's directory, made of real
+// directories only), the link's `target`, then `rest` (what followed the
+// link in the path, "" or "/..."). The target's leading ".." step out of
+// `dir` lexically, which is what the kernel does there; a ".." after a
+// component of the target itself could cross another link: false, and the
+// walk takes over.
+bool SubstituteLink(std::string_view dir, const std::string& target, std::string_view rest,
+                    std::string* next) {
+  if (target.empty()) return false;
+  std::vector<std::string> parts;
+  if (target[0] != '/') parts = SplitPath(dir);
+  bool leading = true;
+  for (auto& c : SplitPath(target)) {
+    if (c == "..") {
+      if (!leading) return false;
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    leading = false;
+    parts.push_back(std::move(c));
+  }
+  *next = parts.empty() ? std::string() : JoinPath(parts);
+  *next += rest;
+  if (next->empty()) *next = "/";
+  return true;
+}
+}  // namespace
+
+// Symlinks on the way are followed here too (each one restarts the fast
+// resolution on the substituted path, which is checked again for mounts,
+// virtual trees and "..") as long as the caller needs no parent dir.
 int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
                         const Creds* searcher, bool need_parent) const {
-  constexpr int kNotApplicable = 1;
+  std::string path = abs_path, next;
+  for (int links = 0; links <= kMaxLinks; ++links) {
+    int r = ResolveFastOnce(path, follow_last, out, searcher, need_parent, &next);
+    if (r != kFollow) return r;
+    path = std::move(next);
+  }
+  return kNotApplicable;  // the walk counts the links and says ELOOP
+}
+
+int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resolved* out,
+                            const Creds* searcher, bool need_parent, std::string* next) const {
   // Directory search permission is then the kernel's business, and the
   // supervisor's kernel checks are a root's: only for searchers that pass
   // every search check anyway.
@@ -302,11 +347,43 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
   };
   if (!need_parent) {
     // The whole path in one call (a final symlink comes back as itself:
-    // O_PATH|O_NOFOLLOW). Any failure, ENOENT included, takes the two-call
-    // route below, which tells a missing leaf from a missing directory.
+    // O_PATH|O_NOFOLLOW). Any other failure, ENOENT included, takes the
+    // two-call route below, which tells a missing leaf from a missing dir.
     int fd = Openat2(mounts_[0].fd.get(), abs_path.c_str() + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC,
                      resolve, 0);
-    if (fd >= 0) return found(fd, std::string(name));
+    if (fd >= 0) {
+      struct stat st;
+      if (follow_last && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+        std::string target = ReadLink(fd, "");
+        close(fd);
+        return SubstituteLink(std::string_view(abs_path).substr(0, last_slash), target, "", next)
+                   ? kFollow
+                   : kNotApplicable;
+      }
+      return found(fd, std::string(name));
+    }
+    if (fd == -ELOOP) {
+      // A directory on the way is a symlink: the first one, found by
+      // opening the prefixes in turn (those before it are real dirs).
+      for (size_t end = abs_path.find('/', 1); end != std::string::npos && end <= last_slash;
+           end = abs_path.find('/', end + 1)) {
+        std::string prefix = abs_path.substr(1, end - 1);
+        int pfd = Openat2(mounts_[0].fd.get(), prefix.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                          resolve, 0);
+        if (pfd < 0) return kNotApplicable;
+        struct stat st;
+        bool link = fstat(pfd, &st) == 0 && S_ISLNK(st.st_mode);
+        std::string target = link ? ReadLink(pfd, "") : std::string();
+        close(pfd);
+        if (!link) continue;
+        size_t link_slash = abs_path.rfind('/', end - 1);
+        return SubstituteLink(std::string_view(abs_path).substr(0, link_slash), target,
+                              std::string_view(abs_path).substr(end), next)
+                   ? kFollow
+                   : kNotApplicable;
+      }
+      return kNotApplicable;
+    }
   }
   int parent;
   if (last_slash == 0) {

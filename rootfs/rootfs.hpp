@@ -112,6 +112,9 @@ class RootFs {  // thread-compatible; one per sandbox
   // The common case in one or two host calls; 1 if it did not apply.
   int ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
                   const Creds* searcher, bool need_parent) const;
+  // One pass of it; 2 with *next = the path to go on with after a symlink.
+  int ResolveFastOnce(const std::string& abs_path, bool follow_last, Resolved* out,
+                      const Creds* searcher, bool need_parent, std::string* next) const;
   bool MakeMountPoint(const Entry& m, std::string* err);
 
   std::vector<Entry> mounts_;

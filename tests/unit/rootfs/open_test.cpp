@@ -27,6 +27,51 @@ TEST_F(OpenTest, CanonicalPathResolvesDotsAndSymlinks) {
   EXPECT_EQ(r.payload, "/etc/passwd");
 }
 
+// Symlinks met on a clean path are followed without the component walk
+// (ResolveFast); the answers must be the walk's.
+TEST_F(OpenTest, DirectorySymlinkOnTheWayIsFollowed) {
+  ASSERT_EQ(mkdir((root_ + "/usr").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((root_ + "/usr/lib").c_str(), 0755), 0);
+  WriteHost(root_ + "/usr/lib/libx.so", "x");
+  ASSERT_EQ(symlink("usr/lib", (root_ + "/lib").c_str()), 0);  // Debian's merged /lib
+  Reply r = Open("/lib/libx.so", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(r.payload, "/usr/lib/libx.so");
+  EXPECT_EQ(ReadFd(r.fd.get()), "x");
+  EXPECT_EQ(Open("/lib/missing", O_RDONLY).result(), -ENOENT);
+}
+
+TEST_F(OpenTest, RelativeFinalSymlinkWithDotDotIsFollowed) {
+  ASSERT_EQ(symlink("../passwd", (root_ + "/etc/pw").c_str()), 0);
+  ASSERT_EQ(symlink("../../../etc/passwd", (root_ + "/dir/up").c_str()), 0);  // ".." at / is /
+  Reply r = Open("/etc/pw", O_RDONLY);
+  EXPECT_EQ(r.result(), -ENOENT);  // /passwd
+  r = Open("/dir/up", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(r.payload, "/etc/passwd");
+}
+
+TEST_F(OpenTest, DotDotAfterALinkInTheTargetStepsOutOfThatLinksTarget) {
+  // /a -> b/../c with b -> x/y: the kernel's answer is /x/c, not /c.
+  ASSERT_EQ(mkdir((root_ + "/x").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((root_ + "/x/y").c_str(), 0755), 0);
+  WriteHost(root_ + "/x/c", "xc");
+  WriteHost(root_ + "/c", "c");
+  ASSERT_EQ(symlink("x/y", (root_ + "/b").c_str()), 0);
+  ASSERT_EQ(symlink("b/../c", (root_ + "/a").c_str()), 0);
+  Reply r = Open("/a", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(r.payload, "/x/c");
+  EXPECT_EQ(ReadFd(r.fd.get()), "xc");
+}
+
+TEST_F(OpenTest, SymlinkIntoProcIsResolvedInTheVirtualTree) {
+  ASSERT_EQ(symlink("/proc/self", (root_ + "/me").c_str()), 0);
+  Reply r = Open("/me/cmdline", O_RDONLY);
+  ASSERT_EQ(r.result(), 0);
+  EXPECT_EQ(r.hdr.aux[0], proto::kFdVirtualFile);
+}
+
 TEST_F(OpenTest, MissingFileIsEnoent) {
   EXPECT_EQ(Open("/etc/nope", O_RDONLY).result(), -ENOENT);
   EXPECT_EQ(Open("/nope/passwd", O_RDONLY).result(), -ENOENT);
