@@ -9,7 +9,16 @@
 namespace litebox::rootfs::test {
 namespace {
 
-using OpenTest = RootfsTest;
+class OpenTest : public RootfsTest {
+ protected:
+  // Opens `path` read-only; expects success and the canonical path it has.
+  Reply ExpectOpensAs(const std::string& path, const std::string& canonical) {
+    Reply r = Open(path, O_RDONLY);
+    EXPECT_EQ(r.result(), 0) << path;
+    EXPECT_EQ(r.payload, canonical) << path;
+    return r;
+  }
+};
 
 TEST_F(OpenTest, ReadsAFileAndRepliesItsCanonicalPath) {
   Reply r = Open("/etc/passwd", O_RDONLY);
@@ -22,9 +31,7 @@ TEST_F(OpenTest, ReadsAFileAndRepliesItsCanonicalPath) {
 
 TEST_F(OpenTest, CanonicalPathResolvesDotsAndSymlinks) {
   ASSERT_EQ(symlink("../etc", (root_ + "/dir/etclink").c_str()), 0);
-  Reply r = Open("/dir/./sub/../etclink//passwd", O_RDONLY);
-  ASSERT_EQ(r.result(), 0);
-  EXPECT_EQ(r.payload, "/etc/passwd");
+  ExpectOpensAs("/dir/./sub/../etclink//passwd", "/etc/passwd");
 }
 
 // Symlinks met on a clean path are followed without the component walk
@@ -34,9 +41,8 @@ TEST_F(OpenTest, DirectorySymlinkOnTheWayIsFollowed) {
   ASSERT_EQ(mkdir((root_ + "/usr/lib").c_str(), 0755), 0);
   WriteHost(root_ + "/usr/lib/libx.so", "x");
   ASSERT_EQ(symlink("usr/lib", (root_ + "/lib").c_str()), 0);  // Debian's merged /lib
-  Reply r = Open("/lib/libx.so", O_RDONLY);
-  ASSERT_EQ(r.result(), 0);
-  EXPECT_EQ(r.payload, "/usr/lib/libx.so");
+  Reply r = ExpectOpensAs("/lib/libx.so", "/usr/lib/libx.so");
+  ASSERT_TRUE(r.fd);
   EXPECT_EQ(ReadFd(r.fd.get()), "x");
   EXPECT_EQ(Open("/lib/missing", O_RDONLY).result(), -ENOENT);
 }
@@ -44,11 +50,8 @@ TEST_F(OpenTest, DirectorySymlinkOnTheWayIsFollowed) {
 TEST_F(OpenTest, RelativeFinalSymlinkWithDotDotIsFollowed) {
   ASSERT_EQ(symlink("../passwd", (root_ + "/etc/pw").c_str()), 0);
   ASSERT_EQ(symlink("../../../etc/passwd", (root_ + "/dir/up").c_str()), 0);  // ".." at / is /
-  Reply r = Open("/etc/pw", O_RDONLY);
-  EXPECT_EQ(r.result(), -ENOENT);  // /passwd
-  r = Open("/dir/up", O_RDONLY);
-  ASSERT_EQ(r.result(), 0);
-  EXPECT_EQ(r.payload, "/etc/passwd");
+  EXPECT_EQ(Open("/etc/pw", O_RDONLY).result(), -ENOENT);                     // /passwd
+  ExpectOpensAs("/dir/up", "/etc/passwd");
 }
 
 TEST_F(OpenTest, DotDotAfterALinkInTheTargetStepsOutOfThatLinksTarget) {
@@ -59,9 +62,8 @@ TEST_F(OpenTest, DotDotAfterALinkInTheTargetStepsOutOfThatLinksTarget) {
   WriteHost(root_ + "/c", "c");
   ASSERT_EQ(symlink("x/y", (root_ + "/b").c_str()), 0);
   ASSERT_EQ(symlink("b/../c", (root_ + "/a").c_str()), 0);
-  Reply r = Open("/a", O_RDONLY);
-  ASSERT_EQ(r.result(), 0);
-  EXPECT_EQ(r.payload, "/x/c");
+  Reply r = ExpectOpensAs("/a", "/x/c");
+  ASSERT_TRUE(r.fd);
   EXPECT_EQ(ReadFd(r.fd.get()), "xc");
 }
 
