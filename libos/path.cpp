@@ -7,6 +7,10 @@
 
 namespace lb {
 
+void put_thread_self(Buf& b) {
+  b.dec(static_cast<long>(g_proc.vpid)).put("/task/").dec(sys(__NR_gettid));
+}
+
 long set_path(Rpc& r, int slot, long dirfd_arg, const char* path, char* scratch,
               unsigned long cap) {
   // int-typed syscall argument: the kernel ignores the register's upper half.
@@ -15,17 +19,14 @@ long set_path(Rpc& r, int slot, long dirfd_arg, const char* path, char* scratch,
   size_t n = strlen(path);
   if (n >= proto::kMaxPath) return -k::ENAMETOOLONG;
   if (n == 0) return -k::ENOENT;
-  // /proc/thread-self names the calling thread, which only we know:
-  // /proc/<vpid>/task/<tid> it is (tids are the host's, as gettid says).
+  // /proc/thread-self names the calling thread, which only we know.
   static constexpr char kThreadSelf[] = "/proc/thread-self";
   constexpr size_t kThreadSelfLen = sizeof kThreadSelf - 1;
   if (starts_with(path, kThreadSelf) &&
       (path[kThreadSelfLen] == 0 || path[kThreadSelfLen] == '/')) {
     Buf b(scratch, cap);
     b.put("/proc/");
-    b.dec(static_cast<long>(g_proc.vpid));
-    b.put("/task/");
-    b.dec(sys(__NR_gettid));
+    put_thread_self(b);
     b.put(path + kThreadSelfLen);
     if (b.overflow()) return -k::ENAMETOOLONG;
     r.str[slot] = scratch;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "libos/channel.hpp"
+#include "libos/rt/util.hpp"
 
 namespace lb {
 
@@ -11,6 +12,10 @@ namespace lb {
 // and hold proto::kMaxPath + cwd bytes. Returns 0 or -errno (EFAULT for
 // NULL, ENOENT for "" without AT_EMPTY_PATH, ENAMETOOLONG).
 long set_path(Rpc& r, int slot, long dirfd, const char* path, char* scratch, unsigned long cap);
+
+// What /proc/thread-self names for the calling thread, "<vpid>/task/<tid>"
+// (tids are the host's, as gettid says; only the libOS knows the caller).
+void put_thread_self(Buf& b);
 
 // Opens a path through the proxy; returns the fd or -errno.
 long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check = 0);

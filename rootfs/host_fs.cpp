@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,18 +38,19 @@ namespace {
 // This process's /proc/self/fd, opened once: a reopen then looks up one
 // name in it instead of walking "/proc/self/fd/N" (a third of a file
 // open's cost in the supervisor). Per process: "self" was resolved when it
-// was opened, so a forked child opens its own. -1 if /proc is not there.
+// was opened, so a forked child forgets it and opens its own (the parent's
+// copy stays open, CLOEXEC: its number may be reused by the time the child
+// closes anything). -1 if /proc is not there.
+int g_self_fd_dir = -2;  // -2: not opened in this process yet
 int SelfFdDir() {
-  static pid_t owner = 0;
-  static int dir = -1;
-  pid_t me = getpid();
-  if (owner != me) {
-    // The parent's copy is left open (CLOEXEC): its number may have been
-    // closed and reused since the fork.
-    dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    owner = me;
+  if (g_self_fd_dir == -2) {
+    static bool registered = [] {
+      return pthread_atfork(nullptr, nullptr, [] { g_self_fd_dir = -2; }) == 0;
+    }();
+    (void)registered;
+    g_self_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
   }
-  return dir;
+  return g_self_fd_dir;
 }
 }  // namespace
 

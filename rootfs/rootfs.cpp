@@ -334,11 +334,10 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
     if (PathIsUnder(abs_path, mounts_[i].destination)) return kNotApplicable;
 
   const uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  // The object is open (O_PATH): it is the answer unless it is a final
-  // symlink to follow, which the walk does.
+  // The object is open (O_PATH) and out->st holds its fstat: it is the
+  // answer unless it is a final symlink to follow, which the walk does.
   auto found = [&](int fd, std::string leaf) {
     out->fd.reset(fd);
-    if (fstat(fd, &out->st) != 0) return kNotApplicable;
     if (S_ISLNK(out->st.st_mode) && follow_last) return kNotApplicable;
     out->kind = Resolved::kHost;
     out->vpath = abs_path;
@@ -352,8 +351,11 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
     int fd = Openat2(mounts_[0].fd.get(), abs_path.c_str() + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC,
                      resolve, 0);
     if (fd >= 0) {
-      struct stat st;
-      if (follow_last && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+      if (fstat(fd, &out->st) != 0) {
+        close(fd);
+        return kNotApplicable;
+      }
+      if (follow_last && S_ISLNK(out->st.st_mode)) {
         std::string target = ReadLink(fd, "");
         close(fd);
         return SubstituteLink(std::string_view(abs_path).substr(0, last_slash), target, "", next)
@@ -408,6 +410,10 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
     return 0;
   }
   if (fd < 0) return kNotApplicable;
+  if (fstat(fd, &out->st) != 0) {
+    close(fd);
+    return kNotApplicable;
+  }
   return found(fd, std::move(leaf));
 }
 

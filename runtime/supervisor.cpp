@@ -650,12 +650,6 @@ bool Supervisor::HasHandler(pid_t host_pid, int sig) {
   return false;
 }
 
-// A forked child says hello (kChildHello) first thing on its own channel
-// and waits for no answer; its parent does not wait for it either. So
-// whatever needs a child's host pid before that hello was read (a kill
-// right after fork, a /proc listing, ps) reads it first here: it is the
-// first message on that channel and is sent microseconds after the clone.
-// Bounded: a child stopped before its hello costs one second, not a hang.
 // The host pid a pidfd names, from our /proc fdinfo of it: -1 once that
 // process was reaped, 0 if `fd` is no pidfd.
 pid_t PidfdHostPid(int fd) {
@@ -666,6 +660,12 @@ pid_t PidfdHostPid(int fd) {
   return 0;
 }
 
+// A forked child says hello (kChildHello) first thing on its own channel
+// and waits for no answer; its parent does not wait for it either. So
+// whatever needs a child's host pid before that hello was read (a kill
+// right after fork, a /proc listing, ps) reads it first here: it is the
+// first message on that channel and is sent microseconds after the clone.
+// Bounded: a child stopped before its hello costs one second, not a hang.
 void Supervisor::RegisterPending() {
   std::vector<int> pending;
   for (auto& [ch, g] : guests_)

@@ -83,7 +83,7 @@ long do_readlink(long dirfd, long path, long buf, long size) {
   if (path && streq(cstr(path), "/proc/thread-self")) {  // see set_path
     char tmp[64];
     Buf b(tmp, sizeof tmp);
-    b.dec(static_cast<long>(g_proc.vpid)).put("/task/").dec(sys(__NR_gettid));
+    put_thread_self(b);
     size_t n = b.size() < static_cast<size_t>(size) ? b.size() : static_cast<size_t>(size);
     memcpy(reinterpret_cast<void*>(buf), tmp, n);
     return static_cast<long>(n);

@@ -62,8 +62,8 @@ LB_SYSCALL(rt_sigaction) {
     if (wants_trampoline(sig, *act)) host.handler = reinterpret_cast<void*>(&lb_sigchld_trampoline);
     hp = &host;
   }
-  k::sigaction prev;
-  {
+  k::sigaction prev{};
+  if (old) {
     Guard g(g_proc.lock);
     prev = g_proc.actions[sig];
   }
@@ -215,7 +215,6 @@ long self_signal(int sig, bool thread, int code) {
 }
 }  // namespace
 
-// pidfd_send_signal on a real pidfd names another process: not offered.
 // Only PIDFD_SELF passes the filter; any other pidfd names a process of the
 // sandbox (pidfd_open and CLONE_PIDFD give no others), which the supervisor
 // signals under kill's rules.
