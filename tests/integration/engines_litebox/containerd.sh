@@ -67,7 +67,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ "$n" -ge 2 ] || fail "ctr task ps shows $n processes, expected the init and the exec'd sleep"
-"${c[@]}" task ps "$id" | grep -qw "$task_pid" || fail "ctr task ps lacks the init pid $task_pid"
+ps_out=$("${c[@]}" task ps "$id")
+grep -qw "$task_pid" <<<"$ps_out" || fail "ctr task ps lacks the init pid $task_pid: $ps_out"
 
 "${c[@]}" task pause "$id"
 wait_for_output "$id +[0-9]+ +PAUSED" "ctr task ls after pause" "${c[@]}" task ls
