@@ -1,8 +1,9 @@
-// Starting a guest process: fork from the caller, confine the child (own
-// session, rlimits, empty read-only root, no_new_privs, the sandbox's host
-// uid), and exec the freestanding libOS binary with its channel at
-// abi::kChannelFd. Everything the child needs is prepared before fork, so
-// it is safe to call from a multi-threaded caller (the shim).
+// Starting a guest process: a vfork-style child of the caller confines
+// itself (own session, rlimits, empty read-only root, no_new_privs, the
+// sandbox's host uid) and execs the freestanding libOS binary with its
+// channel at abi::kChannelFd. Everything the child needs is prepared before
+// the clone and the child uses raw syscalls only, so it is safe to call from
+// a multi-threaded caller (the shim).
 #pragma once
 
 #include <sys/types.h>
@@ -29,8 +30,9 @@ struct SpawnPlan {
   bool die_with_caller = false;  // PR_SET_PDEATHSIG(SIGKILL): `litebox do`
 };
 
-// Forks and execs the guest. Returns its host pid, or -1 with *err naming
-// the step that failed (reported by the child through a close-on-exec pipe).
+// Starts the guest with clone(CLONE_VM | CLONE_VFORK) and execveat. Returns
+// its host pid, or -1 with *err naming the step that failed (the child
+// writes it into the parent's memory before it exits).
 pid_t SpawnGuest(const SpawnPlan& plan, std::string* err);
 
 // Path of a LiteBox executable installed next to the running one
