@@ -1,12 +1,14 @@
 #include "runtime/uid_lease.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -65,9 +67,26 @@ uint32_t RandomStart(const std::string& owner) {
 
 }  // namespace
 
+std::string UidLease::DefaultDir() {
+  static const std::string dir = [] {
+    const std::string run = "/run/litebox/uids";
+    struct statfs fs {};
+    if (statfs("/run", &fs) == 0 && fs.f_type == TMPFS_MAGIC) return run;
+    if (statfs("/dev/shm", &fs) != 0 || fs.f_type != TMPFS_MAGIC) return run;
+    const std::string shm = "/dev/shm/litebox-uids";
+    mkdir(shm.c_str(), 0700);
+    struct stat st {};
+    if (lstat(shm.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 077) != 0)
+      return run;
+    return shm;
+  }();
+  return dir;
+}
+
 std::unique_ptr<UidLease> UidLease::Acquire(const std::string& owner, std::string* err,
                                             const std::string& dir_in, uid_t first) {
-  std::string dir = dir_in.empty() ? kDefaultDir : dir_in;
+  std::string dir = dir_in.empty() ? DefaultDir() : dir_in;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   chmod(dir.c_str(), 0700);
@@ -94,7 +113,9 @@ std::unique_ptr<UidLease> UidLease::Acquire(const std::string& owner, std::strin
     // still runs under the uid belongs to that dead sandbox.
     if (!created) KillProcessesOfUid(uid);
     std::string text = owner + "\n";
-    if (ftruncate(fd, 0) == 0) (void)!pwrite(fd, text.data(), text.size(), 0);
+    // A new file is empty already; truncating it anyway would make ext4
+    // flush it to disk on close (its replace-via-truncate heuristic).
+    if (created || ftruncate(fd, 0) == 0) (void)!pwrite(fd, text.data(), text.size(), 0);
     std::unique_ptr<UidLease> lease(new UidLease());
     lease->uid_ = uid;
     lease->fd_ = fd;
@@ -125,17 +146,23 @@ void UidLease::Abandon() {
 namespace {
 // Runs in a vfork-style child that shares our memory: raw syscalls only
 // (glibc's set*id would try to change every thread of what it takes for
-// its own process, ours), and nothing but its own stack is written.
+// its own process, ours), and nothing but its own stack and the
+// KillAllArgs it is handed is written.
+struct KillAllArgs {
+  uid_t uid;
+  bool found;  // kill(-1) reached at least one process (a zombie counts)
+};
 int KillAllAs(void* arg) {
-  const uid_t uid = *static_cast<const uid_t*>(arg);
-  if (syscall(SYS_setresgid, uid, uid, uid) == 0 && syscall(SYS_setresuid, uid, uid, uid) == 0)
-    syscall(SYS_kill, -1, SIGKILL);  // every process the uid may signal, but not us
+  auto* a = static_cast<KillAllArgs*>(arg);
+  if (syscall(SYS_setresgid, a->uid, a->uid, a->uid) == 0 &&
+      syscall(SYS_setresuid, a->uid, a->uid, a->uid) == 0)
+    a->found = syscall(SYS_kill, -1, SIGKILL) == 0;  // all the uid may signal, but not us
   return 0;
 }
 }  // namespace
 
-void KillProcessesOfUid(uid_t uid) {
-  if (uid == 0 || geteuid() != 0) return;
+bool KillProcessesOfUid(uid_t uid) {
+  if (uid == 0 || geteuid() != 0) return false;
   // CLONE_VM|CLONE_VFORK instead of fork: no page tables to copy, and the
   // child runs at once on our CPU while we wait (a forked child often
   // waited milliseconds for an idle vCPU here). Signals stay blocked in the
@@ -145,18 +172,20 @@ void KillProcessesOfUid(uid_t uid) {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   alignas(16) char stack[16384];  // ours is suspended until the child is gone
   int saved_errno = errno;
-  pid_t p = clone(KillAllAs, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &uid);
+  KillAllArgs args{uid, true};  // if the child cannot say, assume it found some
+  pid_t p = clone(KillAllAs, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (p > 0) {
     while (waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
     }
   }
   errno = saved_errno;
+  return p <= 0 || args.found;
 }
 
 void KillOrphansOfLease(uid_t uid, const std::string& dir_in) {
   if (uid == 0) return;
-  std::string path = (dir_in.empty() ? UidLease::kDefaultDir : dir_in) + "/" + std::to_string(uid);
+  std::string path = (dir_in.empty() ? UidLease::DefaultDir() : dir_in) + "/" + std::to_string(uid);
   bool created = false;
   int fd = OpenLocked(path, false, &created);
   if (fd < 0) return;  // released after a sweep, or a new sandbox's (it swept first)

@@ -23,7 +23,7 @@ namespace litebox::runtime {
 
 class UidLease {
  public:
-  // Leases a free uid (root only). dir "" means kDefaultDir. `owner` is
+  // Leases a free uid (root only). dir "" means DefaultDir(). `owner` is
   // written into the lock file for operators (the sandbox's state dir).
   // Probing starts at a random uid of the range, or at `first` if not 0.
   static std::unique_ptr<UidLease> Acquire(const std::string& owner, std::string* err,
@@ -41,7 +41,13 @@ class UidLease {
   // sweep gave up), so the next holder must sweep it first.
   void Abandon();
 
-  static constexpr const char* kDefaultDir = "/run/litebox/uids";
+  // Where every sandbox on this machine keeps its lease: /run/litebox/uids,
+  // or /dev/shm/litebox-uids when /run is not tmpfs (then every creat,
+  // unlink and close of a lease file waited on the disk's journal: ~0.4 ms
+  // of each sandbox's teardown here). The /dev/shm one is used only if it
+  // is a directory of ours, mode 0700; the answer is the same for every
+  // caller on the machine, so all agree on one set of leases.
+  static std::string DefaultDir();
   static constexpr uid_t kFirstUid = 0x70000000u;  // far above /etc/subuid ranges
   static constexpr uid_t kUidCount = 1u << 20;
 
@@ -53,8 +59,9 @@ class UidLease {
 };
 
 // SIGKILLs every process running with real uid `uid` (kill(-1) sent as that
-// uid from a forked child). Root only; no-op for uid 0.
-void KillProcessesOfUid(uid_t uid);
+// uid from a vfork-style child). Root only; no-op for uid 0. Returns false
+// when the uid had no process at all, not even a zombie (kill said ESRCH).
+bool KillProcessesOfUid(uid_t uid);
 
 // For a caller whose supervisor died under a running sandbox: kills what
 // is left under `uid`, unless a new sandbox already holds the uid's lease
