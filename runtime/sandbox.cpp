@@ -19,6 +19,7 @@
 
 #include "rootfs/rootfs.hpp"
 #include "runtime/control.hpp"
+#include "runtime/cpu_pin.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
 #include "runtime/supervisor.hpp"
@@ -150,7 +151,12 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return fail(Errno("socketpair"));
-  pid_t pid = fork();
+  pid_t pid;
+  {
+    PinToThisCpu pin;  // we wait for its first answer: let it start here, at once
+    pid = fork();
+    if (pid == 0) pin.RestoreIn();
+  }
   if (pid < 0) {
     close(sv[0]);
     close(sv[1]);

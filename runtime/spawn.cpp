@@ -19,6 +19,7 @@
 #include <functional>
 
 #include "libos/abi/constants.h"
+#include "runtime/cpu_pin.hpp"
 
 namespace litebox::runtime {
 
@@ -93,6 +94,7 @@ struct ChildArgs {
   int highest_fd;  // every fd above it is free in the child
   pid_t caller;
   const sigset_t* parent_mask;
+  const PinToThisCpu* pin;
   ChildError result;  // step -1: the child reached execveat
 };
 
@@ -196,6 +198,7 @@ int GuestChild(void* arg) {
   // The parent blocked every signal around the clone (a handler of its
   // must not run here, on its memory); the guest starts with its mask.
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, a->parent_mask, nullptr, sizeof(uint64_t));
+  a->pin->RestoreIn();
   syscall(SYS_execveat, bin, "", argv, envp, AT_EMPTY_PATH);
   fail_step(a, 11);
 }
@@ -205,7 +208,8 @@ int GuestChild(void* arg) {
 pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
   sigset_t all, old;
   sigfillset(&all);
-  ChildArgs a{&plan, HighestOpenFd(), getpid(), &old, ChildError{-1, 0}};
+  PinToThisCpu pin;  // the caller waits: the child runs here, at once
+  ChildArgs a{&plan, HighestOpenFd(), getpid(), &old, &pin, ChildError{-1, 0}};
   // The child's stack: ours is suspended until it has exec'd or exited.
   alignas(16) char stack[32 * 1024];
   const int saved_errno = errno;

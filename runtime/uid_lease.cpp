@@ -1,14 +1,12 @@
 #include "runtime/uid_lease.hpp"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,6 +15,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "runtime/cpu_pin.hpp"
+#include "runtime/tmpfs_dir.hpp"
 
 namespace litebox::runtime {
 
@@ -70,16 +71,9 @@ uint32_t RandomStart(const std::string& owner) {
 std::string UidLease::DefaultDir() {
   static const std::string dir = [] {
     const std::string run = "/run/litebox/uids";
-    struct statfs fs {};
-    if (statfs("/run", &fs) == 0 && fs.f_type == TMPFS_MAGIC) return run;
-    if (statfs("/dev/shm", &fs) != 0 || fs.f_type != TMPFS_MAGIC) return run;
-    const std::string shm = "/dev/shm/litebox-uids";
-    mkdir(shm.c_str(), 0700);
-    struct stat st {};
-    if (lstat(shm.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-        (st.st_mode & 077) != 0)
-      return run;
-    return shm;
+    if (OnTmpfs("/run")) return run;
+    std::string shm = PrivateShmDir("litebox-uids");
+    return shm.empty() ? run : shm;
   }();
   return dir;
 }
@@ -173,6 +167,7 @@ bool KillProcessesOfUid(uid_t uid) {
   alignas(16) char stack[16384];  // ours is suspended until the child is gone
   int saved_errno = errno;
   KillAllArgs args{uid, true};  // if the child cannot say, assume it found some
+  PinToThisCpu pin;             // we wait for the child: it runs here, at once
   pid_t p = clone(KillAllAs, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (p > 0) {

@@ -1,12 +1,10 @@
 // `litebox do`: run one command in a throwaway sandbox over a rootfs
 // directory (like `runsc do`), stdio passed through, exit status returned.
-#include <linux/magic.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 
 #include "runtime/cli/commands.hpp"
 #include "runtime/sandbox.hpp"
+#include "runtime/tmpfs_dir.hpp"
 
 namespace litebox::cli {
 
@@ -43,17 +42,9 @@ void RemoveStateOfDeadDos(const std::string& root) {
 // ours alone (a directory owned by us, mode 0700), else StateRoot() is used.
 std::string DoStateRoot() {
   std::string root = StateRoot();
-  struct statfs fs {};
-  if (getenv("LITEBOX_ROOT") || (statfs(root.c_str(), &fs) == 0 && fs.f_type == TMPFS_MAGIC))
-    return root;
-  if (statfs("/dev/shm", &fs) != 0 || fs.f_type != TMPFS_MAGIC) return root;
-  std::string shm = "/dev/shm/litebox-do-" + std::to_string(geteuid());
-  mkdir(shm.c_str(), 0700);
-  struct stat st {};
-  if (lstat(shm.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-      (st.st_mode & 077) != 0)
-    return root;
-  return shm;
+  if (getenv("LITEBOX_ROOT") || runtime::OnTmpfs(root)) return root;
+  std::string shm = runtime::PrivateShmDir("litebox-do-" + std::to_string(geteuid()));
+  return shm.empty() ? root : shm;
 }
 
 const char kUsage[] =

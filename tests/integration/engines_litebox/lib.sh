@@ -30,6 +30,7 @@ assert_litebox_gone() {
   local root=$1 id=$2 out
   out=$("$litebox" --root "$root" state "$id" 2>&1) && fail "litebox state $id still answers: $out"
   grep -q "does not exist" <<<"$out" || fail "litebox state $id: unexpected error: $out"
-  left=$(find /run/litebox-sb -mindepth 2 -maxdepth 2 -name "$id" 2>/dev/null)
+  # Sandbox dirs live in /run/litebox-sb, or /dev/shm/litebox-sb where /run is not tmpfs.
+  left=$(find /run/litebox-sb /dev/shm/litebox-sb -mindepth 2 -maxdepth 2 -name "$id" 2>/dev/null)
   [ -z "$left" ] || fail "sandbox directory left for $id: $left"
 }
