@@ -5,8 +5,9 @@
 // the end-of-sandbox sweep's child), while the creator sits waiting for
 // the child (vfork) or for its first answer (the supervisor). Pinning the
 // creator's thread to its current CPU around the clone makes the child
-// inherit that one CPU; the creator gets its mask back at once, the child
-// restores the same mask (RestoreIn) before it does any real work.
+// inherit that one CPU; the creator gets its mask back at once, and so does
+// a forked child (the destructor runs in it too) or a vfork-style one
+// (RestoreIn) before it does any real work.
 #pragma once
 
 #include <sched.h>

@@ -153,9 +153,10 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
     return fail(Errno("socketpair"));
   pid_t pid;
   {
-    PinToThisCpu pin;  // we wait for its first answer: let it start here, at once
+    // We wait for its first answer: it starts here, at once, and gets the
+    // full CPU set back when `pin` goes (in the child too).
+    PinToThisCpu pin;
     pid = fork();
-    if (pid == 0) pin.RestoreIn();
   }
   if (pid < 0) {
     close(sv[0]);

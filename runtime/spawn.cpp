@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -19,7 +18,7 @@
 #include <functional>
 
 #include "libos/abi/constants.h"
-#include "runtime/cpu_pin.hpp"
+#include "runtime/vfork_child.hpp"
 
 namespace litebox::runtime {
 
@@ -93,18 +92,13 @@ struct ChildArgs {
   const SpawnPlan* plan;
   int highest_fd;  // every fd above it is free in the child
   pid_t caller;
-  const sigset_t* parent_mask;
-  const PinToThisCpu* pin;
+  const VforkChild* vfork;
   ChildError result;  // step -1: the child reached execveat
 };
 
-// The child of SpawnGuest. It runs on a stack of the parent's, in the
-// parent's memory, while the parent waits (CLONE_VM | CLONE_VFORK): no page
-// tables are copied and nothing faults copy-on-write, which was most of
-// what starting a guest cost the caller. So: plain syscall wrappers only,
-// nothing that allocates or locks, set*id as raw syscalls (glibc's would
-// try to change every thread of what it takes for its own process), and
-// failures written to the parent's ChildArgs before _exit.
+// The child of SpawnGuest (a VforkChild: the caller's memory, raw syscalls
+// and plain wrappers only); a failed step is written to the parent's
+// ChildArgs before _exit.
 [[noreturn]] void fail_step(ChildArgs* a, int step) {
   a->result = ChildError{step, errno};
   _exit(127);
@@ -195,10 +189,7 @@ int GuestChild(void* arg) {
     if (getppid() != a->caller) _exit(137);
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail_step(a, 9);
-  // The parent blocked every signal around the clone (a handler of its
-  // must not run here, on its memory); the guest starts with its mask.
-  syscall(SYS_rt_sigprocmask, SIG_SETMASK, a->parent_mask, nullptr, sizeof(uint64_t));
-  a->pin->RestoreIn();
+  a->vfork->RestoreCallerState();  // the guest starts with the caller's masks
   syscall(SYS_execveat, bin, "", argv, envp, AT_EMPTY_PATH);
   fail_step(a, 11);
 }
@@ -206,20 +197,11 @@ int GuestChild(void* arg) {
 }  // namespace
 
 pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
-  sigset_t all, old;
-  sigfillset(&all);
-  PinToThisCpu pin;  // the caller waits: the child runs here, at once
-  ChildArgs a{&plan, HighestOpenFd(), getpid(), &old, &pin, ChildError{-1, 0}};
-  // The child's stack: ours is suspended until it has exec'd or exited.
-  alignas(16) char stack[32 * 1024];
-  const int saved_errno = errno;
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = clone(GuestChild, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-  const int clone_errno = errno;
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  errno = saved_errno;
+  VforkChild vfork;
+  ChildArgs a{&plan, HighestOpenFd(), getpid(), &vfork, ChildError{-1, 0}};
+  pid_t pid = vfork.Run(GuestChild, &a);
   if (pid < 0) {
-    *err = std::string("clone: ") + strerror(clone_errno);
+    *err = std::string("clone: ") + strerror(errno);
     return -1;
   }
   if (a.result.step >= 0) {

@@ -1,8 +1,6 @@
 #include "runtime/uid_lease.hpp"
 
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -16,8 +14,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "runtime/cpu_pin.hpp"
 #include "runtime/tmpfs_dir.hpp"
+#include "runtime/vfork_child.hpp"
 
 namespace litebox::runtime {
 
@@ -138,10 +136,8 @@ void UidLease::Abandon() {
 }
 
 namespace {
-// Runs in a vfork-style child that shares our memory: raw syscalls only
-// (glibc's set*id would try to change every thread of what it takes for
-// its own process, ours), and nothing but its own stack and the
-// KillAllArgs it is handed is written.
+// Runs in a VforkChild: raw syscalls only, and nothing but its own stack
+// and the KillAllArgs it is handed is written.
 struct KillAllArgs {
   uid_t uid;
   bool found;  // kill(-1) reached at least one process (a zombie counts)
@@ -157,24 +153,17 @@ int KillAllAs(void* arg) {
 
 bool KillProcessesOfUid(uid_t uid) {
   if (uid == 0 || geteuid() != 0) return false;
-  // CLONE_VM|CLONE_VFORK instead of fork: no page tables to copy, and the
-  // child runs at once on our CPU while we wait (a forked child often
-  // waited milliseconds for an idle vCPU here). Signals stay blocked in the
-  // child: a handler of ours must not run on the shared memory.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  alignas(16) char stack[16384];  // ours is suspended until the child is gone
-  int saved_errno = errno;
+  // A vfork-style child, not fork: no page tables to copy, and it runs at
+  // once on our CPU while we wait.
   KillAllArgs args{uid, true};  // if the child cannot say, assume it found some
-  PinToThisCpu pin;             // we wait for the child: it runs here, at once
-  pid_t p = clone(KillAllAs, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  VforkChild child;
+  pid_t p = child.Run(KillAllAs, &args);
   if (p > 0) {
+    const int saved_errno = errno;
     while (waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
     }
+    errno = saved_errno;
   }
-  errno = saved_errno;
   return p <= 0 || args.found;
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "rootfs/host_fs.hpp"
 #include "runtime/cli/oci_hooks.hpp"
 #include "runtime/tmpfs_dir.hpp"
 
@@ -63,19 +64,12 @@ void RemoveSandboxParent(const std::string& sandbox_dir) {
 
 std::optional<uint64_t> ProcessStartTime(pid_t pid) {
   if (pid <= 0) return std::nullopt;
-  // Plain read(): every status query of every command comes here, and the
+  // No iostreams: every status query of every command comes here, and the
   // iostream version (locale set-up, two streams) cost ~60 us a call.
-  char path[32];
-  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  char buf[1024];
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return std::nullopt;
-  buf[n] = 0;
+  std::string stat;
+  if (!rootfs::ReadHostFile("/proc/" + std::to_string(pid) + "/stat", &stat)) return std::nullopt;
   // comm may contain spaces and ')': the fields start after the last ')'.
-  char* p = strrchr(buf, ')');
+  char* p = strrchr(stat.data(), ')');
   if (!p || p[1] != ' ') return std::nullopt;
   p += 2;
   // Field 3 is the state; starttime is field 22.
@@ -119,24 +113,12 @@ oci::State ToOciState(const ContainerRecord& rec) {
   return s;
 }
 
-// The whole of a state file, by read(2) (no iostream set-up per command).
-static bool ReadSmallFile(const std::string& path, std::string* out) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buf[16384];
-  ssize_t n;
-  out->clear();
-  while ((n = read(fd, buf, sizeof buf)) > 0) out->append(buf, static_cast<size_t>(n));
-  close(fd);
-  return n == 0;
-}
-
 oci::Result<ContainerRecord> LoadRecord(const std::string& root, const std::string& id) {
   std::string path = ContainerDir(root, id) + "/state.json";
   if (access(path.c_str(), F_OK) != 0 && errno == ENOENT)
     return oci::Error{"", "container \"" + id + "\" does not exist"};
   std::string text;
-  if (!ReadSmallFile(path, &text)) return oci::Error{path, "cannot read"};
+  if (!rootfs::ReadHostFile(path, &text)) return oci::Error{path, "cannot read"};
   ContainerRecord r;
   try {
     Json j = Json::parse(text);
