@@ -4,6 +4,7 @@
 #include "libos/rt/kernel.hpp"
 #include "libos/rt/sys.hpp"
 #include "libos/rt/util.hpp"
+#include "libos/shared_page.hpp"
 
 namespace lb {
 
@@ -11,8 +12,12 @@ namespace {
 Lock g_lock;
 // About 30 us of non-blocking polls (one recvmsg is ~0.3 us here).
 constexpr int kReplySpinPolls = 100;
+// Datagrams this process sent on its socket (the shared page's ordering).
+uint32_t g_sock_sent = 0;
+// The supervisor gave no page (or it could not be mapped): socket only.
+bool g_page_refused = false;
 
-void send_request(Rpc& r) {
+proto::Request request_header(const Rpc& r) {
   proto::Request req{};
   req.magic = proto::kMagic;
   req.op = r.op;
@@ -23,7 +28,11 @@ void send_request(Rpc& r) {
   req.str_len[1] = r.str_len[1];
   req.dirfd_slot[0] = r.dirfd_slot[0];
   req.dirfd_slot[1] = r.dirfd_slot[1];
+  return req;
+}
 
+void send_request(Rpc& r) {
+  proto::Request req = request_header(r);
   k::iovec iov[3] = {{&req, sizeof req},
                      {const_cast<char*>(r.str[0]), r.str_len[0]},
                      {const_cast<char*>(r.str[1]), r.str_len[1]}};
@@ -44,10 +53,16 @@ void send_request(Rpc& r) {
   do n = sys(__NR_sendmsg, abi::kChannelFd, (long)&mh, k::MSG_NOSIGNAL);
   while (n == -k::EINTR);
   if (n < 0) exit_group(128 + k::SIGKILL);  // supervisor gone
+  ++g_sock_sent;
 }
 
-long send_recv(Rpc& r) {
-  send_request(r);
+// File ops are answered within microseconds (worth polling for); a fork,
+// wait or exec is not.
+bool is_quick(uint32_t op) {
+  return op >= proto::kOpen && op <= proto::kFchown;
+}
+
+long receive_reply(Rpc& r) {
   alignas(8) char ctl[64];
   long n;
   proto::Response resp{};
@@ -63,7 +78,7 @@ long send_recv(Rpc& r) {
   // Only file operations are answered that fast; a fork, wait or exec is
   // not, and polling for it would take the CPU the other side needs.
   const long rflags = r.cloexec ? k::MSG_CMSG_CLOEXEC : 0;
-  const bool quick = r.op >= proto::kOpen && r.op <= proto::kFchown;
+  const bool quick = is_quick(r.op);
   n = -k::EAGAIN;
   for (int spin = 0; quick && spin < kReplySpinPolls && n == -k::EAGAIN; ++spin) {
     rm.controllen = sizeof ctl;
@@ -86,6 +101,63 @@ long send_recv(Rpc& r) {
       memcpy(&r.fd_out, ctl + sizeof(k::cmsghdr), sizeof(int));
   }
   return resp.result;
+}
+
+long socket_call(Rpc& r) {
+  send_request(r);
+  return receive_reply(r);
+}
+
+// Maps the process's shared page on first use (a fork child asks anew).
+bool page_ready() {
+  if (page::ready()) return true;
+  if (g_page_refused) return false;
+  Rpc s;
+  s.op = proto::kShmSetup;
+  s.cloexec = true;
+  long e = socket_call(s);
+  if (e < 0 || s.fd_out < 0 || !page::map(s.fd_out)) {
+    if (s.fd_out >= 0 && e < 0) sys(__NR_close, s.fd_out);
+    g_page_refused = true;
+    return false;
+  }
+  return true;
+}
+
+// The request over the shared page (proto.h, "Shared page").
+long page_call(Rpc& r) {
+  proto::Request req = request_header(r);
+  char* out = page::request_area();
+  memcpy(out, &req, sizeof req);
+  memcpy(out + sizeof req, r.str[0], r.str_len[0]);
+  memcpy(out + sizeof req + r.str_len[0], r.str[1], r.str_len[1]);
+  if (page::post(req.size, g_sock_sent)) {
+    Rpc bell;
+    bell.op = proto::kDoorbell;
+    send_request(bell);
+  }
+  if (page::wait() == proto::kShmOnSocket) return receive_reply(r);
+  size_t n;
+  const char* a = page::answer(&n);
+  proto::Response resp;
+  if (n < sizeof resp) return -k::EPROTO;
+  memcpy(&resp, a, sizeof resp);
+  if (resp.magic != proto::kMagic) return -k::EPROTO;
+  size_t payload = n - sizeof resp;
+  if (payload > r.payload_cap) payload = r.payload_cap;
+  if (payload) memcpy(r.payload, a + sizeof resp, payload);
+  r.payload_len = payload;
+  r.aux[0] = resp.aux[0];
+  r.aux[1] = resp.aux[1];
+  r.fd_out = -1;
+  return resp.result;
+}
+
+long send_recv(Rpc& r) {
+  if (is_quick(r.op) && r.nfds == 0 &&
+      sizeof(proto::Request) + r.str_len[0] + r.str_len[1] <= proto::kShmReqCap && page_ready())
+    return page_call(r);
+  return socket_call(r);
 }
 }  // namespace
 
@@ -131,6 +203,9 @@ void channel_unlock() {
 }
 void channel_reset_in_child() {
   g_lock.reset();
+  g_sock_sent = 0;
+  g_page_refused = false;
+  page::forget_in_child();
 }
 
 }  // namespace lb

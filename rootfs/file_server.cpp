@@ -12,6 +12,13 @@
 namespace litebox::rootfs {
 
 bool FileServer::Handle(const ReceivedRequest& req, ProcessContext& ctx, int channel) {
+  if (req.hdr.op < proto::kOpen || req.hdr.op > proto::kFchown) return false;
+  Reply r = Serve(req, ctx);
+  SendResponse(channel, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
+  return true;
+}
+
+FileServer::Reply FileServer::Serve(const ReceivedRequest& req, ProcessContext& ctx) {
   Reply r;
   switch (req.hdr.op) {
     case proto::kOpen:
@@ -75,11 +82,10 @@ bool FileServer::Handle(const ReceivedRequest& req, ProcessContext& ctx, int cha
       r = Fchown(req, ctx);
       break;
     default:
-      return false;
+      return Err(-EPROTO);
   }
   if (r.payload.size() > kMaxPayload) r = Err(-EOVERFLOW);
-  SendResponse(channel, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
-  return true;
+  return r;
 }
 
 std::string FileServer::CanonicalPath(const std::string& path, const ProcessContext& ctx) {

@@ -21,6 +21,16 @@ class FileServer {
   // Sends exactly one response for a file op.
   bool Handle(const ReceivedRequest& req, ProcessContext& ctx, int channel);
 
+  // The answer to a file op (ops 10..33), for a caller that sends it itself
+  // (the shared page). result -EPROTO for any other op.
+  struct Reply {
+    int64_t result = 0;
+    int64_t aux0 = 0;
+    std::string payload;
+    UniqueFd fd;
+  };
+  Reply Serve(const ReceivedRequest& req, ProcessContext& ctx);
+
   // Canonical virtual path of what `path` names for `ctx` (relative to its
   // cwd, symlinks followed, "/proc/self/exe" resolved), or `path` itself if
   // it does not resolve. For kExecDone: the libOS reports the path it was
@@ -33,12 +43,6 @@ class FileServer {
   int FdToVirtual(int fd, std::string* vpath) const;
 
  private:
-  struct Reply {
-    int64_t result = 0;
-    int64_t aux0 = 0;
-    std::string payload;
-    UniqueFd fd;
-  };
   static Reply Err(int negative_errno) {
     Reply r;
     r.result = negative_errno;

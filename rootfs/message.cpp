@@ -28,7 +28,7 @@ bool HasNul(const std::string& s) {
 }  // namespace
 
 bool IsKnownOp(uint32_t op) {
-  return (op >= proto::kHello && op <= proto::kLog) ||
+  return (op >= proto::kHello && op <= proto::kDoorbell) ||
          (op >= proto::kOpen && op <= proto::kChdir) ||
          (op >= proto::kFdPath && op <= proto::kFchown) ||
          (op >= proto::kSetIds && op <= proto::kPidfdSignal);
@@ -86,11 +86,22 @@ RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out, int
     }
     return Malformed(out, errno_out, EINVAL);
   }
-  memcpy(&out->hdr, buf.get(), std::min<size_t>(static_cast<size_t>(n), sizeof(proto::Request)));
-  if ((msg.msg_flags & MSG_TRUNC) || static_cast<size_t>(n) > proto::kMaxMessage)
+  if (msg.msg_flags & MSG_TRUNC) {
+    memcpy(&out->hdr, buf.get(), sizeof(proto::Request));
     return Malformed(out, errno_out, EMSGSIZE);
-  if (msg.msg_flags & MSG_CTRUNC) return Malformed(out, errno_out, EINVAL);  // too many fds
-  if (static_cast<size_t>(n) < sizeof(proto::Request)) return Malformed(out, errno_out, EINVAL);
+  }
+  if (msg.msg_flags & MSG_CTRUNC) {
+    memcpy(&out->hdr, buf.get(), std::min<size_t>(static_cast<size_t>(n), sizeof(proto::Request)));
+    return Malformed(out, errno_out, EINVAL);  // too many fds
+  }
+  return ParseRequest(buf.get(), static_cast<size_t>(n), out, errno_out);
+}
+
+RecvStatus ParseRequest(const char* buf, size_t n, ReceivedRequest* out, int* errno_out) {
+  *errno_out = 0;
+  memcpy(&out->hdr, buf, std::min<size_t>(n, sizeof(proto::Request)));
+  if (n > proto::kMaxMessage) return Malformed(out, errno_out, EMSGSIZE);
+  if (n < sizeof(proto::Request)) return Malformed(out, errno_out, EINVAL);
   const proto::Request& h = out->hdr;
   if (h.magic != proto::kMagic) return Malformed(out, errno_out, EINVAL);
   if (!IsKnownOp(h.op)) return Malformed(out, errno_out, EPROTO);
@@ -105,7 +116,7 @@ RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out, int
     if (slot != -1 && (slot < 0 || static_cast<uint32_t>(slot) >= h.nfds))
       return Malformed(out, errno_out, EINVAL);
   }
-  const char* p = buf.get() + sizeof(proto::Request);
+  const char* p = buf + sizeof(proto::Request);
   out->str[0].assign(p, h.str_len[0]);
   out->str[1].assign(p + h.str_len[0], h.str_len[1]);
   bool paths = IsPathOp(h.op);
@@ -148,6 +159,21 @@ bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::s
     n = sendmsg(channel, &msg, MSG_NOSIGNAL);
   } while (n < 0 && errno == EINTR);
   return n == static_cast<ssize_t>(r.size);
+}
+
+size_t EncodeResponse(char* out, size_t cap, uint32_t op, int64_t result, int64_t aux0,
+                      std::string_view payload) {
+  size_t n = sizeof(proto::Response) + payload.size();
+  if (n > cap) return 0;
+  proto::Response r = {};
+  r.magic = proto::kMagic;
+  r.op = op;
+  r.size = static_cast<uint32_t>(n);
+  r.result = result;
+  r.aux[0] = aux0;
+  memcpy(out, &r, sizeof r);
+  if (!payload.empty()) memcpy(out + sizeof r, payload.data(), payload.size());
+  return n;
 }
 
 }  // namespace litebox::rootfs

@@ -37,6 +37,10 @@ enum class RecvStatus { kOk, kClosed, kMalformed, kWouldBlock };
 // `recv_flags` go to recvmsg as well (MSG_DONTWAIT).
 RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out, int recv_flags = 0);
 
+// The checks of ReceiveRequest on a request already in memory (the shared
+// page's copy): `out->fds` holds the fds that came with it (none there).
+RecvStatus ParseRequest(const char* buf, size_t n, ReceivedRequest* out, int* errno_out);
+
 // True if `op` is one proto::Op names.
 bool IsKnownOp(uint32_t op);
 // True for ops 10..33 whose strings are paths (length and NUL checks apply).
@@ -49,5 +53,10 @@ inline constexpr size_t kMaxPayload = proto::kMaxMessage - sizeof(proto::Respons
 // its copy). False if the payload is too large or the send failed.
 bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::string_view payload,
                   int fd = -1);
+
+// Writes the same response (no fd) into `out`: its length, or 0 if it does
+// not fit in `cap` bytes.
+size_t EncodeResponse(char* out, size_t cap, uint32_t op, int64_t result, int64_t aux0,
+                      std::string_view payload);
 
 }  // namespace litebox::rootfs

@@ -38,6 +38,7 @@
 #include "runtime/control.hpp"
 #include "runtime/sandbox.hpp"
 #include "runtime/seccomp_policy.hpp"
+#include "runtime/shared_page.hpp"
 #include "runtime/socket_broker.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
@@ -72,6 +73,11 @@ struct Guest {
   bool forked = false;
   bool execed = false;  // since its fork: its parent may no longer setpgid it
   rootfs::ProcessContext ctx;
+  // Its shared request page (kShmSetup), and the datagrams read from its
+  // channel so far (the page's requests come after those the guest sent
+  // before them).
+  std::unique_ptr<SharedPage> page;
+  uint32_t sock_reads = 0;
 };
 
 class Supervisor : public rootfs::ProcInfo {
@@ -163,6 +169,17 @@ class Supervisor : public rootfs::ProcInfo {
   void Watch(int fd, uint64_t tag);
   void AddGuest(std::unique_ptr<Guest> g);
   bool OnChannel(int fd);  // true: a file operation was answered
+  // Answers the request posted on the page of the guest on `channel`, if
+  // any: true if one was answered.
+  bool ServePage(int channel);
+  // While spinning: answers what polled pages hold. True if any.
+  bool PollPages();
+  // Before sleeping: every page rings from now on. True if one was posted
+  // meanwhile (answered; keep spinning).
+  bool ParkPages();
+  void SetUpPage(Guest& g);
+  bool draining_ = false;  // ServePage is reading a guest's earlier datagrams
+  std::unique_ptr<char[]> page_request_ = std::make_unique<char[]>(proto::kShmReqCap);
   void OnControl(int fd);
   void OnPidfd(int pidfd);
   void HandleProcessOp(Guest& g, const ReceivedRequest& req);
@@ -399,7 +416,11 @@ int Supervisor::Run() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return 1;
     if (n == 0) {
-      if (now_ns() >= spin_until) spin_until = 0;
+      if (PollPages()) {
+        spin_until = now_ns() + kSpinNs;
+      } else if (now_ns() >= spin_until) {
+        spin_until = ParkPages() ? now_ns() + kSpinNs : 0;
+      }
       __builtin_ia32_pause();
       continue;
     }
@@ -422,6 +443,7 @@ int Supervisor::Run() {
         }
       }
     }
+    if (spin_until != 0 && PollPages()) spin_until = now_ns() + kSpinNs;
     if (init_gone_ && guests_.empty()) {
       while (!zombies_.empty()) DropZombie(zombies_.begin()->first);
       break;
@@ -565,6 +587,7 @@ void Supervisor::OnPidfd(int pidfd) {
       syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) == 0) {
     g->second->exited = true;
     g->second->channel = -1;
+    g->second->page.reset();
     uint32_t vpid = g->second->ctx.vpid;
     zombies_[vpid] = std::move(g->second);
   } else {
@@ -614,10 +637,12 @@ bool Supervisor::OnChannel(int fd) {
     }
     return false;
   }
+  ++g.sock_reads;
   if (st == RecvStatus::kMalformed) {
     SendResponse(fd, req.hdr.op, -eno, 0, {});
     return false;
   }
+  if (req.hdr.op == proto::kDoorbell) return !draining_ && ServePage(fd);
   if (req.hdr.op >= proto::kOpen && req.hdr.op <= proto::kFchown) {
     if (g.host_pid == 0) {
       SendResponse(fd, req.hdr.op, -EPERM, 0, {});
@@ -636,6 +661,87 @@ bool Supervisor::OnChannel(int fd) {
   }
   HandleProcessOp(g, req);
   return false;
+}
+
+bool Supervisor::ServePage(int channel) {
+  auto it = guests_.find(channel);
+  if (it == guests_.end() || !it->second->page || !it->second->page->Posted()) return false;
+  // What the guest sent on its socket before posting comes first (a
+  // kReaped must not be overtaken by the stat that follows it).
+  uint32_t sent = it->second->page->SockSent();
+  draining_ = true;
+  for (;;) {
+    it = guests_.find(channel);
+    if (it == guests_.end() || !it->second->page) break;
+    uint32_t before = it->second->sock_reads;
+    if (static_cast<int32_t>(sent - before) <= 0) break;
+    OnChannel(channel);
+    it = guests_.find(channel);
+    if (it == guests_.end() || it->second->sock_reads == before) break;  // nothing queued
+  }
+  draining_ = false;
+  if (it == guests_.end() || !it->second->page || !it->second->page->Posted()) return false;
+  Guest& g = *it->second;
+  SharedPage& page = *g.page;
+  page.Poll();
+  size_t n = page.TakeRequest(page_request_.get());
+  ReceivedRequest req;
+  int eno = EINVAL;
+  rootfs::FileServer::Reply r;
+  if (n == 0 || rootfs::ParseRequest(page_request_.get(), n, &req, &eno) != RecvStatus::kOk)
+    r.result = -eno;
+  else if (req.hdr.op < proto::kOpen || req.hdr.op > proto::kFchown)
+    r.result = -EPROTO;  // only file ops without fds come this way
+  else if (g.host_pid == 0)
+    r.result = -EPERM;
+  else
+    r = files_->Serve(req, g.ctx);
+  size_t len = 0;
+  if (!r.fd)
+    len = rootfs::EncodeResponse(page.AnswerArea(), proto::kShmRespCap, req.hdr.op, r.result,
+                                 r.aux0, r.payload);
+  if (len != 0) {
+    page.Answered(len);
+  } else {
+    SendResponse(channel, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
+    page.AnsweredOnSocket();
+  }
+  return true;
+}
+
+bool Supervisor::PollPages() {
+  bool any = false;
+  std::vector<int> posted;
+  for (auto& [ch, g] : guests_)
+    if (g->page && g->page->polled() && g->page->Posted()) posted.push_back(ch);
+  for (int ch : posted) any |= ServePage(ch);
+  return any;
+}
+
+bool Supervisor::ParkPages() {
+  std::vector<int> posted;
+  for (auto& [ch, g] : guests_)
+    if (g->page && g->page->polled() && g->page->Park()) posted.push_back(ch);
+  bool any = false;
+  for (int ch : posted) any |= ServePage(ch);
+  return any;
+}
+
+void Supervisor::SetUpPage(Guest& g) {
+  if (g.page || g.host_pid == 0) {
+    SendResponse(g.channel, proto::kShmSetup, g.page ? -EEXIST : -EPERM, 0, {});
+    return;
+  }
+  int fd = -1;
+  std::string err;
+  g.page = SharedPage::Create(&fd, &err);
+  if (!g.page) {
+    Log(err);
+    SendResponse(g.channel, proto::kShmSetup, -ENOMEM, 0, {});
+    return;
+  }
+  if (!SendResponse(g.channel, proto::kShmSetup, 0, 0, {}, fd)) g.page.reset();
+  close(fd);
 }
 
 bool Supervisor::HasHandler(pid_t host_pid, int sig) {
@@ -852,6 +958,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       SendResponse(ch, op, static_cast<int64_t>(prog.size()), 0, payload);
       return;
     }
+    case proto::kShmSetup:
+      SetUpPage(g);
+      return;
     case proto::kGetLaunch:
       if (g.forked) break;
       ReplyLaunch(g);

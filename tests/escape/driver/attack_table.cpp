@@ -524,6 +524,21 @@ std::vector<Attack> Build() {
                    {"libos_open_after", "OK"}});
     t.push_back(a);
   }
+  t.push_back({"chan_shared_page",
+               "lying lengths, fd slots, process ops, escapes and floods on the shared page",
+               {{"libos_open_first", "OK"},
+                {"page_found", "OK"},
+                {"stat_via_page", "OK"},
+                {"req_len_huge", "EINVAL"},
+                {"req_len_short", "EINVAL"},
+                {"req_len_past_request", "EINVAL"},
+                {"size_lies", "EINVAL"},
+                {"fd_slot_without_fd", "EINVAL"},
+                {"process_op", "EPROTO"},
+                {"open_escape", "ENOENT"},
+                {"flood_answered", "OK"},
+                {"in_sync_after", "OK"},
+                {"libos_open_after", "OK"}}});
   t.push_back({"chan_oversized",
                "datagrams past kMaxMessage up to 1 MiB, 20000-request flood",
                {{"send_65793", "ERR"},

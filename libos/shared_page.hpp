@@ -1,0 +1,34 @@
+// The guest's end of its shared request page (libos/abi/proto.h, "Shared
+// page"): file requests without fds skip the socket. channel.cpp decides
+// which requests go here and lays them out; this file maps the page, posts
+// and waits.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace lb::page {
+
+// Whether the page is mapped (after a successful map()).
+bool ready();
+// Maps the memfd the supervisor sent for kShmSetup and closes it. False if
+// it cannot be mapped (the process keeps using the socket).
+bool map(int fd);
+// Where the request datagram goes (proto::kShmReqCap bytes).
+char* request_area();
+// Publishes a request of `len` bytes; `sock_sent` = datagrams the process
+// sent on its socket so far. True if the supervisor is not polling the
+// page and must be rung (kDoorbell on the socket).
+bool post(uint32_t len, uint32_t sock_sent);
+// Waits for the answer: proto::kShmAnswered (answer() holds it) or
+// kShmOnSocket (it is queued on the socket). Exits the process if the
+// supervisor is gone.
+uint32_t wait();
+// The answer (Response + payload) and its length (0 if the supervisor
+// wrote an impossible one).
+const char* answer(size_t* len);
+// A fork child: the page belongs to the parent (and is not mapped here,
+// MADV_DONTFORK); the child asks for its own when it needs one.
+void forget_in_child();
+
+}  // namespace lb::page
