@@ -4,12 +4,19 @@
 #include "libos/app_filter.hpp"
 #include "libos/channel.hpp"
 #include "libos/rt/sys.hpp"
+#include "libos/site_patch.hpp"
 
 // Weak defaults for every row of the table.
 #define SYS(nr, name, cls, chk, gate)                                   \
   extern "C" __attribute__((weak)) long sys_##name(lb::SyscallCtx& c) { \
     return lb::unimplemented(c, #name);                                 \
   }
+#include "libos/syscall_table.def"
+#undef SYS
+// ...and a weak reference to the flag LB_SYSCALL_DIRECT defines (null
+// where the handler is not direct). Read by address: the compiler may not
+// assume the value of a weak definition, but it may fold one it can see.
+#define SYS(nr, name, cls, chk, gate) extern "C" __attribute__((weak)) const bool lb_direct_##name;
 #include "libos/syscall_table.def"
 #undef SYS
 
@@ -21,6 +28,9 @@ namespace {
 using Handler = long (*)(SyscallCtx&);
 Handler g_table[abi::kMaxSyscall + 1];
 const char* g_names[abi::kMaxSyscall + 1];
+// Rows whose sites may be patched: EMULATE rows (always trapped, so the
+// handler answers every call) with an LB_SYSCALL_DIRECT handler.
+bool g_direct[abi::kMaxSyscall + 1];
 
 void log_call(const SyscallCtx& c, long r) {
   char b[256];
@@ -32,6 +42,16 @@ void log_call(const SyscallCtx& c, long r) {
   }
   out.put(") = ").dec(r);
   log_line(out.c_str());
+}
+}  // namespace
+
+namespace {
+constexpr bool is_emulate_class(const char* cls) {
+  const char* e = "EMULATE";
+  int i = 0;
+  for (; cls[i] && e[i]; ++i)
+    if (cls[i] != e[i]) return false;
+  return cls[i] == e[i];
 }
 }  // namespace
 
@@ -84,12 +104,40 @@ extern "C" void lb_sigsys(int, k::siginfo* si, k::ucontext* uc) {
   }
   if (g_proc.debug) log_call(c, r);
   uc->mc.rax = static_cast<uint64_t>(r);
+  if (c.nr >= 0 && c.nr <= abi::kMaxSyscall && g_direct[c.nr]) sites::note_trap(c.nr, uc->mc.rip);
+}
+
+// The trap-free path (rt/direct_entry.S): the same dispatch as above, with
+// every signal blocked as the SIGSYS handler's mask does (nothing may
+// interrupt the libOS while it holds a lock).
+extern "C" long lb_direct_dispatch(long nr, DirectFrame* f) {
+  // A filter the application installed may want its own trap (its SIGSYS
+  // needs a signal frame): the ordinary path then.
+  if (nr < 0 || nr > abi::kMaxSyscall || !g_direct[nr] || app_filter::active()) return kTakeTrap;
+  uint64_t all = ~0ull, old = 0;
+  sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&all),
+      reinterpret_cast<long>(&old), 8);
+  SyscallCtx c;
+  c.nr = nr;
+  c.a[0] = static_cast<long>(f->rdi);
+  c.a[1] = static_cast<long>(f->rsi);
+  c.a[2] = static_cast<long>(f->rdx);
+  c.a[3] = static_cast<long>(f->r10);
+  c.a[4] = static_cast<long>(f->r8);
+  c.a[5] = static_cast<long>(f->r9);
+  c.uc = nullptr;
+  c.thread = sites::current_thread();
+  long r = g_table[nr](c);
+  if (g_proc.debug) log_call(c, r);
+  sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
+  return r;
 }
 
 void dispatch_init() {
 #define SYS(nr, name, cls, chk, gate) \
   g_table[nr] = &sys_##name;          \
-  g_names[nr] = #name;
+  g_names[nr] = #name;                \
+  g_direct[nr] = &lb_direct_##name != nullptr && is_emulate_class(#cls);
 #include "libos/syscall_table.def"
 #undef SYS
 

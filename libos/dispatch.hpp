@@ -12,8 +12,19 @@ namespace lb {
 struct SyscallCtx {
   long nr;
   long a[6];
-  k::ucontext* uc;  // the application's context: handlers may rewrite it (execve, clone)
+  // The application's context: handlers may rewrite it (execve, clone).
+  // Null on the trap-free path, which only runs LB_SYSCALL_DIRECT handlers.
+  k::ucontext* uc;
   Thread* thread;
+};
+
+// lb_direct_dispatch's "take the trap after all" (no result, no errno).
+inline constexpr long kTakeTrap = -4096;
+
+// The registers lb_direct_entry saved (rt/direct_entry.S), lowest first.
+struct DirectFrame {
+  uint64_t nr, r15, r14, r13, r12, rbp, rbx, r9, r8, r10, rdx, rsi, rdi, rflags;
+  uint64_t ret;  // into the stub (site_patch.cpp): names the site
 };
 
 // Installs the SIGSYS handler and the dispatch table.
@@ -32,3 +43,8 @@ int child_vpid_local(int host);
 // Every handler has this signature; rows without an implementation get a
 // weak default that returns unimplemented().
 #define LB_SYSCALL(name) extern "C" long sys_##name(lb::SyscallCtx& c)
+// A handler that needs neither the signal frame (c.uc) nor c.thread: its
+// call sites may be patched to reach it without a trap (site_patch.cpp).
+#define LB_SYSCALL_DIRECT(name)                  \
+  extern "C" const bool lb_direct_##name = true; \
+  LB_SYSCALL(name)

@@ -9,6 +9,7 @@
 #include "libos/loader.hpp"
 #include "libos/rt/kernel.hpp"
 #include "libos/rt/sys.hpp"
+#include "libos/site_patch.hpp"
 #include "libos/state.hpp"
 
 extern "C" [[noreturn]] void lb_enter(uint64_t entry, uint64_t sp);
@@ -202,6 +203,7 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
   k::stack_t ss{thread_stack_base(t), 0, 0, thread_stack_size()};
   long e = sys(__NR_sigaltstack, reinterpret_cast<long>(&ss), 0);
   if (e < 0) die("sigaltstack", e);
+  sites::init(t);
   dispatch_init();
   install_filter();
   Launch l = fetch_launch();

@@ -175,27 +175,27 @@ void stat_to_statx(const k::stat& s, k::statx* x) {
 }  // namespace
 
 // --- open ----------------------------------------------------------------
-LB_SYSCALL(open) {
+LB_SYSCALL_DIRECT(open) {
   return proxy_open(k::AT_FDCWD, cstr(c.a[0]), c.a[1], c.a[2]);
 }
-LB_SYSCALL(openat) {
+LB_SYSCALL_DIRECT(openat) {
   return proxy_open(c.a[0], cstr(c.a[1]), c.a[2], c.a[3]);
 }
-LB_SYSCALL(creat) {
+LB_SYSCALL_DIRECT(creat) {
   return proxy_open(k::AT_FDCWD, cstr(c.a[0]), k::O_CREAT | k::O_WRONLY | k::O_TRUNC, c.a[1]);
 }
 
 // --- stat ----------------------------------------------------------------
-LB_SYSCALL(stat) {
+LB_SYSCALL_DIRECT(stat) {
   return stat_path(k::AT_FDCWD, c.a[0], c.a[1], 0);
 }
-LB_SYSCALL(lstat) {
+LB_SYSCALL_DIRECT(lstat) {
   return stat_path(k::AT_FDCWD, c.a[0], c.a[1], k::AT_SYMLINK_NOFOLLOW);
 }
-LB_SYSCALL(newfstatat) {
+LB_SYSCALL_DIRECT(newfstatat) {
   return stat_path(c.a[0], c.a[1], c.a[2], c.a[3]);
 }
-LB_SYSCALL(statx) {
+LB_SYSCALL_DIRECT(statx) {
   k::stat s;
   long e = stat_path(c.a[0], c.a[1], reinterpret_cast<long>(&s), c.a[2]);
   if (e < 0) return e;
@@ -204,21 +204,21 @@ LB_SYSCALL(statx) {
 }
 
 // --- access --------------------------------------------------------------
-LB_SYSCALL(access) {
+LB_SYSCALL_DIRECT(access) {
   return simple_path_op(proto::kAccess, k::AT_FDCWD, c.a[0], c.a[1], 0);
 }
-LB_SYSCALL(faccessat) {
+LB_SYSCALL_DIRECT(faccessat) {
   return simple_path_op(proto::kAccess, c.a[0], c.a[1], c.a[2], 0);
 }
-LB_SYSCALL(faccessat2) {
+LB_SYSCALL_DIRECT(faccessat2) {
   return simple_path_op(proto::kAccess, c.a[0], c.a[1], c.a[2], c.a[3]);
 }
 
 // --- links ---------------------------------------------------------------
-LB_SYSCALL(readlink) {
+LB_SYSCALL_DIRECT(readlink) {
   return do_readlink(k::AT_FDCWD, c.a[0], c.a[1], c.a[2]);
 }
-LB_SYSCALL(readlinkat) {
+LB_SYSCALL_DIRECT(readlinkat) {
   return do_readlink(c.a[0], c.a[1], c.a[2], c.a[3]);
 }
 
@@ -246,33 +246,33 @@ long do_symlink(long target, long dirfd, long linkpath) {
 }
 }  // namespace
 
-LB_SYSCALL(link) {
+LB_SYSCALL_DIRECT(link) {
   return two_path_op(proto::kLink, k::AT_FDCWD, c.a[0], k::AT_FDCWD, c.a[1], 0);
 }
-LB_SYSCALL(linkat) {
+LB_SYSCALL_DIRECT(linkat) {
   return two_path_op(proto::kLink, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4]);
 }
-LB_SYSCALL(symlink) {
+LB_SYSCALL_DIRECT(symlink) {
   return do_symlink(c.a[0], k::AT_FDCWD, c.a[1]);
 }
-LB_SYSCALL(symlinkat) {
+LB_SYSCALL_DIRECT(symlinkat) {
   return do_symlink(c.a[0], c.a[1], c.a[2]);
 }
-LB_SYSCALL(rename) {
+LB_SYSCALL_DIRECT(rename) {
   return two_path_op(proto::kRename, k::AT_FDCWD, c.a[0], k::AT_FDCWD, c.a[1], 0);
 }
-LB_SYSCALL(renameat) {
+LB_SYSCALL_DIRECT(renameat) {
   return two_path_op(proto::kRename, c.a[0], c.a[1], c.a[2], c.a[3], 0);
 }
-LB_SYSCALL(renameat2) {
+LB_SYSCALL_DIRECT(renameat2) {
   return two_path_op(proto::kRename, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4]);
 }
 
 // --- create/remove -------------------------------------------------------
-LB_SYSCALL(mkdir) {
+LB_SYSCALL_DIRECT(mkdir) {
   return simple_path_op(proto::kMkdir, k::AT_FDCWD, c.a[0], c.a[1] & ~(long)g_proc.umask & 07777);
 }
-LB_SYSCALL(mkdirat) {
+LB_SYSCALL_DIRECT(mkdirat) {
   return simple_path_op(proto::kMkdir, c.a[0], c.a[1], c.a[2] & ~(long)g_proc.umask & 07777);
 }
 namespace {
@@ -280,64 +280,64 @@ long mknod_mode(long mode) {
   return (mode & 0170000) | (mode & ~(long)g_proc.umask & 07777);
 }
 }  // namespace
-LB_SYSCALL(mknod) {
+LB_SYSCALL_DIRECT(mknod) {
   return simple_path_op(proto::kMknod, k::AT_FDCWD, c.a[0], mknod_mode(c.a[1]), c.a[2]);
 }
-LB_SYSCALL(mknodat) {
+LB_SYSCALL_DIRECT(mknodat) {
   return simple_path_op(proto::kMknod, c.a[0], c.a[1], mknod_mode(c.a[2]), c.a[3]);
 }
-LB_SYSCALL(unlink) {
+LB_SYSCALL_DIRECT(unlink) {
   return simple_path_op(proto::kUnlink, k::AT_FDCWD, c.a[0], 0);
 }
-LB_SYSCALL(rmdir) {
+LB_SYSCALL_DIRECT(rmdir) {
   return simple_path_op(proto::kUnlink, k::AT_FDCWD, c.a[0], k::AT_REMOVEDIR);
 }
-LB_SYSCALL(unlinkat) {
+LB_SYSCALL_DIRECT(unlinkat) {
   return simple_path_op(proto::kUnlink, c.a[0], c.a[1], c.a[2]);
 }
-LB_SYSCALL(truncate) {
+LB_SYSCALL_DIRECT(truncate) {
   return simple_path_op(proto::kTruncate, k::AT_FDCWD, c.a[0], c.a[1]);
 }
 
 // --- ownership and mode --------------------------------------------------
-LB_SYSCALL(chmod) {
+LB_SYSCALL_DIRECT(chmod) {
   return simple_path_op(proto::kChmod, k::AT_FDCWD, c.a[0], c.a[1], 0);
 }
-LB_SYSCALL(fchmodat) {
+LB_SYSCALL_DIRECT(fchmodat) {
   return simple_path_op(proto::kChmod, c.a[0], c.a[1], c.a[2], 0);
 }
-LB_SYSCALL(fchmodat2) {
+LB_SYSCALL_DIRECT(fchmodat2) {
   return simple_path_op(proto::kChmod, c.a[0], c.a[1], c.a[2], c.a[3]);
 }
-LB_SYSCALL(fchmod) {
+LB_SYSCALL_DIRECT(fchmod) {
   return rpc_on_fd(proto::kFchmod, c.a[0], c.a[1]);
 }
-LB_SYSCALL(chown) {
+LB_SYSCALL_DIRECT(chown) {
   return simple_path_op(proto::kChown, k::AT_FDCWD, c.a[0], c.a[1], c.a[2], 0);
 }
-LB_SYSCALL(lchown) {
+LB_SYSCALL_DIRECT(lchown) {
   return simple_path_op(proto::kChown, k::AT_FDCWD, c.a[0], c.a[1], c.a[2], k::AT_SYMLINK_NOFOLLOW);
 }
-LB_SYSCALL(fchownat) {
+LB_SYSCALL_DIRECT(fchownat) {
   if ((c.a[4] & k::AT_EMPTY_PATH) && empty_path(c.a[1]))
     return rpc_on_fd(proto::kFchown, c.a[0], c.a[2], c.a[3]);
   return simple_path_op(proto::kChown, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4]);
 }
-LB_SYSCALL(fchown) {
+LB_SYSCALL_DIRECT(fchown) {
   return rpc_on_fd(proto::kFchown, c.a[0], c.a[1], c.a[2]);
 }
 
 // --- times ---------------------------------------------------------------
-LB_SYSCALL(utimensat) {
+LB_SYSCALL_DIRECT(utimensat) {
   return do_utimens(c.a[0], c.a[1], reinterpret_cast<const k::timespec*>(c.a[2]), c.a[3]);
 }
-LB_SYSCALL(utimes) {
+LB_SYSCALL_DIRECT(utimes) {
   return utimes_from_timeval(k::AT_FDCWD, c.a[0], c.a[1]);
 }
-LB_SYSCALL(futimesat) {
+LB_SYSCALL_DIRECT(futimesat) {
   return utimes_from_timeval(c.a[0], c.a[1], c.a[2]);
 }
-LB_SYSCALL(utime) {
+LB_SYSCALL_DIRECT(utime) {
   if (!c.a[1]) return do_utimens(k::AT_FDCWD, c.a[0], nullptr, 0);
   auto* t = reinterpret_cast<const long*>(c.a[1]);
   k::timespec ts[2] = {{t[0], 0}, {t[1], 0}};
@@ -345,7 +345,7 @@ LB_SYSCALL(utime) {
 }
 
 // --- filesystems ---------------------------------------------------------
-LB_SYSCALL(statfs) {
+LB_SYSCALL_DIRECT(statfs) {
   PathReq q(proto::kStatfs);
   long e = q.path(0, k::AT_FDCWD, c.a[0]);
   if (e < 0) return e;
@@ -354,7 +354,7 @@ LB_SYSCALL(statfs) {
   e = q.call();
   return e < 0 ? e : 0;
 }
-LB_SYSCALL(fstatfs) {
+LB_SYSCALL_DIRECT(fstatfs) {
   if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
     return -k::EBADF;
   Rpc r;
@@ -369,7 +369,7 @@ LB_SYSCALL(fstatfs) {
 }
 
 // --- directories ---------------------------------------------------------
-LB_SYSCALL(getdents64) {
+LB_SYSCALL_DIRECT(getdents64) {
   if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
     return -k::EBADF;
   Rpc r;
@@ -384,7 +384,7 @@ LB_SYSCALL(getdents64) {
   return static_cast<long>(r.payload_len);
 }
 
-LB_SYSCALL(getdents) {
+LB_SYSCALL_DIRECT(getdents) {
   // Old record format: {ino, off, reclen, name..., pad, type}.
   size_t cap = static_cast<size_t>(c.a[2]);
   if (cap > 65536) cap = 65536;
@@ -420,17 +420,17 @@ LB_SYSCALL(getdents) {
   return n < 0 ? n : out;
 }
 
-LB_SYSCALL(getcwd) {
+LB_SYSCALL_DIRECT(getcwd) {
   const char* cwd = g_proc.cwd ? g_proc.cwd : "/";
   size_t n = strlen(cwd) + 1;
   if (static_cast<size_t>(c.a[1]) < n) return -k::ERANGE;
   memcpy(reinterpret_cast<void*>(c.a[0]), cwd, n);
   return static_cast<long>(n);
 }
-LB_SYSCALL(chdir) {
+LB_SYSCALL_DIRECT(chdir) {
   return do_chdir(cstr(c.a[0]), k::AT_FDCWD);
 }
-LB_SYSCALL(fchdir) {
+LB_SYSCALL_DIRECT(fchdir) {
   if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
     return -k::EBADF;
   Rpc r;
@@ -445,7 +445,7 @@ LB_SYSCALL(fchdir) {
   path[r.payload_len] = 0;
   return do_chdir(path, k::AT_FDCWD);
 }
-LB_SYSCALL(umask) {
+LB_SYSCALL_DIRECT(umask) {
   long old = g_proc.umask;
   g_proc.umask = static_cast<uint32_t>(c.a[0] & 0777);
   return old;
@@ -455,39 +455,39 @@ LB_SYSCALL(umask) {
 // The proxy serves no extended attributes yet: the sandbox looks like a
 // file system without them (ENODATA on reads, an empty list, ENOTSUP on
 // writes), which callers such as ls and cp handle.
-LB_SYSCALL(getxattr) {
+LB_SYSCALL_DIRECT(getxattr) {
   return -k::ENODATA;
 }
-LB_SYSCALL(lgetxattr) {
+LB_SYSCALL_DIRECT(lgetxattr) {
   return -k::ENODATA;
 }
-LB_SYSCALL(fgetxattr) {
+LB_SYSCALL_DIRECT(fgetxattr) {
   return -k::ENODATA;
 }
-LB_SYSCALL(listxattr) {
+LB_SYSCALL_DIRECT(listxattr) {
   return 0;
 }
-LB_SYSCALL(llistxattr) {
+LB_SYSCALL_DIRECT(llistxattr) {
   return 0;
 }
-LB_SYSCALL(flistxattr) {
+LB_SYSCALL_DIRECT(flistxattr) {
   return 0;
 }
-LB_SYSCALL(setxattr) {
+LB_SYSCALL_DIRECT(setxattr) {
   return -k::ENOTSUP;
 }
-LB_SYSCALL(lsetxattr) {
+LB_SYSCALL_DIRECT(lsetxattr) {
   return -k::ENOTSUP;
 }
-LB_SYSCALL(fsetxattr) {
+LB_SYSCALL_DIRECT(fsetxattr) {
   return -k::ENOTSUP;
 }
-LB_SYSCALL(removexattr) {
+LB_SYSCALL_DIRECT(removexattr) {
   return -k::ENOTSUP;
 }
-LB_SYSCALL(lremovexattr) {
+LB_SYSCALL_DIRECT(lremovexattr) {
   return -k::ENOTSUP;
 }
-LB_SYSCALL(fremovexattr) {
+LB_SYSCALL_DIRECT(fremovexattr) {
   return -k::ENOTSUP;
 }

@@ -8,22 +8,22 @@
 
 using namespace lb;
 
-LB_SYSCALL(getpid) {
+LB_SYSCALL_DIRECT(getpid) {
   return g_proc.vpid;
 }
-LB_SYSCALL(getppid) {
+LB_SYSCALL_DIRECT(getppid) {
   return g_proc.vppid;
 }
-LB_SYSCALL(getuid) {
+LB_SYSCALL_DIRECT(getuid) {
   return g_proc.ruid;
 }
-LB_SYSCALL(geteuid) {
+LB_SYSCALL_DIRECT(geteuid) {
   return g_proc.euid;
 }
-LB_SYSCALL(getgid) {
+LB_SYSCALL_DIRECT(getgid) {
   return g_proc.rgid;
 }
-LB_SYSCALL(getegid) {
+LB_SYSCALL_DIRECT(getegid) {
   return g_proc.egid;
 }
 namespace {
@@ -48,30 +48,30 @@ long own_pgid() {
 }
 }  // namespace
 
-LB_SYSCALL(getpgrp) {
+LB_SYSCALL_DIRECT(getpgrp) {
   return own_pgid();
 }
 
 // Process groups and sessions are the supervisor's (kill(0), kill(-pgid)
 // and setpgid on children need the whole sandbox's view).
-LB_SYSCALL(getpgid) {
+LB_SYSCALL_DIRECT(getpgid) {
   int pid = static_cast<int>(c.a[0]);
   if (pid == 0 || pid == static_cast<int>(g_proc.vpid)) return own_pgid();
   return pgid_call(proto::kGetPgid, pid, 0);
 }
-LB_SYSCALL(getsid) {
+LB_SYSCALL_DIRECT(getsid) {
   int pid = static_cast<int>(c.a[0]);
   if (pid == 0 || pid == static_cast<int>(g_proc.vpid)) return g_proc.vsid;
   return pgid_call(proto::kGetPgid, pid, 1);
 }
-LB_SYSCALL(setpgid) {
+LB_SYSCALL_DIRECT(setpgid) {
   int pid = static_cast<int>(c.a[0]), pgid = static_cast<int>(c.a[1]);
   long r = pgid_call(proto::kSetPgid, pid, pgid);
   if (r == 0 && (pid == 0 || pid == static_cast<int>(g_proc.vpid)))
     g_proc.vpgid = pgid == 0 ? g_proc.vpid : static_cast<uint32_t>(pgid);
   return r;
 }
-LB_SYSCALL(setsid) {
+LB_SYSCALL_DIRECT(setsid) {
   long r = pgid_call(proto::kSetSid, 0, 0);
   if (r > 0) g_proc.vsid = g_proc.vpgid = static_cast<uint32_t>(r);
   return r;
@@ -105,11 +105,11 @@ long set_ids(int64_t which, long a, long b, long c3) {
 }
 }  // namespace
 
-LB_SYSCALL(getresuid) {
+LB_SYSCALL_DIRECT(getresuid) {
   put_u32(c.a[0], g_proc.ruid), put_u32(c.a[1], g_proc.euid), put_u32(c.a[2], g_proc.suid);
   return 0;
 }
-LB_SYSCALL(getresgid) {
+LB_SYSCALL_DIRECT(getresgid) {
   put_u32(c.a[0], g_proc.rgid), put_u32(c.a[1], g_proc.egid), put_u32(c.a[2], g_proc.sgid);
   return 0;
 }
@@ -123,46 +123,46 @@ long id_arg(long v) {
 }
 }  // namespace
 
-LB_SYSCALL(setresuid) {
+LB_SYSCALL_DIRECT(setresuid) {
   return set_ids(proto::kSetResUid, id_arg(c.a[0]), id_arg(c.a[1]), id_arg(c.a[2]));
 }
-LB_SYSCALL(setresgid) {
+LB_SYSCALL_DIRECT(setresgid) {
   return set_ids(proto::kSetResGid, id_arg(c.a[0]), id_arg(c.a[1]), id_arg(c.a[2]));
 }
 // setuid: as root all three ids, otherwise the effective one (the
 // supervisor decides with the virtual CAP_SETUID; -2 asks for setuid(2)'s rule).
-LB_SYSCALL(setuid) {
+LB_SYSCALL_DIRECT(setuid) {
   if (id_arg(c.a[0]) == -1) return -k::EINVAL;  // not a valid uid
   return set_ids(proto::kSetResUid, -2, id_arg(c.a[0]), -2);
 }
-LB_SYSCALL(setgid) {
+LB_SYSCALL_DIRECT(setgid) {
   if (id_arg(c.a[0]) == -1) return -k::EINVAL;
   return set_ids(proto::kSetResGid, -2, id_arg(c.a[0]), -2);
 }
-LB_SYSCALL(setreuid) {
+LB_SYSCALL_DIRECT(setreuid) {
   return set_ids(proto::kSetResUid, id_arg(c.a[0]), id_arg(c.a[1]), -3);
 }
-LB_SYSCALL(setregid) {
+LB_SYSCALL_DIRECT(setregid) {
   return set_ids(proto::kSetResGid, id_arg(c.a[0]), id_arg(c.a[1]), -3);
 }
-LB_SYSCALL(setfsuid) {
+LB_SYSCALL_DIRECT(setfsuid) {
   long old = g_proc.fsuid;
   if (id_arg(c.a[0]) != -1) set_ids(proto::kSetFsUid, id_arg(c.a[0]), 0, 0);
   return old;
 }
-LB_SYSCALL(setfsgid) {
+LB_SYSCALL_DIRECT(setfsgid) {
   long old = g_proc.fsgid;
   if (id_arg(c.a[0]) != -1) set_ids(proto::kSetFsGid, id_arg(c.a[0]), 0, 0);
   return old;
 }
-LB_SYSCALL(getgroups) {
+LB_SYSCALL_DIRECT(getgroups) {
   long n = g_proc.ngroups;
   if (c.a[0] == 0) return n;
   if (c.a[0] < n) return -k::EINVAL;
   for (long i = 0; i < n; ++i) put_u32(c.a[1] + 4 * i, g_proc.groups[i]);
   return n;
 }
-LB_SYSCALL(setgroups) {
+LB_SYSCALL_DIRECT(setgroups) {
   long n = c.a[0];
   if (n < 0 || n > 64) return -k::EINVAL;
   Rpc r;
@@ -178,7 +178,7 @@ LB_SYSCALL(setgroups) {
 }
 
 // Capabilities: virtual. Version 3 header, two 32-bit data words per set.
-LB_SYSCALL(capget) {
+LB_SYSCALL_DIRECT(capget) {
   auto* hdr = reinterpret_cast<uint32_t*>(c.a[0]);
   if (!hdr) return -k::EFAULT;
   if (hdr[0] != 0x20080522 && hdr[0] != 0x20071026) {
@@ -195,7 +195,7 @@ LB_SYSCALL(capget) {
   d[5] = static_cast<uint32_t>(g_proc.cap_inh >> 32);
   return 0;
 }
-LB_SYSCALL(capset) {
+LB_SYSCALL_DIRECT(capset) {
   auto* hdr = reinterpret_cast<uint32_t*>(c.a[0]);
   auto* d = reinterpret_cast<const uint32_t*>(c.a[1]);
   if (!hdr || !d) return -k::EFAULT;
@@ -213,7 +213,7 @@ k::utsname g_uts;
 bool g_uts_valid = false;
 }  // namespace
 
-LB_SYSCALL(uname) {
+LB_SYSCALL_DIRECT(uname) {
   if (!g_uts_valid) {
     Rpc r;
     r.op = proto::kUname;
@@ -240,9 +240,9 @@ long set_uts(long name, long len, int which) {
   return e;
 }
 }  // namespace
-LB_SYSCALL(sethostname) {
+LB_SYSCALL_DIRECT(sethostname) {
   return set_uts(c.a[0], c.a[1], 0);
 }
-LB_SYSCALL(setdomainname) {
+LB_SYSCALL_DIRECT(setdomainname) {
   return set_uts(c.a[0], c.a[1], 1);
 }

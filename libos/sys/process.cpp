@@ -7,6 +7,7 @@
 #include "libos/loader.hpp"
 #include "libos/path.hpp"
 #include "libos/rt/sys.hpp"
+#include "libos/site_patch.hpp"
 
 using namespace lb;
 
@@ -71,6 +72,7 @@ int vpid_of_host(int host) {
 extern "C" [[noreturn]] void lb_thread_entry() {
   Thread* t = current_thread_from_sp(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
   t->host_tid = static_cast<int>(sys(__NR_gettid));
+  sites::thread_start(t);
   lb_resume(&t->start_uc);
 }
 
@@ -569,6 +571,7 @@ void exec_teardown(void*) {
   // fds are close-on-exec too).
   reset_signal_actions();
   unmap_old_image();
+  sites::exec_reset();
   // The old image's thread bookkeeping words are gone with its memory.
   sys(__NR_set_tid_address, 0);
   sys(__NR_set_robust_list, 0, 24);

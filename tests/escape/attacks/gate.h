@@ -36,13 +36,18 @@ static inline int libos_regions(const char* perms, struct region* r, int max) {
   return count;
 }
 
-// Address of the first `0f 05 c3` (syscall; ret) in the libOS's text, or 0.
+// Address of the gate (the `syscall` of lb_syscall6) in the libOS text, or 0.
 static inline unsigned char* find_gate(void) {
   struct region r[8];
   int n = libos_regions("r-x", r, 8);
   for (int i = 0; i < n; ++i)
-    for (unsigned char* p = (unsigned char*)r[i].lo; p + 3 <= (unsigned char*)r[i].hi; ++p)
-      if (p[0] == 0x0f && p[1] == 0x05 && p[2] == 0xc3) return p;
+    for (unsigned char* p = (unsigned char*)r[i].lo; p + 8 <= (unsigned char*)r[i].hi; ++p)
+      // lb_syscall6's tail: mov 0x8(%rsp),%r9; syscall; ret. (The libOS has
+      // another `syscall; ret`, in its trap-free entry, which the filter
+      // judges as application code: not the gate.)
+      if (p + 8 <= (unsigned char*)r[i].hi && p[0] == 0x4c && p[1] == 0x8b && p[2] == 0x4c &&
+          p[3] == 0x24 && p[4] == 0x08 && p[5] == 0x0f && p[6] == 0x05 && p[7] == 0xc3)
+        return p + 5;
   return 0;
 }
 
