@@ -92,6 +92,7 @@ extern "C" void lb_sigsys(int, k::siginfo* si, k::ucontext* uc) {
   c.a[4] = static_cast<long>(uc->mc.r8);
   c.a[5] = static_cast<long>(uc->mc.r9);
   c.uc = uc;
+  c.app_mask = &uc->sigmask;
   c.thread = current_thread_from_sp(reinterpret_cast<uintptr_t>(__builtin_frame_address(0)));
   long r;
   if (app_filter::active() &&
@@ -109,14 +110,16 @@ extern "C" void lb_sigsys(int, k::siginfo* si, k::ucontext* uc) {
 
 // The trap-free path (rt/direct_entry.S): the same dispatch as above, with
 // every signal blocked as the SIGSYS handler's mask does (nothing may
-// interrupt the libOS while it holds a lock).
+// interrupt the libOS while it holds a lock). The entry puts f->mask back
+// once it is on the application's stack again, so a signal pending by
+// then is delivered there, as on return from a real syscall.
 extern "C" long lb_direct_dispatch(long nr, DirectFrame* f) {
   // A filter the application installed may want its own trap (its SIGSYS
   // needs a signal frame): the ordinary path then.
   if (nr < 0 || nr > abi::kMaxSyscall || !g_direct[nr] || app_filter::active()) return kTakeTrap;
-  uint64_t all = ~0ull, old = 0;
+  uint64_t all = ~0ull;
   sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&all),
-      reinterpret_cast<long>(&old), 8);
+      reinterpret_cast<long>(&f->mask), 8);
   SyscallCtx c;
   c.nr = nr;
   c.a[0] = static_cast<long>(f->rdi);
@@ -126,10 +129,10 @@ extern "C" long lb_direct_dispatch(long nr, DirectFrame* f) {
   c.a[4] = static_cast<long>(f->r8);
   c.a[5] = static_cast<long>(f->r9);
   c.uc = nullptr;
+  c.app_mask = &f->mask;
   c.thread = sites::current_thread();
   long r = g_table[nr](c);
   if (g_proc.debug) log_call(c, r);
-  sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
   return r;
 }
 

@@ -16,6 +16,9 @@ struct SyscallCtx {
   // Null on the trap-free path, which only runs LB_SYSCALL_DIRECT handlers.
   k::ucontext* uc;
   Thread* thread;
+  // The application's signal mask as it will be once the call returns
+  // (the frame's uc_sigmask, or what the trap-free path restores).
+  uint64_t* app_mask;
 };
 
 // lb_direct_dispatch's "take the trap after all" (no result, no errno).
@@ -23,7 +26,9 @@ inline constexpr long kTakeTrap = -4096;
 
 // The registers lb_direct_entry saved (rt/direct_entry.S), lowest first.
 struct DirectFrame {
-  uint64_t nr, r15, r14, r13, r12, rbp, rbx, r9, r8, r10, rdx, rsi, rdi, rflags;
+  uint64_t nr;
+  uint64_t mask;  // the application's signal mask, restored by the entry
+  uint64_t r15, r14, r13, r12, rbp, rbx, r9, r8, r10, rdx, rsi, rdi, rflags;
   uint64_t ret;  // into the stub (site_patch.cpp): names the site
 };
 
@@ -43,8 +48,9 @@ int child_vpid_local(int host);
 // Every handler has this signature; rows without an implementation get a
 // weak default that returns unimplemented().
 #define LB_SYSCALL(name) extern "C" long sys_##name(lb::SyscallCtx& c)
-// A handler that needs neither the signal frame (c.uc) nor c.thread: its
-// call sites may be patched to reach it without a trap (site_patch.cpp).
+// A handler that never touches the signal frame (c.uc; c.thread and
+// c.app_mask are always there): its call sites may be patched to reach it
+// without a trap (site_patch.cpp).
 #define LB_SYSCALL_DIRECT(name)                  \
   extern "C" const bool lb_direct_##name = true; \
   LB_SYSCALL(name)

@@ -7,7 +7,11 @@
 # Stack on entry: [rsp] = return address into the stub (stub + 16).
 # The C side gets (nr, frame): frame points at the saved registers
 # (struct DirectFrame in libos/dispatch.hpp, lowest address first). It
-# returns the result, or -4096 to take the ordinary trap instead.
+# blocks every signal and leaves the application's mask in frame->mask,
+# and returns the result, or -4096 (before blocking anything) to take the
+# ordinary trap instead. The mask goes back through the gate once we are
+# on the application's stack again: a signal pending by then is delivered
+# on that stack, as on return from a real syscall.
         .text
         .globl  lb_direct_entry
         .hidden lb_direct_entry
@@ -26,7 +30,8 @@ lb_direct_entry:
         push    %r13
         push    %r14
         push    %r15
-        push    %rax
+        sub     $8, %rsp                # frame->mask
+        push    %rax                    # frame->nr (then the result)
         mov     %rsp, %rbx
         cld
         # The thread's libOS block sits at its GS base (set by the libOS
@@ -49,9 +54,20 @@ lb_direct_entry:
         mov     %rbx, %rsi
         call    lb_direct_dispatch
         mov     %rbx, %rsp
-        # -4096 (no errno, no result): take the ordinary trap after all.
         cmp     $-4096, %rax
         je      2f
+        mov     %rax, (%rsp)
+        # lb_syscall6(rt_sigprocmask, SIG_SETMASK, &frame->mask, 0, 8, 0, 0)
+        mov     $14, %edi
+        mov     $2, %esi
+        lea     8(%rbx), %rdx
+        xor     %ecx, %ecx
+        mov     $8, %r8d
+        xor     %r9d, %r9d
+        push    $0                      # its seventh argument
+        call    lb_syscall6
+        add     $8, %rsp
+        pop     %rax
         add     $8, %rsp
         pop     %r15
         pop     %r14
@@ -67,7 +83,9 @@ lb_direct_entry:
         pop     %rdi
         popfq
         ret
-2:      pop     %rax
+2:      mov     %rbx, %rsp
+        pop     %rax
+        add     $8, %rsp
         pop     %r15
         pop     %r14
         pop     %r13

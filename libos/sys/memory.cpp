@@ -10,7 +10,7 @@ constexpr uint64_t kPage = 4096;
 constexpr uint64_t kBrkMax = 1ull << 40;  // never more than this above brk_start
 }  // namespace
 
-LB_SYSCALL(brk) {
+LB_SYSCALL_DIRECT(brk) {
   Guard g(g_proc.lock);
   uint64_t want = static_cast<uint64_t>(c.a[0]);
   if (want == 0 || want < g_proc.brk_start || want - g_proc.brk_start > kBrkMax)
@@ -34,7 +34,7 @@ LB_SYSCALL(brk) {
   return static_cast<long>(want);
 }
 
-LB_SYSCALL(mincore) {
+LB_SYSCALL_DIRECT(mincore) {
   // Every mapped page is reported resident; unmapped ranges give ENOMEM.
   uint64_t addr = static_cast<uint64_t>(c.a[0]), len = static_cast<uint64_t>(c.a[1]);
   if (addr & (kPage - 1)) return -k::EINVAL;

@@ -11,13 +11,13 @@
 using namespace lb;
 
 // --- legacy twins ----------------------------------------------------------
-LB_SYSCALL(pipe) {
+LB_SYSCALL_DIRECT(pipe) {
   return sys(__NR_pipe2, c.a[0], 0);
 }
-LB_SYSCALL(dup) {
+LB_SYSCALL_DIRECT(dup) {
   return sys(__NR_fcntl, c.a[0], 0 /*F_DUPFD*/, 0);
 }
-LB_SYSCALL(dup2) {
+LB_SYSCALL_DIRECT(dup2) {
   if (c.a[0] == c.a[1]) {
     long r = sys(__NR_fcntl, c.a[0], k::F_GETFD);
     return r < 0 ? r : c.a[1];
@@ -25,17 +25,17 @@ LB_SYSCALL(dup2) {
   if (c.a[1] < 0 || c.a[1] >= abi::kReservedFdBase) return -k::EBADF;
   return sys(__NR_dup3, c.a[0], c.a[1], 0);
 }
-LB_SYSCALL(epoll_create) {
+LB_SYSCALL_DIRECT(epoll_create) {
   if (c.a[0] <= 0) return -k::EINVAL;
   return sys(__NR_epoll_create1, 0);
 }
-LB_SYSCALL(eventfd) {
+LB_SYSCALL_DIRECT(eventfd) {
   return sys(__NR_eventfd2, c.a[0], 0);
 }
-LB_SYSCALL(inotify_init) {
+LB_SYSCALL_DIRECT(inotify_init) {
   return sys(__NR_inotify_init1, 0);
 }
-LB_SYSCALL(signalfd) {
+LB_SYSCALL_DIRECT(signalfd) {
   return sys(__NR_signalfd4, c.a[0], c.a[1], c.a[2], 0);
 }
 namespace {
@@ -66,18 +66,18 @@ long rlimit(long resource, const uint64_t* next, uint64_t* old) {
 }
 }  // namespace
 
-LB_SYSCALL(getrlimit) {
+LB_SYSCALL_DIRECT(getrlimit) {
   return rlimit(c.a[0], nullptr, reinterpret_cast<uint64_t*>(c.a[1]));
 }
-LB_SYSCALL(setrlimit) {
+LB_SYSCALL_DIRECT(setrlimit) {
   return rlimit(c.a[0], reinterpret_cast<const uint64_t*>(c.a[1]), nullptr);
 }
-LB_SYSCALL(prlimit64) {
+LB_SYSCALL_DIRECT(prlimit64) {
   if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::EPERM;  // other processes: later
   return rlimit(c.a[1], reinterpret_cast<const uint64_t*>(c.a[2]),
                 reinterpret_cast<uint64_t*>(c.a[3]));
 }
-LB_SYSCALL(select) {
+LB_SYSCALL_DIRECT(select) {
   struct Tv {
     long sec, usec;
   };
@@ -91,13 +91,13 @@ LB_SYSCALL(select) {
   if (tv) *tv = {ts.sec, ts.nsec / 1000};
   return r;
 }
-LB_SYSCALL(time) {
+LB_SYSCALL_DIRECT(time) {
   k::timespec ts;
   sys(__NR_clock_gettime, 0, reinterpret_cast<long>(&ts));
   if (c.a[0]) *reinterpret_cast<long*>(c.a[0]) = ts.sec;
   return ts.sec;
 }
-LB_SYSCALL(gettimeofday) {
+LB_SYSCALL_DIRECT(gettimeofday) {
   k::timespec ts;
   sys(__NR_clock_gettime, 0, reinterpret_cast<long>(&ts));
   if (c.a[0]) {
@@ -108,7 +108,7 @@ LB_SYSCALL(gettimeofday) {
   if (c.a[1]) memset(reinterpret_cast<void*>(c.a[1]), 0, 8);
   return 0;
 }
-LB_SYSCALL(clock_getres) {
+LB_SYSCALL_DIRECT(clock_getres) {
   if (c.a[1]) {
     auto* ts = reinterpret_cast<k::timespec*>(c.a[1]);
     bool coarse = c.a[0] == 5 || c.a[0] == 6;  // REALTIME_COARSE, MONOTONIC_COARSE
@@ -116,17 +116,17 @@ LB_SYSCALL(clock_getres) {
   }
   return 0;
 }
-LB_SYSCALL(sched_get_priority_max) {
+LB_SYSCALL_DIRECT(sched_get_priority_max) {
   return (c.a[0] == 1 || c.a[0] == 2) ? 99 : 0;
 }
-LB_SYSCALL(sched_get_priority_min) {
+LB_SYSCALL_DIRECT(sched_get_priority_min) {
   return (c.a[0] == 1 || c.a[0] == 2) ? 1 : 0;
 }
-LB_SYSCALL(sched_getaffinity) {
+LB_SYSCALL_DIRECT(sched_getaffinity) {
   if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::ESRCH;
   return sys(__NR_sched_getaffinity, 0, c.a[1], c.a[2]);
 }
-LB_SYSCALL(sched_setaffinity) {
+LB_SYSCALL_DIRECT(sched_setaffinity) {
   if (c.a[0] != 0 && c.a[0] != g_proc.vpid) return -k::ESRCH;
   return sys(__NR_sched_setaffinity, 0, c.a[1], c.a[2]);
 }
@@ -140,39 +140,39 @@ bool priority_target_is_self(SyscallCtx& c) {
   return which == 0 /*PRIO_PROCESS*/ && (who == 0 || who == static_cast<int>(g_proc.vpid));
 }
 }  // namespace
-LB_SYSCALL(getpriority) {
+LB_SYSCALL_DIRECT(getpriority) {
   if (!priority_target_is_self(c)) return -k::ESRCH;
   return 20;  // nice 0, in the kernel's 40-nice encoding
 }
-LB_SYSCALL(setpriority) {
+LB_SYSCALL_DIRECT(setpriority) {
   if (!priority_target_is_self(c)) return -k::ESRCH;
   return 0;
 }
-LB_SYSCALL(sched_getscheduler) {
+LB_SYSCALL_DIRECT(sched_getscheduler) {
   return 0;
 }
-LB_SYSCALL(sched_getparam) {
+LB_SYSCALL_DIRECT(sched_getparam) {
   if (c.a[1]) *reinterpret_cast<int*>(c.a[1]) = 0;
   return 0;
 }
-LB_SYSCALL(sched_setscheduler) {
+LB_SYSCALL_DIRECT(sched_setscheduler) {
   return c.a[1] == 0 ? 0 : -k::EPERM;
 }
-LB_SYSCALL(personality) {
+LB_SYSCALL_DIRECT(personality) {
   // Query (0xffffffff) and PER_LINUX (0) are all the libOS offers.
   if (c.a[0] == 0xffffffff || c.a[0] == 0) return 0;
   return -k::EINVAL;
 }
-LB_SYSCALL(sync) {
+LB_SYSCALL_DIRECT(sync) {
   return 0;
 }
-LB_SYSCALL(readahead) {
+LB_SYSCALL_DIRECT(readahead) {
   return sys(__NR_fadvise64, c.a[0], c.a[1], c.a[2], 3 /*WILLNEED*/);
 }
-LB_SYSCALL(mlock) {
+LB_SYSCALL_DIRECT(mlock) {
   return sys(__NR_mlock2, c.a[0], c.a[1], 0);
 }
-LB_SYSCALL(sysinfo) {
+LB_SYSCALL_DIRECT(sysinfo) {
   // Sandbox-sized figures; uptime from the monotonic clock.
   struct Info {
     long uptime;
@@ -194,7 +194,7 @@ LB_SYSCALL(sysinfo) {
   i->mem_unit = 1;
   return 0;
 }
-LB_SYSCALL(times) {
+LB_SYSCALL_DIRECT(times) {
   struct Ru {
     long utime[2], stime[2];
     long rest[14];
@@ -213,7 +213,7 @@ LB_SYSCALL(times) {
 }
 
 // --- fds the libOS keeps -----------------------------------------------------
-LB_SYSCALL(close) {
+LB_SYSCALL_DIRECT(close) {
   // Trapped for every fd the filter does not pass (ours, and negative or
   // junk-extended ones): the host close must get only a valid app fd, or
   // the filter would trap it again inside this handler and kill us.
@@ -221,7 +221,7 @@ LB_SYSCALL(close) {
   if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
   return sys(__NR_close, fd);
 }
-LB_SYSCALL(close_range) {
+LB_SYSCALL_DIRECT(close_range) {
   unsigned long first = static_cast<unsigned long>(c.a[0]),
                 last = static_cast<unsigned long>(c.a[1]);
   if (first > last) return -k::EINVAL;
@@ -231,7 +231,7 @@ LB_SYSCALL(close_range) {
 }
 
 // --- prctl / arch_prctl / ioctl outside their allowlists -----------------------
-LB_SYSCALL(prctl) {
+LB_SYSCALL_DIRECT(prctl) {
   switch (c.a[0]) {
     case 3:
       return 1;  // PR_GET_DUMPABLE (virtual; the host stays dumpable)
@@ -260,7 +260,7 @@ LB_SYSCALL(prctl) {
       return -k::EINVAL;
   }
 }
-LB_SYSCALL(arch_prctl) {
+LB_SYSCALL_DIRECT(arch_prctl) {
   switch (c.a[0]) {
     case 0x1001:
     case 0x1004:
@@ -269,7 +269,7 @@ LB_SYSCALL(arch_prctl) {
       return -k::EINVAL;
   }
 }
-LB_SYSCALL(ioctl) {
+LB_SYSCALL_DIRECT(ioctl) {
   unsigned long req = static_cast<unsigned long>(c.a[1]) & 0xffffffff;
   switch (req) {
     case 0x540F:  // TIOCGPGRP: the foreground group is ours until job control lands
@@ -294,7 +294,7 @@ LB_SYSCALL(ioctl) {
 // AF_UNIX addresses are host paths: the supervisor will broker them. Until
 // it does, an AF_UNIX socket is one end of a native pair (so the fd exists
 // and has the right type) that no address can reach.
-LB_SYSCALL(socket) {
+LB_SYSCALL_DIRECT(socket) {
   long family = c.a[0], type = c.a[1];
   if (family == k::AF_UNIX) {
     long base = type & 0xf;
@@ -351,7 +351,7 @@ long socket_op(SyscallCtx& c, uint32_t op) {
       int fd;
       short events, revents;
     } p{fd, 4 /*POLLOUT*/, 0};
-    uint64_t mask = c.uc->sigmask & ~k::sigbit(k::SIGSYS);
+    uint64_t mask = *c.app_mask & ~k::sigbit(k::SIGSYS);
     long w = sys(__NR_ppoll, reinterpret_cast<long>(&p), 1, 0, reinterpret_cast<long>(&mask), 8);
     if (w < 0) return w;
     int err = 0;
@@ -364,10 +364,10 @@ long socket_op(SyscallCtx& c, uint32_t op) {
 }
 }  // namespace
 
-LB_SYSCALL(connect) {
+LB_SYSCALL_DIRECT(connect) {
   return socket_op(c, proto::kSockConnect);
 }
-LB_SYSCALL(bind) {
+LB_SYSCALL_DIRECT(bind) {
   return socket_op(c, proto::kSockBind);
 }
 namespace {
@@ -445,17 +445,17 @@ void fix_unix_name(int fd, bool peer, long addr, long lenp) {
 }
 }  // namespace
 
-LB_SYSCALL(getsockname) {
+LB_SYSCALL_DIRECT(getsockname) {
   long r = sys(__NR_getsockname, c.a[0], c.a[1], c.a[2]);
   if (r == 0) fix_unix_name(static_cast<int>(c.a[0]), false, c.a[1], c.a[2]);
   return r;
 }
-LB_SYSCALL(getpeername) {
+LB_SYSCALL_DIRECT(getpeername) {
   long r = sys(__NR_getpeername, c.a[0], c.a[1], c.a[2]);
   if (r == 0) fix_unix_name(static_cast<int>(c.a[0]), true, c.a[1], c.a[2]);
   return r;
 }
-LB_SYSCALL(socketpair) {
+LB_SYSCALL_DIRECT(socketpair) {
   // DGRAM pairs become SEQPACKET pairs (a datagram unix socket could be
   // re-aimed at any host path).
   long type = c.a[1];
@@ -466,7 +466,7 @@ LB_SYSCALL(socketpair) {
 
 // --- seccomp and rseq ----------------------------------------------------------
 // Application filters stack on the partition (libos/app_filter.hpp).
-LB_SYSCALL(seccomp) {
+LB_SYSCALL_DIRECT(seccomp) {
   switch (c.a[0]) {
     case 0:  // SECCOMP_SET_MODE_STRICT: read/write/exit only would starve the libOS
       return -k::EINVAL;
@@ -492,13 +492,13 @@ LB_SYSCALL(seccomp) {
       return -k::EINVAL;
   }
 }
-LB_SYSCALL(rseq) {
+LB_SYSCALL_DIRECT(rseq) {
   // glibc registers rseq at start; a registration surviving the in-process
   // execve would let the kernel write into the next image, so refuse it
   // (glibc then runs without rseq).
   return -k::ENOSYS;
 }
-LB_SYSCALL(getcpu) {
+LB_SYSCALL_DIRECT(getcpu) {
   // Advisory: one CPU, one node (no host topology leaks).
   if (c.a[0]) *reinterpret_cast<unsigned*>(c.a[0]) = 0;
   if (c.a[1]) *reinterpret_cast<unsigned*>(c.a[1]) = 0;
@@ -509,16 +509,16 @@ LB_SYSCALL(getcpu) {
 // The filter traps these only when the arguments fall outside the checked
 // subset; the answers are the kernel's for such arguments or the
 // partition's refusals.
-LB_SYSCALL(pipe2) {
+LB_SYSCALL_DIRECT(pipe2) {
   return -k::EINVAL;
 }  // O_NOTIFICATION_PIPE or unknown flags
-LB_SYSCALL(clock_gettime) {
+LB_SYSCALL_DIRECT(clock_gettime) {
   return -k::EINVAL;
 }  // another process's CPU clock, fd clocks
-LB_SYSCALL(clock_nanosleep) {
+LB_SYSCALL_DIRECT(clock_nanosleep) {
   return -k::EINVAL;
 }
-LB_SYSCALL(futex) {
+LB_SYSCALL_DIRECT(futex) {
   return -k::ENOSYS;
 }  // PI and other refused ops
 
@@ -538,7 +538,7 @@ int vpid_for_host(int host) {
 }
 }  // namespace
 
-LB_SYSCALL(fcntl) {
+LB_SYSCALL_DIRECT(fcntl) {
   int fd = static_cast<int>(c.a[0]);
   int cmd = static_cast<int>(c.a[1]);
   switch (cmd) {
@@ -582,7 +582,7 @@ LB_SYSCALL(fcntl) {
 }
 
 // Peer credentials are host ids: translated to the sandbox's view.
-LB_SYSCALL(getsockopt) {
+LB_SYSCALL_DIRECT(getsockopt) {
   int fd = static_cast<int>(c.a[0]);
   int level = static_cast<int>(c.a[1]), opt = static_cast<int>(c.a[2]);
   if (level != k::SOL_SOCKET) return -k::ENOPROTOOPT;

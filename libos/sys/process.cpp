@@ -200,7 +200,7 @@ constexpr int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, C
 long waitid_with_app_mask(SyscallCtx& c, long idtype, long id, k::siginfo* si, long options,
                           long rusage) {
   bool blocking = !(options & WNOHANG);
-  uint64_t app = c.uc->sigmask & ~kSigsys, all = ~0ull;
+  uint64_t app = *c.app_mask & ~kSigsys, all = ~0ull;
   if (blocking) sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&app), 0, 8);
   long r = sys(__NR_waitid, idtype, id, reinterpret_cast<long>(si), options, rusage);
   if (blocking) sys(__NR_rt_sigprocmask, k::SIG_SETMASK, reinterpret_cast<long>(&all), 0, 8);
@@ -234,7 +234,7 @@ bool translate_id(long* idtype, long* id) {
 }
 }  // namespace
 
-LB_SYSCALL(wait4) {
+LB_SYSCALL_DIRECT(wait4) {
   long pid = static_cast<int>(c.a[0]);  // pid_t: the upper half of the register is junk
   auto* status = reinterpret_cast<int*>(c.a[1]);
   long options = static_cast<int>(c.a[2]);
@@ -286,7 +286,7 @@ LB_SYSCALL(wait4) {
   return v;
 }
 
-LB_SYSCALL(waitid) {
+LB_SYSCALL_DIRECT(waitid) {
   long idtype = static_cast<int>(c.a[0]), id = static_cast<int>(c.a[1]);
   auto* si = reinterpret_cast<k::siginfo*>(c.a[2]);
   if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID && idtype != P_PIDFD)

@@ -42,7 +42,7 @@ bool wants_trampoline(long sig, const k::sigaction& a) {
 }
 }  // namespace
 
-LB_SYSCALL(rt_sigaction) {
+LB_SYSCALL_DIRECT(rt_sigaction) {
   long sig = c.a[0];
   auto* act = reinterpret_cast<const k::sigaction*>(c.a[1]);
   auto* old = reinterpret_cast<k::sigaction*>(c.a[2]);
@@ -79,14 +79,15 @@ LB_SYSCALL(rt_sigaction) {
   return r;
 }
 
-// The application's mask lives in the SIGSYS frame: rt_sigreturn installs
-// whatever we leave in uc_sigmask, so no host call is needed.
-LB_SYSCALL(rt_sigprocmask) {
+// The application's mask lives in the SIGSYS frame (rt_sigreturn installs
+// whatever we leave in uc_sigmask) or with the trap-free entry, which
+// restores it: no host call here.
+LB_SYSCALL_DIRECT(rt_sigprocmask) {
   long how = c.a[0];
   auto* set = reinterpret_cast<const uint64_t*>(c.a[1]);
   auto* old = reinterpret_cast<uint64_t*>(c.a[2]);
   if (c.a[3] != 8) return -k::EINVAL;
-  uint64_t cur = c.uc->sigmask;
+  uint64_t cur = *c.app_mask;
   uint64_t next = cur;
   if (set) {
     switch (how) {
@@ -104,7 +105,7 @@ LB_SYSCALL(rt_sigprocmask) {
     }
   }
   if (old) *old = cur;
-  c.uc->sigmask = next & ~kUnblockable;
+  *c.app_mask = next & ~kUnblockable;
   return 0;
 }
 
@@ -131,7 +132,7 @@ LB_SYSCALL(sigaltstack) {
 }
 
 // sigsuspend = ppoll with no fds and the temporary mask (minus SIGSYS).
-LB_SYSCALL(rt_sigsuspend) {
+LB_SYSCALL_DIRECT(rt_sigsuspend) {
   if (c.a[1] != 8) return -k::EINVAL;
   uint64_t mask = *reinterpret_cast<const uint64_t*>(c.a[0]) & ~kUnblockable;
   long r;
@@ -139,8 +140,8 @@ LB_SYSCALL(rt_sigsuspend) {
   while (r != -k::EINTR);
   return -k::EINTR;
 }
-LB_SYSCALL(pause) {
-  uint64_t mask = c.uc->sigmask & ~kUnblockable;
+LB_SYSCALL_DIRECT(pause) {
+  uint64_t mask = *c.app_mask & ~kUnblockable;
   long r;
   do r = sys(__NR_ppoll, 0, 0, 0, reinterpret_cast<long>(&mask), 8);
   while (r != -k::EINTR);
@@ -149,12 +150,12 @@ LB_SYSCALL(pause) {
 
 // A masked wait passes natively only with a NULL mask; with a mask we make
 // the same call with SIGSYS taken out of it.
-LB_SYSCALL(ppoll) {
+LB_SYSCALL_DIRECT(ppoll) {
   if (!c.a[3]) return sys(__NR_ppoll, c.a[0], c.a[1], c.a[2], 0, c.a[4]);
   uint64_t mask = *reinterpret_cast<const uint64_t*>(c.a[3]) & ~kUnblockable;
   return sys(__NR_ppoll, c.a[0], c.a[1], c.a[2], reinterpret_cast<long>(&mask), c.a[4]);
 }
-LB_SYSCALL(pselect6) {
+LB_SYSCALL_DIRECT(pselect6) {
   struct SigArg {
     const uint64_t* mask;
     uint64_t size;
@@ -165,13 +166,13 @@ LB_SYSCALL(pselect6) {
   SigArg mine{&mask, 8};
   return sys(__NR_pselect6, c.a[0], c.a[1], c.a[2], c.a[3], c.a[4], reinterpret_cast<long>(&mine));
 }
-LB_SYSCALL(epoll_pwait) {
+LB_SYSCALL_DIRECT(epoll_pwait) {
   if (!c.a[4]) return sys(__NR_epoll_pwait, c.a[0], c.a[1], c.a[2], c.a[3], 0, 8);
   uint64_t mask = *reinterpret_cast<const uint64_t*>(c.a[4]) & ~kUnblockable;
   return sys(__NR_epoll_pwait, c.a[0], c.a[1], c.a[2], c.a[3], reinterpret_cast<long>(&mask), 8);
 }
 
-LB_SYSCALL(rt_sigtimedwait) {
+LB_SYSCALL_DIRECT(rt_sigtimedwait) {
   // Waiting for SIGSYS is refused (it is the libOS's).
   if (c.a[3] != 8) return -k::EINVAL;
   uint64_t set = *reinterpret_cast<const uint64_t*>(c.a[0]) & ~kSigsys;
@@ -218,7 +219,7 @@ long self_signal(int sig, bool thread, int code) {
 // Only PIDFD_SELF passes the filter; any other pidfd names a process of the
 // sandbox (pidfd_open and CLONE_PIDFD give no others), which the supervisor
 // signals under kill's rules.
-LB_SYSCALL(pidfd_send_signal) {
+LB_SYSCALL_DIRECT(pidfd_send_signal) {
   int fd = static_cast<int>(c.a[0]), sig = static_cast<int>(c.a[1]);
   if (static_cast<unsigned>(c.a[3]) != 0) return -k::EINVAL;  // PIDFD_SIGNAL_* scopes: not yet
   if (sig < 0 || sig > k::kNSig) return -k::EINVAL;
@@ -235,7 +236,7 @@ LB_SYSCALL(pidfd_send_signal) {
 }
 
 // The supervisor's own pidfd of the process, shared with us.
-LB_SYSCALL(pidfd_open) {
+LB_SYSCALL_DIRECT(pidfd_open) {
   int pid = static_cast<int>(c.a[0]);
   unsigned flags = static_cast<unsigned>(c.a[1]);
   if (flags & ~static_cast<unsigned>(k::O_NONBLOCK | k::O_EXCL)) return -k::EINVAL;
@@ -253,7 +254,7 @@ LB_SYSCALL(pidfd_open) {
 }
 
 // pid_t and int arguments: the upper halves of the registers are junk.
-LB_SYSCALL(kill) {
+LB_SYSCALL_DIRECT(kill) {
   int pid = static_cast<int>(c.a[0]), sig = static_cast<int>(c.a[1]);
   if (pid == static_cast<int>(g_proc.vpid) && sig > 0 && sig <= k::kNSig) {
     long r = self_signal(sig, false, 0 /*SI_USER*/);
@@ -261,7 +262,7 @@ LB_SYSCALL(kill) {
   }
   return send_kill(pid, sig, 0);
 }
-LB_SYSCALL(tgkill) {
+LB_SYSCALL_DIRECT(tgkill) {
   int pid = static_cast<int>(c.a[0]), tid = static_cast<int>(c.a[1]),
       sig = static_cast<int>(c.a[2]);
   if (pid == static_cast<int>(g_proc.vpid) && tid == c.thread->host_tid && sig > 0 &&
@@ -271,7 +272,7 @@ LB_SYSCALL(tgkill) {
   }
   return send_kill(pid, sig, tid);
 }
-LB_SYSCALL(tkill) {
+LB_SYSCALL_DIRECT(tkill) {
   // tkill names a thread by host tid (gettid is native).
   return send_kill(g_proc.vpid, static_cast<int>(c.a[1]), static_cast<int>(c.a[0]));
 }
@@ -280,7 +281,7 @@ LB_SYSCALL(tkill) {
 // POSIX timers are made through the gate (their clock is checked there).
 // The itimers (alarm, setitimer) become libOS-held POSIX timers on the
 // matching clock, delivering the same signals.
-LB_SYSCALL(timer_create) {
+LB_SYSCALL_DIRECT(timer_create) {
   return sys(__NR_timer_create, c.a[0], c.a[1], c.a[2]);
 }
 
@@ -340,14 +341,14 @@ long set_itimer(int which, const ITimerVal* nv, ITimerVal* old) {
 }
 }  // namespace
 
-LB_SYSCALL(setitimer) {
+LB_SYSCALL_DIRECT(setitimer) {
   return set_itimer(static_cast<int>(c.a[0]), reinterpret_cast<const ITimerVal*>(c.a[1]),
                     reinterpret_cast<ITimerVal*>(c.a[2]));
 }
-LB_SYSCALL(getitimer) {
+LB_SYSCALL_DIRECT(getitimer) {
   return set_itimer(static_cast<int>(c.a[0]), nullptr, reinterpret_cast<ITimerVal*>(c.a[1]));
 }
-LB_SYSCALL(alarm) {
+LB_SYSCALL_DIRECT(alarm) {
   ITimerVal nv{}, old{};
   nv.value.sec = static_cast<unsigned int>(c.a[0]);
   long r = set_itimer(0, &nv, &old);
@@ -356,14 +357,14 @@ LB_SYSCALL(alarm) {
 }
 
 // sigqueue(3): the value travels with the signal; the supervisor sends it.
-LB_SYSCALL(rt_sigqueueinfo) {
+LB_SYSCALL_DIRECT(rt_sigqueueinfo) {
   auto* info = reinterpret_cast<const k::siginfo*>(c.a[2]);
   if (!info) return -k::EFAULT;
   long value;
   memcpy(&value, reinterpret_cast<const char*>(info) + 24, sizeof value);  // si_value
   return send_kill(static_cast<int>(c.a[0]), static_cast<int>(c.a[1]), 0, value, true);
 }
-LB_SYSCALL(rt_tgsigqueueinfo) {
+LB_SYSCALL_DIRECT(rt_tgsigqueueinfo) {
   auto* info = reinterpret_cast<const k::siginfo*>(c.a[3]);
   if (!info) return -k::EFAULT;
   long value;
