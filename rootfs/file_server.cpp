@@ -147,11 +147,11 @@ int FileServer::PathArg(const ReceivedRequest& req, int i, const ProcessContext&
 }
 
 int FileServer::ResolveArg(const ReceivedRequest& req, int i, const ProcessContext& ctx,
-                           bool follow, Resolved* out, bool need_parent) {
+                           bool follow, Resolved* out, bool need_parent, int open_flags) {
   std::string abs;
   if (int e = PathArg(req, i, ctx, &abs); e < 0) return e;
   auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
-  return fs_.Resolve(abs, follow, lookup, out, &ctx.creds, need_parent);
+  return fs_.Resolve(abs, follow, lookup, out, &ctx.creds, need_parent, open_flags);
 }
 
 int FileServer::CheckParentWritable(const Resolved& r, const ProcessContext& ctx,

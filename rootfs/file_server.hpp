@@ -56,7 +56,7 @@ class FileServer {
   // need_parent: see RootFs::Resolve (false where out->parent of an
   // existing object is never used).
   int ResolveArg(const ReceivedRequest& req, int i, const ProcessContext& ctx, bool follow,
-                 Resolved* out, bool need_parent = true);
+                 Resolved* out, bool need_parent = true, int open_flags = -1);
   // Checks shared by every op that adds or removes a directory entry.
   int CheckParentWritable(const Resolved& r, const ProcessContext& ctx, struct stat* parent_st);
   // Makes a new entry belong to the caller's fsuid/fsgid (or the parent's

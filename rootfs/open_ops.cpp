@@ -41,8 +41,13 @@ FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& c
   if (creat && (flags & O_DIRECTORY)) return Err(-EINVAL);  // as Linux >= 6.4
   bool follow = !(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL));
 
+  // A plain read-only open of what exists may be opened for real during
+  // the resolution (RootFs::Resolve, open_flags).
+  constexpr int kNotPlain = O_CREAT | O_TRUNC | O_PATH | kTmpfileBit | O_ACCMODE;
+  const int open_flags =
+      (flags & kNotPlain) || exec ? -1 : flags & ~(O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_EXCL);
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, follow, &r, false); e < 0) return Err(e);
+  if (int e = ResolveArg(req, 0, ctx, follow, &r, false, open_flags); e < 0) return Err(e);
   int mask = AccessMask(flags);
   Reply out;
   out.payload = r.vpath;
@@ -110,6 +115,11 @@ FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& c
   if ((mask & kMayWrite) && fs_.MountReadonly(r.mount)) return Err(-EROFS);
   if (!MayAccess(ctx.creds, st, mask)) return Err(-EACCES);
   if ((flags & O_NOATIME) && !ctx.creds.OwnsOrFowner(st)) return Err(-EPERM);
+  if (r.opened) {
+    if (!(flags & O_NONBLOCK)) fcntl(r.fd.get(), F_SETFL, flags & ~O_NONBLOCK & 07777777);
+    out.fd = std::move(r.fd);
+    return out;
+  }
 
   int oflags = flags;
   bool fifo_unblock = false;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -99,6 +100,10 @@ std::unique_ptr<RootFs> RootFs::Open(const std::string& host_root, bool readonly
   if (!root.fd) {
     *err = "rootfs: root " + host_root + ": " + Errno(errno);
     return nullptr;
+  }
+  {
+    struct statfs sfs;
+    fs->root_nodev_ = fstatfs(root.fd.get(), &sfs) == 0 && (sfs.f_flags & ST_NODEV) != 0;
   }
   fs->mounts_.push_back(std::move(root));
 
@@ -294,10 +299,10 @@ bool SubstituteLink(std::string_view dir, const std::string& target, std::string
 // resolution on the substituted path, which is checked again for mounts,
 // virtual trees and "..") as long as the caller needs no parent dir.
 int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
-                        const Creds* searcher, bool need_parent) const {
+                        const Creds* searcher, bool need_parent, int open_flags) const {
   std::string path = abs_path, next;
   for (int links = 0; links <= kMaxLinks; ++links) {
-    int r = ResolveFastOnce(path, follow_last, out, searcher, need_parent, &next);
+    int r = ResolveFastOnce(path, follow_last, out, searcher, need_parent, open_flags, &next);
     if (r != kFollow) return r;
     path = std::move(next);
   }
@@ -305,7 +310,8 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
 }
 
 int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resolved* out,
-                            const Creds* searcher, bool need_parent, std::string* next) const {
+                            const Creds* searcher, bool need_parent, int open_flags,
+                            std::string* next) const {
   // Directory search permission is then the kernel's business, and the
   // supervisor's kernel checks are a root's: only for searchers that pass
   // every search check anyway.
@@ -344,6 +350,24 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
     out->name = std::move(leaf);
     return 0;
   };
+  if (!need_parent && open_flags >= 0 && root_nodev_) {
+    // Opened for real at once. Only what this branch can answer in full
+    // is kept: a regular file or directory. Anything else (a symlink on
+    // the way: ELOOP; another mount: EXDEV; a fifo or socket; ENOENT...)
+    // is closed unread and resolved below as if this had not happened.
+    int fd =
+        Openat2(mounts_[0].fd.get(), abs_path.c_str() + 1,
+                static_cast<uint64_t>(open_flags) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                resolve | RESOLVE_NO_XDEV, 0);
+    if (fd >= 0) {
+      if (fstat(fd, &out->st) == 0 && (S_ISREG(out->st.st_mode) || S_ISDIR(out->st.st_mode))) {
+        out->opened = true;
+        return found(fd, std::string(name));
+      }
+      close(fd);
+      out->st = {};
+    }
+  }
   if (!need_parent) {
     // The whole path in one call (a final symlink comes back as itself:
     // O_PATH|O_NOFOLLOW). Any other failure, ENOENT included, takes the
@@ -418,9 +442,10 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
 }
 
 int RootFs::Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
-                    Resolved* out, const Creds* searcher, bool need_parent) const {
+                    Resolved* out, const Creds* searcher, bool need_parent, int open_flags) const {
   *out = Resolved{};
-  if (int r = ResolveFast(abs_path, follow_last, out, searcher, need_parent); r <= 0) return r;
+  if (int r = ResolveFast(abs_path, follow_last, out, searcher, need_parent, open_flags); r <= 0)
+    return r;
   *out = Resolved{};
   // "x/", "x/." and "x/.." name directories: the last component must be
   // one, and a final symlink is followed.
@@ -632,6 +657,22 @@ std::vector<std::string> RootFs::MountNamesUnder(const std::string& vdir) const 
       out.push_back(m.destination.substr(m.destination.rfind('/') + 1));
   }
   return out;
+}
+
+}  // namespace litebox::rootfs
+
+namespace litebox::rootfs {
+
+bool RootFs::ReopenRoot(std::string* err) {
+  UniqueFd fd(open(mounts_[0].host_source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  struct statfs sfs;
+  if (!fd || fstatfs(fd.get(), &sfs) != 0) {
+    *err = "rootfs: reopen " + mounts_[0].host_source + ": " + Errno(errno);
+    return false;
+  }
+  mounts_[0].fd = std::move(fd);
+  root_nodev_ = (sfs.f_flags & ST_NODEV) != 0;
+  return true;
 }
 
 }  // namespace litebox::rootfs

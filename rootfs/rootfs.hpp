@@ -27,6 +27,9 @@ struct Resolved {
   enum Kind { kHost, kVirtual, kMissing } kind = kMissing;
   std::string vpath;  // canonical virtual path (symlinks resolved); for kMissing, of the new entry
   UniqueFd fd;        // kHost: O_PATH fd of the object (the symlink itself if not followed)
+  // kHost: fd is the object opened for real with Resolve's open_flags (plus
+  // O_NONBLOCK, which the caller clears if it was not asked for).
+  bool opened = false;
   struct stat st {};  // kHost: its fstat
   // O_PATH fd of the host directory holding the last component; empty if
   // that directory is virtual or the object is the root of a mount.
@@ -71,8 +74,22 @@ class RootFs {  // thread-compatible; one per sandbox
   // the walk. need_parent false: the caller never uses out->parent of an
   // existing object (open, stat, chmod...), so an existing one is opened
   // in a single openat2 and out->parent stays empty.
+  //
+  // open_flags >= 0 (read-only opens: no O_CREAT, O_TRUNC, O_PATH, write
+  // access): where the fast path finds a regular file or directory on the
+  // root's own mount and that mount is nodev (root_nodev()), the object is
+  // opened for real in that one openat2 (out->opened), saving the reopen
+  // through /proc. RESOLVE_NO_XDEV keeps it on the root mount, and nodev
+  // means no device node can be opened by it before its type is known.
   int Resolve(const std::string& abs_path, bool follow_last, const VirtualLookup& lookup,
-              Resolved* out, const Creds* searcher = nullptr, bool need_parent = true) const;
+              Resolved* out, const Creds* searcher = nullptr, bool need_parent = true,
+              int open_flags = -1) const;
+
+  // The root directory opened again from whatever is mounted at its path
+  // now (the supervisor's private nodev bind mount of it). False with *err.
+  bool ReopenRoot(std::string* err);
+  bool root_nodev() const { return root_nodev_; }
+  const std::string& root_path() const { return mounts_[0].host_source; }
 
   // Maps a host path back to the virtual path it has in the sandbox
   // (longest matching mount source). False if it is outside every mount.
@@ -111,13 +128,15 @@ class RootFs {  // thread-compatible; one per sandbox
   int MountAt(const std::string& vpath) const;  // index or -1
   // The common case in one or two host calls; 1 if it did not apply.
   int ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
-                  const Creds* searcher, bool need_parent) const;
+                  const Creds* searcher, bool need_parent, int open_flags) const;
   // One pass of it; 2 with *next = the path to go on with after a symlink.
   int ResolveFastOnce(const std::string& abs_path, bool follow_last, Resolved* out,
-                      const Creds* searcher, bool need_parent, std::string* next) const;
+                      const Creds* searcher, bool need_parent, int open_flags,
+                      std::string* next) const;
   bool MakeMountPoint(const Entry& m, std::string* err);
 
   std::vector<Entry> mounts_;
+  bool root_nodev_ = false;
   std::string scratch_dir_;  // private dir holding tmpfs dirs; removed at destruction
   std::string vdir_root_;    // scratch_dir_/v: stand-ins for virtual directories
 };

@@ -524,6 +524,14 @@ std::vector<Attack> Build() {
                    {"libos_open_after", "OK"}});
     t.push_back(a);
   }
+  t.push_back({"dev_image_nodes",
+               "device nodes shipped in the image: open ro, rw, non-blocking, relative",
+               {{"open_planted_null", "EACCES"},
+                {"open_planted_full", "EACCES"},
+                {"open_planted_null_rdwr", "EACCES"},
+                {"open_planted_full_nonblock", "EACCES"},
+                {"chdir_root", "OK"},
+                {"open_planted_null_relative", "EACCES"}}});
   t.push_back({"chan_shared_page",
                "lying lengths, fd slots, process ops, escapes and floods on the shared page",
                {{"libos_open_first", "OK"},

@@ -5,6 +5,7 @@
 // host oracle. A successful attack fails loudly with what it got.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,6 +133,10 @@ void Prepare(const Attack& a, const std::string& lbdir, Prepared* p) {
       symlink((d.dir() + "/decoy").c_str(), (root + "/planted_dir").c_str()) != 0 ||
       symlink("../../../../../../../../../..", (root + "/planted_up").c_str()) != 0)
     return fail("planting symlinks in " + root);
+  // ...and device nodes (the host's null and full).
+  if (mknod((root + "/planted_null").c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0 ||
+      mknod((root + "/planted_full").c_str(), S_IFCHR | 0666, makedev(1, 7)) != 0)
+    return fail("planting device nodes in " + root);
   if (mkdir((root + "/attack").c_str(), 0755) != 0) return fail("mkdir " + root + "/attack");
   if (RunCmd({"/bin/cp", bin, root + "/attack/" + exe}) != 0) return fail("copy " + bin);
   std::string probe = std::string(ESCAPE_ATTACK_DIR) + "/suid_probe";
