@@ -6,6 +6,7 @@
 #include "libos/path.hpp"
 #include "libos/rt/kernel.hpp"
 #include "libos/rt/sys.hpp"
+#include "libos/site_patch.hpp"
 #include "libos/state.hpp"
 
 namespace lb {
@@ -78,6 +79,7 @@ long map_image(Image* img) {
       if (s.zero_to > s.zero_from)
         memset(reinterpret_cast<void*>(s.zero_from), 0, s.zero_to - s.zero_from);
       if (!(prot & k::PROT_WRITE)) sys(__NR_mprotect, s.start, s.file_len, prot);
+      if (prot == (k::PROT_READ | k::PROT_EXEC)) sites::add_text(s.start, s.start + s.file_len);
     }
     if (s.anon_end > s.anon_start) {
       long r = sys(__NR_mmap, s.anon_start, s.anon_end - s.anon_start, prot,

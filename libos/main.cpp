@@ -9,6 +9,7 @@
 #include "libos/loader.hpp"
 #include "libos/rt/kernel.hpp"
 #include "libos/rt/sys.hpp"
+#include "libos/shared_page.hpp"
 #include "libos/site_patch.hpp"
 #include "libos/state.hpp"
 
@@ -53,6 +54,7 @@ void install_filter() {
   long n = rpc(r);
   if (n <= 0 || static_cast<size_t>(n) * 8 != r.payload_len || n > 0xffff)
     die("supervisor refused the hello", n);
+  if (r.fd_out >= 0) page::map(r.fd_out);  // the shared request page
   SockFprog prog{static_cast<uint16_t>(n), r.payload};
   long e = sys(__NR_prctl, 38 /*PR_SET_NO_NEW_PRIVS*/, 1, 0, 0, 0);
   if (e < 0) die("no_new_privs", e);

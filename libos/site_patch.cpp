@@ -25,16 +25,20 @@ struct Hit {
 constexpr int kHits = 1024;
 Hit g_hits[kHits];
 
-// Private r-x file mappings (from /proc/self/maps): only their code is
-// ever rewritten, and their protection is what mprotect restores.
+// Private r-x file mappings: only their code is ever rewritten, and their
+// protection is what mprotect restores. The loader reports the images it
+// maps (a static program's every site); shared libraries are found in
+// /proc/self/maps, read through the proxy (~0.1 ms), so only for a site
+// that has trapped kHitsBeforeMapsRead times.
 struct Range {
   uint64_t lo, hi;
 };
 constexpr int kMaxText = 256;
 Range g_text[kMaxText];
-int g_ntext = -1;
+int g_ntext = 0;
 int g_maps_reads = 0;
 constexpr int kMaxMapsReads = 4;  // per image: dlopen adds text, rarely
+constexpr uint32_t kHitsToPatch = 2, kHitsBeforeMapsRead = 4;
 
 // Stub pages: the entry's address at offset 0, then 32-byte stubs. Each
 // must lie within a rel32 jump of the sites it serves.
@@ -109,15 +113,9 @@ void read_text_ranges() {
   free(buf);
 }
 
-bool in_text(uint64_t lo, uint64_t hi) {
-  for (int pass = 0; pass < 2; ++pass) {
-    if (g_ntext < 0 || pass == 1) {
-      if (g_maps_reads >= kMaxMapsReads) return false;
-      read_text_ranges();
-    }
-    for (int i = 0; i < g_ntext; ++i)
-      if (lo >= g_text[i].lo && hi <= g_text[i].hi) return true;
-  }
+bool known_text(uint64_t lo, uint64_t hi) {
+  for (int i = 0; i < g_ntext; ++i)
+    if (lo >= g_text[i].lo && hi <= g_text[i].hi) return true;
   return false;
 }
 
@@ -213,7 +211,6 @@ bool is_prefix_byte(uint8_t b) {
 void patch(long nr, uint64_t rip) {
   const uint64_t site = rip - 7;
   if (own_range_contains(site - 1, rip)) return;  // the libOS's own code
-  if (!in_text(site - 1, rip)) return;
   const auto* p = reinterpret_cast<const uint8_t*>(site);
   uint32_t imm;
   memcpy(&imm, p + 1, 4);
@@ -280,7 +277,15 @@ void note_trap(long nr, uint64_t rip) {
       return;
     }
     if (e.rip != rip) continue;
-    if (e.done || ++e.count < 2) return;
+    if (e.done || ++e.count < kHitsToPatch) return;
+    if (!known_text(rip - 8, rip)) {
+      if (e.count < kHitsBeforeMapsRead) return;
+      if (g_maps_reads < kMaxMapsReads) read_text_ranges();
+      if (!known_text(rip - 8, rip)) {
+        e.done = true;
+        return;
+      }
+    }
     e.done = true;
     patch(nr, rip);
     return;
@@ -291,8 +296,13 @@ void exec_reset() {
   Guard g(g_lock);
   memset(g_hits, 0, sizeof g_hits);
   g_npages = 0;  // unmapped with the old image
-  g_ntext = -1;
+  g_ntext = 0;
   g_maps_reads = 0;
+}
+
+void add_text(uint64_t lo, uint64_t hi) {
+  Guard g(g_lock);
+  if (g_ntext < kMaxText) g_text[g_ntext++] = {lo, hi};
 }
 
 }  // namespace lb::sites

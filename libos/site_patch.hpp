@@ -29,5 +29,7 @@ void note_trap(long nr, uint64_t rip);
 // After an in-process execve unmapped the old image: its sites and stubs
 // are gone.
 void exec_reset();
+// The loader mapped [lo, hi) read+execute from an image file.
+void add_text(uint64_t lo, uint64_t hi);
 
 }  // namespace lb::sites

@@ -180,7 +180,12 @@ class Supervisor : public rootfs::ProcInfo {
   // meanwhile (answered; keep spinning).
   bool ParkPages();
   void SetUpPage(Guest& g);
+  // Makes g's shared page; the memfd to send (the caller closes it) or -1.
+  int NewPageFd(Guest& g);
   void MountRootNodev();
+  void CountOpen();
+  static constexpr uint64_t kNodevAfterOpens = 64;
+  uint64_t opens_ = 0;
   bool draining_ = false;  // ServePage is reading a guest's earlier datagrams
   std::unique_ptr<char[]> page_request_ = std::make_unique<char[]>(proto::kShmReqCap);
   void OnControl(int fd);
@@ -399,7 +404,6 @@ int Supervisor::Run() {
     std::string ignored;
     BuildPartitionFilter(0, policy_, &ignored);
   }
-  MountRootNodev();
 
   // After answering a guest, poll for a while before sleeping: a guest
   // asking the proxy asks again soon (a path walk, a startup's opens), and
@@ -666,6 +670,7 @@ bool Supervisor::OnChannel(int fd) {
       return false;
     }
     files_->Handle(req, g.ctx, fd);
+    if (req.hdr.op == proto::kOpen) CountOpen();
     return true;
   }
   if (req.hdr.op == proto::kSockConnect || req.hdr.op == proto::kSockBind) {
@@ -713,6 +718,7 @@ bool Supervisor::ServePage(int channel) {
     r.result = -EPERM;
   else
     r = files_->Serve(req, g.ctx);
+  if (req.hdr.op == proto::kOpen) CountOpen();
   size_t len = 0;
   if (!r.fd)
     len = rootfs::EncodeResponse(page.AnswerArea(), proto::kShmRespCap, req.hdr.op, r.result,
@@ -731,10 +737,17 @@ bool Supervisor::ServePage(int channel) {
 // can be opened by mistake: the root on a nodev mount (RootFs::Resolve,
 // open_flags). So the supervisor, in a mount namespace of its own (a slave
 // of the host's: unmounts there still reach it), puts a nodev bind mount
-// of the root over its path and opens the root again from it. Guests are
-// unaffected (they are not in this namespace and never open paths); done
-// while the creator spawns the init guest. Without privilege (rootless),
-// or with the host's / as root, opens keep the two-step way.
+// of the root over its path and opens the root again from it (fds opened
+// before keep their host paths). Guests are unaffected: they are not in
+// this namespace and never open paths. A namespace costs ~0.15 ms (made
+// and torn down), so only a sandbox that has opened kNodevAfterOpens files
+// gets one: a short command's start-up never pays for it. Without
+// privilege (rootless), or with the host's / as root, opens keep the
+// two-step way.
+void Supervisor::CountOpen() {
+  if (++opens_ == kNodevAfterOpens) MountRootNodev();
+}
+
 void Supervisor::MountRootNodev() {
   const std::string path = root_->root_path();
   if (root_->root_nodev() || path == "/") return;
@@ -789,16 +802,22 @@ bool Supervisor::ParkPages() {
   return any;
 }
 
+int Supervisor::NewPageFd(Guest& g) {
+  int fd = -1;
+  std::string err;
+  g.page = SharedPage::Create(&fd, &err);
+  if (!g.page) Log(err);
+  return fd;
+}
+
+// A process whose hello or fork reply came without a page asks for one.
 void Supervisor::SetUpPage(Guest& g) {
   if (g.page || g.host_pid == 0) {
     SendResponse(g.channel, proto::kShmSetup, g.page ? -EEXIST : -EPERM, 0, {});
     return;
   }
-  int fd = -1;
-  std::string err;
-  g.page = SharedPage::Create(&fd, &err);
-  if (!g.page) {
-    Log(err);
+  int fd = NewPageFd(g);
+  if (fd < 0) {
     SendResponse(g.channel, proto::kShmSetup, -ENOMEM, 0, {});
     return;
   }
@@ -1017,7 +1036,10 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       }
       std::string payload(reinterpret_cast<const char*>(prog.data()),
                           prog.size() * sizeof(sock_filter));
-      SendResponse(ch, op, static_cast<int64_t>(prog.size()), 0, payload);
+      // The process's shared page comes with it (no round trip of its own).
+      int page_fd = g.page ? -1 : NewPageFd(g);
+      SendResponse(ch, op, static_cast<int64_t>(prog.size()), 0, payload, page_fd);
+      if (page_fd >= 0) close(page_fd);
       return;
     }
     case proto::kShmSetup:
@@ -1102,8 +1124,12 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       child->exe = g.exe;
       child->cmdline = g.cmdline;
       uint32_t vpid = child->ctx.vpid;
+      // The child's shared page, through its parent (which forks with it
+      // open): the child maps it before its first request.
+      int page_fd = NewPageFd(*child);
       AddGuest(std::move(child));
-      SendResponse(ch, op, vpid, 0, {});
+      SendResponse(ch, op, vpid, 0, {}, page_fd);
+      if (page_fd >= 0) close(page_fd);
       return;
     }
     case proto::kChildHello: {

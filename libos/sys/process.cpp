@@ -7,6 +7,7 @@
 #include "libos/loader.hpp"
 #include "libos/path.hpp"
 #include "libos/rt/sys.hpp"
+#include "libos/shared_page.hpp"
 #include "libos/site_patch.hpp"
 
 using namespace lb;
@@ -113,6 +114,7 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   r.fds[0] = sv[0];
   r.nfds = 1;
   long vpid = rpc_locked(r);
+  const int page_fd = vpid > 0 ? r.fd_out : -1;  // the child's shared page
   sys(__NR_close, sv[0]);
   if (vpid <= 0) {
     channel_unlock();
@@ -126,6 +128,7 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   long pid = sys(__NR_clone, static_cast<long>(f), 0, ptid, ctid, tls);
   if (pid == 0) {
     channel_reset_in_child();
+    if (page_fd >= 0) page::map(page_fd);
     // The channel sits above the soft RLIMIT_NOFILE (dup3 obeys it), so
     // lift the soft limit for this one dup (prlimit64 is a gate number).
     uint64_t lim[2], wide[2];
@@ -157,6 +160,7 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   }
   channel_unlock();
   sys(__NR_close, sv[1]);
+  if (page_fd >= 0) sys(__NR_close, page_fd);
   if (pid < 0) return pid;
   child_add(static_cast<int>(pid), static_cast<int>(vpid));
   return vpid;

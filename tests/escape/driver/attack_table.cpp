@@ -526,7 +526,10 @@ std::vector<Attack> Build() {
   }
   t.push_back({"dev_image_nodes",
                "device nodes shipped in the image: open ro, rw, non-blocking, relative",
-               {{"open_planted_null", "EACCES"},
+               {{"open_planted_null_cold", "EACCES"},
+                {"open_planted_full_rdwr_cold", "EACCES"},
+                {"warm_up_opens", "OK"},
+                {"open_planted_null", "EACCES"},
                 {"open_planted_full", "EACCES"},
                 {"open_planted_null_rdwr", "EACCES"},
                 {"open_planted_full_nonblock", "EACCES"},
