@@ -17,13 +17,14 @@ proto::ShmControl* ctl() {
   return reinterpret_cast<proto::ShmControl*>(g_base);
 }
 
-// About 50 us at 3 GHz: a file op is answered within ~10 us while the
-// supervisor polls; past this it is asleep or busy, and so should we be.
-constexpr uint64_t kSpinCycles = 150'000;
-// Past ~10 us of spinning (an open takes ~5 us on the supervisor's side),
+// About 20 us at 3 GHz: a file op is answered within ~10 us while the
+// supervisor polls; past this it is asleep or busy, and so should we be
+// (spinning longer cost make -j2 ~3%: its CPUs are all busy).
+constexpr uint64_t kSpinCycles = 60'000;
+// Past ~5 us of spinning (an open takes ~5 us on the supervisor's side),
 // yield now and then: on a busy machine the supervisor may be waiting for
 // this very CPU (a yield with nobody else runnable here returns at once).
-constexpr uint64_t kYieldAfterCycles = 30'000, kYieldEveryCycles = 6'000;
+constexpr uint64_t kYieldAfterCycles = 15'000, kYieldEveryCycles = 6'000;
 // A sleeping waiter checks this often that the supervisor still exists.
 constexpr int64_t kSleepCheckNs = 200'000'000;
 

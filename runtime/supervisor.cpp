@@ -409,8 +409,9 @@ int Supervisor::Run() {
   // asking the proxy asks again soon (a path walk, a startup's opens), and
   // waking an idle CPU costs tens of microseconds on a VM (measured here:
   // open+close 70 us with the supervisor sleeping between requests, under
-  // 10 us polling). The spin is bounded, so an idle sandbox costs nothing.
-  constexpr int64_t kSpinNs = 60'000;
+  // 10 us polling). The spin is bounded, so an idle sandbox costs nothing;
+  // short, because a busy machine (make -j2) needs the CPU it burns.
+  constexpr int64_t kSpinNs = 20'000;
   auto now_ns = [] {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
