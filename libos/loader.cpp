@@ -150,7 +150,9 @@ long build_stack(char** argv, char** envp, const char* execfn, const Image& main
   put(k::AT_SECURE, 0);
   put(k::AT_RANDOM, random);
   put(k::AT_HWCAP, g_proc.at_hwcap);
-  put(k::AT_HWCAP2, g_proc.at_hwcap2);
+  // Without FSGSBASE as far as the application knows: its GS base belongs
+  // to the libOS (site_patch.hpp), and ARCH_SET_GS is refused likewise.
+  put(k::AT_HWCAP2, g_proc.at_hwcap2 & ~uint64_t{2});
   put(k::AT_CLKTCK, g_proc.at_clktck);
   put(k::AT_PLATFORM, platform);
   put(k::AT_EXECFN, fn);

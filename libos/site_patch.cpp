@@ -300,6 +300,10 @@ void exec_reset() {
   g_maps_reads = 0;
 }
 
+void reset_in_child() {
+  g_lock.reset();
+}
+
 void add_text(uint64_t lo, uint64_t hi) {
   Guard g(g_lock);
   if (g_ntext < kMaxText) g_text[g_ntext++] = {lo, hi};

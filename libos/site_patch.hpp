@@ -31,5 +31,8 @@ void note_trap(long nr, uint64_t rip);
 void exec_reset();
 // The loader mapped [lo, hi) read+execute from an image file.
 void add_text(uint64_t lo, uint64_t hi);
+// A fork child: another thread of the parent may have held the lock (it
+// reads /proc/self/maps under it); the state it guards stays usable.
+void reset_in_child();
 
 }  // namespace lb::sites

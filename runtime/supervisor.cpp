@@ -170,7 +170,8 @@ class Supervisor : public rootfs::ProcInfo {
   bool Init(const json& msg, std::string* err);
   void Watch(int fd, uint64_t tag);
   void AddGuest(std::unique_ptr<Guest> g);
-  bool OnChannel(int fd);  // true: a file operation was answered
+  bool OnChannel(int fd);      // true: a file operation was answered
+  bool OnChannelOnce(int fd);  // one datagram
   // Answers the request posted on the page of the guest on `channel`, if
   // any: true if one was answered.
   bool ServePage(int channel);
@@ -422,6 +423,10 @@ int Supervisor::Run() {
   uint32_t idle_polls = 0;
   epoll_event evs[32];
   for (;;) {
+    // Never sleep with a page polled: a guest posting there would not
+    // ring. (Pages get polled wherever a request is answered, including
+    // in RegisterPending's reads, which do not start a spin themselves.)
+    if (spin_until == 0 && ParkPages()) spin_until = now_ns() + kSpinNs;
     bool spinning = spin_until != 0;
     int n = epoll_wait(epfd_, evs, 32, spinning ? 0 : -1);
     if (n < 0 && errno == EINTR) continue;
@@ -633,6 +638,16 @@ void Supervisor::KillAll(int sig, bool include_init) {
 }
 
 bool Supervisor::OnChannel(int fd) {
+  bool answered = OnChannelOnce(fd);
+  // A page request posted behind this datagram (or left behind a long run
+  // of them by ServePage's bounded drain) is answered now.
+  auto it = guests_.find(fd);
+  if (!draining_ && it != guests_.end() && it->second->page && it->second->page->Posted())
+    answered |= ServePage(fd);
+  return answered;
+}
+
+bool Supervisor::OnChannelOnce(int fd) {
   auto it = guests_.find(fd);
   if (it == guests_.end()) return false;
   Guest& g = *it->second;
@@ -693,17 +708,28 @@ bool Supervisor::ServePage(int channel) {
   // kReaped must not be overtaken by the stat that follows it).
   uint32_t sent = it->second->page->SockSent();
   draining_ = true;
-  for (;;) {
+  // Bounded: `sent` is the guest's word, and a guest that keeps its
+  // socket busy must not keep the supervisor here; its request then waits
+  // for a later round (legitimately only a notification or two precede it).
+  // (Each datagram read later tries the page again: OnChannel.)
+  constexpr int kMaxDrain = 16;
+  bool behind = false;
+  for (int drained = 0;; ++drained) {
     it = guests_.find(channel);
     if (it == guests_.end() || !it->second->page) break;
     uint32_t before = it->second->sock_reads;
     if (static_cast<int32_t>(sent - before) <= 0) break;
+    if (drained == kMaxDrain) {
+      behind = true;
+      break;
+    }
     OnChannel(channel);
     it = guests_.find(channel);
     if (it == guests_.end() || it->second->sock_reads == before) break;  // nothing queued
   }
   draining_ = false;
-  if (it == guests_.end() || !it->second->page || !it->second->page->Posted()) return false;
+  if (behind || it == guests_.end() || !it->second->page || !it->second->page->Posted())
+    return false;
   Guest& g = *it->second;
   SharedPage& page = *g.page;
   page.Poll();

@@ -128,6 +128,7 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   long pid = sys(__NR_clone, static_cast<long>(f), 0, ptid, ctid, tls);
   if (pid == 0) {
     channel_reset_in_child();
+    sites::reset_in_child();
     if (page_fd >= 0) page::map(page_fd);
     // The channel sits above the soft RLIMIT_NOFILE (dup3 obeys it), so
     // lift the soft limit for this one dup (prlimit64 is a gate number).

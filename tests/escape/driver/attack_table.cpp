@@ -547,6 +547,7 @@ std::vector<Attack> Build() {
                 {"fd_slot_without_fd", "EINVAL"},
                 {"process_op", "EPROTO"},
                 {"open_escape", "ENOENT"},
+                {"sock_sent_lie", "OK"},
                 {"flood_answered", "OK"},
                 {"in_sync_after", "OK"},
                 {"libos_open_after", "OK"}}});
