@@ -60,19 +60,6 @@ void wrgsbase(Thread* t) {
   asm volatile("wrgsbase %0" : : "r"(reinterpret_cast<uint64_t>(t)) : "memory");
 }
 
-uint64_t hex(const char*& p) {
-  uint64_t v = 0;
-  for (;; ++p) {
-    char ch = *p;
-    if (ch >= '0' && ch <= '9')
-      v = v * 16 + static_cast<uint64_t>(ch - '0');
-    else if (ch >= 'a' && ch <= 'f')
-      v = v * 16 + static_cast<uint64_t>(ch - 'a' + 10);
-    else
-      return v;
-  }
-}
-
 void read_text_ranges() {
   ++g_maps_reads;
   g_ntext = 0;
@@ -98,16 +85,16 @@ void read_text_ranges() {
     const char* q = p;
     while (*p && *p != '\n') ++p;
     if (*p) ++p;
-    uint64_t lo = hex(q);
+    uint64_t lo = parse_hex(q);
     if (*q++ != '-') continue;
-    uint64_t hi = hex(q);
+    uint64_t hi = parse_hex(q);
     if (*q++ != ' ' || q[0] != 'r' || q[1] != '-' || q[2] != 'x' || q[3] != 'p') continue;
     q += 5;
-    hex(q);  // offset
+    parse_hex(q);  // offset
     if (*q++ != ' ') continue;
     while (*q && *q != ' ') ++q;  // dev
     if (*q++ != ' ') continue;
-    if (hex(q) == 0) continue;  // inode 0: anonymous, not a file
+    if (parse_hex(q) == 0) continue;  // inode 0: anonymous, not a file
     g_text[g_ntext++] = {lo, hi};
   }
   free(buf);

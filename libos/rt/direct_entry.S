@@ -66,8 +66,11 @@ lb_direct_entry:
         xor     %r9d, %r9d
         push    $0                      # its seventh argument
         call    lb_syscall6
-        add     $8, %rsp
-        pop     %rax
+        mov     $1, %ecx                # answered: plain return below
+        jmp     3f
+2:      xor     %ecx, %ecx              # not answered: make the call itself
+3:      mov     %rbx, %rsp              # (rcx, like r11, is the syscall's to clobber)
+        pop     %rax                    # the result, or the number
         add     $8, %rsp
         pop     %r15
         pop     %r14
@@ -82,24 +85,9 @@ lb_direct_entry:
         pop     %rsi
         pop     %rdi
         popfq
+        jrcxz   4f                      # leaves the flags alone
         ret
-2:      mov     %rbx, %rsp
-        pop     %rax
-        add     $8, %rsp
-        pop     %r15
-        pop     %r14
-        pop     %r13
-        pop     %r12
-        pop     %rbp
-        pop     %rbx
-        pop     %r9
-        pop     %r8
-        pop     %r10
-        pop     %rdx
-        pop     %rsi
-        pop     %rdi
-        popfq
-        syscall
+4:      syscall
         ret
         .size   lb_direct_entry, .-lb_direct_entry
         .section .note.GNU-stack,"",@progbits

@@ -87,6 +87,19 @@ int own_ranges_copy(uint64_t (*out)[2], int max) {
   return n;
 }
 
+uint64_t parse_hex(const char*& p) {
+  uint64_t v = 0;
+  for (;; ++p) {
+    char ch = *p;
+    if (ch >= '0' && ch <= '9')
+      v = v * 16 + static_cast<uint64_t>(ch - '0');
+    else if (ch >= 'a' && ch <= 'f')
+      v = v * 16 + static_cast<uint64_t>(ch - 'a' + 10);
+    else
+      return v;
+  }
+}
+
 void heap_init() {
   long r = sys(__NR_mmap, 0, kRegion, 3 /*RW*/, 0x22 | 0x4000 /*PRIVATE|ANON|NORESERVE*/, -1, 0);
   if (is_err(r)) die("libos: cannot reserve memory", r);

@@ -59,6 +59,9 @@ bool own_range_contains(uint64_t start, uint64_t end);
 // Copies up to `max` of the libOS's own ranges as [start, end) pairs.
 int own_ranges_copy(uint64_t (*out)[2], int max);
 void heap_init();
+// Reads lowercase hex digits at p (as /proc/self/maps writes them) and
+// leaves p at the first other character.
+uint64_t parse_hex(const char*& p);
 void* alloc(size_t n);
 void free(void* p);
 char* strdup(const char* s);

@@ -484,19 +484,6 @@ void load_special_ranges() {
   }
   sys(__NR_close, fd);
   buf[len] = 0;
-  auto hex = [](const char*& p) {
-    uint64_t v = 0;
-    for (;; ++p) {
-      char ch = *p;
-      if (ch >= '0' && ch <= '9')
-        v = v * 16 + static_cast<uint64_t>(ch - '0');
-      else if (ch >= 'a' && ch <= 'f')
-        v = v * 16 + static_cast<uint64_t>(ch - 'a' + 10);
-      else
-        break;
-    }
-    return v;
-  };
   int n = 0;
   for (const char* p = buf; *p;) {
     const char* line = p;
@@ -504,10 +491,10 @@ void load_special_ranges() {
     const char* eol = p;
     if (*p) ++p;
     const char* q = line;
-    uint64_t start = hex(q);
+    uint64_t start = parse_hex(q);
     if (*q != '-') continue;
     ++q;
-    uint64_t end = hex(q);
+    uint64_t end = parse_hex(q);
     for (const char* r = q; r < eol; ++r)
       if (*r == '[' &&
           (starts_with(r, "[vdso]") || starts_with(r, "[vvar") || starts_with(r, "[vsyscall]"))) {
