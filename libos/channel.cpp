@@ -14,8 +14,6 @@ Lock g_lock;
 constexpr int kReplySpinPolls = 100;
 // Datagrams this process sent on its socket (the shared page's ordering).
 uint32_t g_sock_sent = 0;
-// The supervisor gave no page (or it could not be mapped): socket only.
-bool g_page_refused = false;
 
 proto::Request request_header(const Rpc& r) {
   proto::Request req{};
@@ -108,22 +106,6 @@ long socket_call(Rpc& r) {
   return receive_reply(r);
 }
 
-// Maps the process's shared page on first use (a fork child asks anew).
-bool page_ready() {
-  if (page::ready()) return true;
-  if (g_page_refused) return false;
-  Rpc s;
-  s.op = proto::kShmSetup;
-  s.cloexec = true;
-  long e = socket_call(s);
-  if (e < 0 || s.fd_out < 0 || !page::map(s.fd_out)) {
-    if (s.fd_out >= 0 && e < 0) sys(__NR_close, s.fd_out);
-    g_page_refused = true;
-    return false;
-  }
-  return true;
-}
-
 // The request over the shared page (proto.h, "Shared page").
 long page_call(Rpc& r) {
   proto::Request req = request_header(r);
@@ -155,7 +137,7 @@ long page_call(Rpc& r) {
 
 long send_recv(Rpc& r) {
   if (is_quick(r.op) && r.nfds == 0 &&
-      sizeof(proto::Request) + r.str_len[0] + r.str_len[1] <= proto::kShmReqCap && page_ready())
+      sizeof(proto::Request) + r.str_len[0] + r.str_len[1] <= proto::kShmReqCap && page::ready())
     return page_call(r);
   return socket_call(r);
 }
@@ -204,7 +186,6 @@ void channel_unlock() {
 void channel_reset_in_child() {
   g_lock.reset();
   g_sock_sent = 0;
-  g_page_refused = false;
   page::forget_in_child();
 }
 

@@ -11,8 +11,8 @@ namespace lb::page {
 
 // Whether the page is mapped (after a successful map()).
 bool ready();
-// Maps the memfd the supervisor sent for kShmSetup and closes it. False if
-// it cannot be mapped (the process keeps using the socket).
+// Maps the memfd that came with the hello or fork reply and closes it.
+// False if it cannot be mapped (the process keeps using the socket).
 bool map(int fd);
 // Where the request datagram goes (proto::kShmReqCap bytes).
 char* request_area();

@@ -28,7 +28,7 @@ bool HasNul(const std::string& s) {
 }  // namespace
 
 bool IsKnownOp(uint32_t op) {
-  return (op >= proto::kHello && op <= proto::kDoorbell) ||
+  return (op >= proto::kHello && op <= proto::kLog) || op == proto::kDoorbell ||
          (op >= proto::kOpen && op <= proto::kChdir) ||
          (op >= proto::kFdPath && op <= proto::kFchown) ||
          (op >= proto::kSetIds && op <= proto::kPidfdSignal);

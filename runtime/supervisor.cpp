@@ -75,7 +75,7 @@ struct Guest {
   bool forked = false;
   bool execed = false;  // since its fork: its parent may no longer setpgid it
   rootfs::ProcessContext ctx;
-  // Its shared request page (kShmSetup), and the datagrams read from its
+  // Its shared request page (sent with the hello or fork reply), and the datagrams read from its
   // channel so far (the page's requests come after those the guest sent
   // before them).
   std::unique_ptr<SharedPage> page;
@@ -180,7 +180,6 @@ class Supervisor : public rootfs::ProcInfo {
   // Before sleeping: every page rings from now on. True if one was posted
   // meanwhile (answered; keep spinning).
   bool ParkPages();
-  void SetUpPage(Guest& g);
   // Makes g's shared page; the memfd to send (the caller closes it) or -1.
   int NewPageFd(Guest& g);
   void MountRootNodev();
@@ -442,7 +441,7 @@ int Supervisor::Run() {
       if (served) {
         spin_until = now_ns() + kSpinNs;
       } else if (now_ns() >= spin_until) {
-        spin_until = ParkPages() ? now_ns() + kSpinNs : 0;
+        spin_until = 0;  // parked at the top of the loop
       } else if (++idle_polls % 8 == 0) {
         // Nothing came for a while: let a guest that shares this CPU run
         // (it is the one that will post next); a no-op when nobody else
@@ -837,21 +836,6 @@ int Supervisor::NewPageFd(Guest& g) {
   return fd;
 }
 
-// A process whose hello or fork reply came without a page asks for one.
-void Supervisor::SetUpPage(Guest& g) {
-  if (g.page || g.host_pid == 0) {
-    SendResponse(g.channel, proto::kShmSetup, g.page ? -EEXIST : -EPERM, 0, {});
-    return;
-  }
-  int fd = NewPageFd(g);
-  if (fd < 0) {
-    SendResponse(g.channel, proto::kShmSetup, -ENOMEM, 0, {});
-    return;
-  }
-  if (!SendResponse(g.channel, proto::kShmSetup, 0, 0, {}, fd)) g.page.reset();
-  close(fd);
-}
-
 bool Supervisor::HasHandler(pid_t host_pid, int sig) {
   std::ifstream in("/proc/" + std::to_string(host_pid) + "/status");
   std::string line;
@@ -1069,9 +1053,6 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       if (page_fd >= 0) close(page_fd);
       return;
     }
-    case proto::kShmSetup:
-      SetUpPage(g);
-      return;
     case proto::kGetLaunch:
       if (g.forked) break;
       ReplyLaunch(g);

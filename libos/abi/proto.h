@@ -38,10 +38,9 @@ enum Op : uint32_t {
   kGetLaunch = 2,
   // A debug-log line from the libOS (str0). Reply result 0. Never fails.
   kLog = 3,
-  // Asks for this process's shared request page (see "Shared page" below).
-  // Reply: result 0 with one fd, a sealed memfd of kShmSize bytes to map
-  // MAP_SHARED, or -errno (the process then keeps using the socket).
-  kShmSetup = 4,
+  // 4 was kShmSetup: a process's shared page (see "Shared page" below)
+  // now comes with the kHello or kFork reply, a sealed memfd of kShmSize
+  // bytes to map MAP_SHARED; without one the process keeps the socket.
   // Never answered: "a request is posted on the shared page" (sent only
   // when the page says the supervisor is not polling it).
   kDoorbell = 5,
