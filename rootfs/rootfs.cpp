@@ -14,8 +14,10 @@
 #include <cerrno>
 #include <deque>
 #include <filesystem>
+#include <optional>
 
 #include "rootfs/host_fs.hpp"
+#include "rootfs/search_as.hpp"
 #include "rootfs/vpath.hpp"
 
 namespace litebox::rootfs {
@@ -312,12 +314,17 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
 int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resolved* out,
                             const Creds* searcher, bool need_parent, int open_flags,
                             std::string* next) const {
-  // Directory search permission is then the kernel's business, and the
-  // supervisor's kernel checks are a root's: only for searchers that pass
-  // every search check anyway.
+  // Directory search permission is then the kernel's business. The
+  // supervisor's own checks are a root's, which every searcher with
+  // CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH would pass anyway; for any other
+  // searcher this thread takes the searcher's file credentials while it
+  // looks up (a refusal, EACCES, then goes to the walk, which tells it).
+  std::optional<SearchAs> as;
   if (searcher != nullptr && !searcher->HasCap(kCapDacOverride) &&
-      !searcher->HasCap(kCapDacReadSearch))
-    return kNotApplicable;
+      !searcher->HasCap(kCapDacReadSearch)) {
+    as.emplace(*searcher);
+    if (!as->ok()) return kNotApplicable;
+  }
   if (abs_path.size() < 2 || abs_path[0] != '/' || abs_path.back() == '/') return kNotApplicable;
   size_t last_slash = abs_path.rfind('/');
   std::string_view name(abs_path.data() + last_slash + 1, abs_path.size() - last_slash - 1);

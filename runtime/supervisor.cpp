@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/nsfs.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
@@ -92,7 +93,7 @@ class Supervisor : public rootfs::ProcInfo {
     RegisterPending();
     std::vector<uint32_t> v;
     for (auto& [ch, g] : guests_)
-      if (!g->exited && g->host_pid) v.push_back(g->ctx.vpid);
+      if (g->host_pid && (!g->exited || g->pidfd >= 0)) v.push_back(g->ctx.vpid);
     PurgeReapedZombies();
     for (auto& [vpid, z] : zombies_) v.push_back(vpid);
     return v;
@@ -129,9 +130,15 @@ class Supervisor : public rootfs::ProcInfo {
  private:
   // Live processes first, then zombies (exited, not yet reaped by their
   // parent: still a pid for kill(pid, 0), getpgid, /proc/<pid>).
+  // A process whose channel closed but whose pidfd has not fired yet is a
+  // zombie in the making: its parent's waitid may already have seen it
+  // exit, and a /proc lookup posted on the shared page can overtake the
+  // pidfd event, so it must not vanish in between.
   Guest* ByVpid(uint32_t vpid) {
     for (auto& [ch, g] : guests_)
       if (g->ctx.vpid == vpid && !g->exited) return g.get();
+    for (auto& [ch, g] : guests_)
+      if (g->ctx.vpid == vpid && g->host_pid && g->pidfd >= 0) return g.get();
     PurgeReapedZombies();
     auto z = zombies_.find(vpid);
     return z == zombies_.end() ? nullptr : z->second.get();
@@ -139,6 +146,8 @@ class Supervisor : public rootfs::ProcInfo {
   Guest* ByHost(pid_t pid) {
     for (auto& [ch, g] : guests_)
       if (g->host_pid == pid && !g->exited) return g.get();
+    for (auto& [ch, g] : guests_)
+      if (g->host_pid == pid && g->pidfd >= 0) return g.get();  // see ByVpid
     PurgeReapedZombies();
     for (auto& [vpid, z] : zombies_)
       if (z->host_pid == pid) return z.get();
@@ -374,6 +383,12 @@ int Supervisor::Run() {
     if (cgroup_) cgroup_->Remove(&ignored);
     return 1;
   }
+  // No supplementary groups of its own: with its capabilities they decide
+  // nothing for the supervisor, and a guest without any (every `runc spec`
+  // root) then shares them, which spares the proxy's lookups a setgroups
+  // pair (~3 us here) each time they take the guest's credentials
+  // (rootfs/search_as.hpp). Best effort: refused in a user namespace.
+  (void)setgroups(0, nullptr);
   // Work from the sandbox's state dir: nothing here uses relative paths,
   // and an operator (or a test) finds the sandbox's supervisor by its cwd,
   // as its guests by theirs.

@@ -127,8 +127,12 @@ void TaskService::OnExit(const std::string& id, const std::string& exec_id, int 
   // while the process has not exited.
   if (p->io && !p->exited) {
     lock.unlock();
-    p->io->WaitOutput(kExitDrainMs);
+    bool drained = p->io->WaitOutput(kExitDrainMs);
     lock.lock();
+    if (!drained)
+      Log("container " + id + (exec_id.empty() ? "" : " exec " + exec_id) + ": output still open " +
+          std::to_string(kExitDrainMs) +
+          " ms after the exit (a process outside it holds the pipe?)");
   }
   if (!exec_id.empty()) {
     FinishExit(*c, *p, exit_status);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.hpp"
@@ -174,6 +175,55 @@ TEST_F(SearchPermissionTest, UserCannotWalkThroughADirWithoutSearchPermission) {
   // Root with CAP_DAC_READ_SEARCH walks through.
   BecomeUser(0, 0);
   ctx_.creds.cap_effective = 1ull << kCapDacReadSearch;
+  EXPECT_EQ(Open("/root/notes", O_RDONLY).result(), 0);
+}
+
+// The one-call lookup lets the kernel check search permission with the
+// guest's file credentials; these cases tell its answers from a root's.
+TEST_F(SearchPermissionTest, RootWithoutCapabilitiesIsRefusedByOwnerBits) {
+  ASSERT_EQ(mkdir((root_ + "/home").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((root_ + "/home/u").c_str(), 0700), 0);
+  ASSERT_EQ(chown((root_ + "/home/u").c_str(), 1000, 1000), 0);
+  WriteHost(root_ + "/home/u/f", "x", 0644);
+  BecomeUser(0, 0);
+  ctx_.creds.cap_effective = 0;  // `runc spec`'s root keeps no DAC capability
+  EXPECT_EQ(Open("/home/u/f", O_RDONLY).result(), -EACCES);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/home/u/f").result(), -EACCES);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/home/u").result(), 0);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/etc/passwd").result(), 0);
+  ctx_.creds.cap_effective = 1ull << kCapDacOverride;
+  EXPECT_EQ(Call(proto::kStat, {0}, "/home/u/f").result(), 0);
+}
+
+TEST_F(SearchPermissionTest, GroupSearchBitsCountForSupplementaryGroups) {
+  ASSERT_EQ(mkdir((root_ + "/shared").c_str(), 0710), 0);
+  ASSERT_EQ(chown((root_ + "/shared").c_str(), 0, 2000), 0);
+  WriteHost(root_ + "/shared/f", "x", 0644);
+  BecomeUser(1000, 1000);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/shared/f").result(), -EACCES);
+  ctx_.creds.groups = {3000, 2000};
+  EXPECT_EQ(Call(proto::kStat, {0}, "/shared/f").result(), 0);
+  EXPECT_EQ(Open("/shared/f", O_RDONLY).result(), 0);
+  BecomeUser(1000, 2000);  // the primary group (fsgid) counts as well
+  EXPECT_EQ(Call(proto::kStat, {0}, "/shared/f").result(), 0);
+}
+
+TEST_F(SearchPermissionTest, ProxyCredentialsAreRestoredAfterALookup) {
+  ASSERT_EQ(mkdir((root_ + "/root").c_str(), 0700), 0);
+  WriteHost(root_ + "/root/notes", "private", 0644);
+  auto fsuid = [] { return syscall(SYS_setfsuid, -1); };
+  auto fsgid = [] { return syscall(SYS_setfsgid, -1); };
+  long uid0 = fsuid(), gid0 = fsgid();
+  BecomeUser(1000, 1000);
+  ctx_.creds.groups = {4000};
+  EXPECT_EQ(Call(proto::kStat, {0}, "/root/notes").result(), -EACCES);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/etc/passwd").result(), 0);
+  EXPECT_EQ(fsuid(), uid0);
+  EXPECT_EQ(fsgid(), gid0);
+  // The proxy (this process, root) still walks anywhere itself.
+  struct stat st;
+  EXPECT_EQ(stat((root_ + "/root/notes").c_str(), &st), 0);
+  BecomeUser(0, 0);
   EXPECT_EQ(Open("/root/notes", O_RDONLY).result(), 0);
 }
 

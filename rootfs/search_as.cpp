@@ -1,0 +1,100 @@
+#include "rootfs/search_as.hpp"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace litebox::rootfs {
+namespace {
+
+long Sys(long nr, long a = 0, long b = 0) {
+  return syscall(nr, a, b);
+}
+
+// setfsuid/setfsgid answer with the previous id and cannot fail visibly:
+// the id in force is read back with an invalid argument (-1).
+uint32_t CurrentFsuid() {
+  return static_cast<uint32_t>(Sys(SYS_setfsuid, -1));
+}
+uint32_t CurrentFsgid() {
+  return static_cast<uint32_t>(Sys(SYS_setfsgid, -1));
+}
+
+bool GetCaps(__user_cap_data_struct data[2]) {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  return syscall(SYS_capget, &hdr, data) == 0;
+}
+bool SetCaps(const __user_cap_data_struct data[2]) {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  return syscall(SYS_capset, &hdr, data) == 0;
+}
+
+}  // namespace
+
+SearchAs::SearchAs(const Creds& c) {
+  old_fsuid_ = CurrentFsuid();
+  old_fsgid_ = CurrentFsgid();
+  if (!GetCaps(old_caps_)) return;
+  long n = Sys(SYS_getgroups, 0, 0);
+  if (n < 0) return;
+  old_groups_.resize(static_cast<size_t>(n));
+  if (n > 0 && Sys(SYS_getgroups, n, reinterpret_cast<long>(old_groups_.data())) != n) return;
+
+  if (old_groups_ != c.groups) {
+    if (Sys(SYS_setgroups, static_cast<long>(c.groups.size()),
+            reinterpret_cast<long>(c.groups.data())) != 0)
+      return;
+    groups_set_ = true;
+  }
+  if (c.fsgid != old_fsgid_) {
+    Sys(SYS_setfsgid, c.fsgid);
+    fsgid_set_ = true;
+    if (CurrentFsgid() != c.fsgid) return;
+  }
+  if (c.fsuid != old_fsuid_) {
+    // Leaving fsuid 0 clears the file capabilities (DAC_OVERRIDE,
+    // DAC_READ_SEARCH, FOWNER...) from the effective set; returning to 0
+    // raises them again from the permitted set.
+    Sys(SYS_setfsuid, c.fsuid);
+    fsuid_set_ = true;
+    if (CurrentFsuid() != c.fsuid) return;
+  }
+  // A root guest without the capabilities (fsuid stays 0): drop them by hand.
+  __user_cap_data_struct now[2];
+  if (!GetCaps(now)) return;
+  constexpr uint32_t kSearchCaps = (1u << kCapDacOverride) | (1u << kCapDacReadSearch);
+  if (now[0].effective & kSearchCaps) {
+    now[0].effective &= ~kSearchCaps;
+    if (!SetCaps(now)) return;
+    caps_set_ = true;
+  }
+  ok_ = true;
+}
+
+SearchAs::~SearchAs() {
+  int saved = errno;
+  bool restored = true;
+  // fsuid first: going back to 0 raises the file capabilities, which the
+  // capset below then makes exactly the old set again.
+  if (fsuid_set_) {
+    Sys(SYS_setfsuid, old_fsuid_);
+    restored &= CurrentFsuid() == old_fsuid_;
+  }
+  if (fsgid_set_) {
+    Sys(SYS_setfsgid, old_fsgid_);
+    restored &= CurrentFsgid() == old_fsgid_;
+  }
+  if (groups_set_)
+    restored &= Sys(SYS_setgroups, static_cast<long>(old_groups_.size()),
+                    reinterpret_cast<long>(old_groups_.data())) == 0;
+  if (caps_set_ || fsuid_set_) restored &= SetCaps(old_caps_);
+  // The proxy with a guest's credentials would answer later requests
+  // wrongly (refusing, never granting more: these only lower rights), but
+  // a proxy that cannot restore its own credentials is broken: stop.
+  if (!restored) abort();
+  errno = saved;
+}
+
+}  // namespace litebox::rootfs
