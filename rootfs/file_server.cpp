@@ -94,7 +94,11 @@ std::string FileServer::CanonicalPath(const std::string& path, const ProcessCont
   std::string abs = path[0] == '/' ? path : ctx.cwd + "/" + path;
   Resolved r;
   auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
-  if (fs_.Resolve(abs, true, lookup, &r) != 0 || r.kind == Resolved::kMissing) return path;
+  // Only the name is wanted: no parent dir, which lets the one-call lookup
+  // answer (an exec's /bin/true -> /bin/busybox in three calls, not a walk).
+  if (fs_.Resolve(abs, true, lookup, &r, nullptr, /*need_parent=*/false) != 0 ||
+      r.kind == Resolved::kMissing)
+    return path;
   return r.vpath;
 }
 
