@@ -42,6 +42,8 @@ long unimplemented(SyscallCtx& c, const char* name);
 // Virtual pid of a child of this process known by its host pid, or 0 (a
 // lookup in this process's own table: no request, safe in a handler).
 int child_vpid_local(int host);
+// The host pid of our child `vpid` (0: not a child we forked).
+int child_host_local(int vpid);
 
 }  // namespace lb
 

@@ -23,10 +23,11 @@ struct ExecResult {
 long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
                 void (*before_commit)(void*), void* arg, const char* execfn = nullptr);
 
-// Tells the supervisor the process now runs g_proc.exe (cmdline: argv
-// joined with NULs, may be null), learns the canonical exe path
+// Tells the supervisor the process now runs g_proc.exe, learns the canonical exe path
 // (g_proc.exe_canon) and, with `close_cloexec`, closes the application's
 // close-on-exec fds from the open-fd list in its reply.
-void report_exec_done(const char* cmdline, size_t cmdline_len, bool close_cloexec);
+// `info`: argv joined with NULs (its first argv_len bytes), then the
+// environment's entries, NUL-terminated (up to info_len).
+void report_exec_done(const char* info, size_t argv_len, size_t info_len, bool close_cloexec);
 
 }  // namespace lb

@@ -238,7 +238,7 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
     exit_group(e == -k::ENOENT ? 127 : 126);
   }
   // /proc/<pid>/exe names the image as found (PATH search done).
-  report_exec_done(nullptr, 0, false);
+  report_exec_done(nullptr, 0, 0, false);
   if (g_proc.launch_flags & proto::kLaunchWaitForStart) {
     Rpc r;
     r.op = proto::kAwaitStart;

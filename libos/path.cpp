@@ -58,7 +58,8 @@ long set_path(Rpc& r, int slot, long dirfd_arg, const char* path, char* scratch,
   return 0;
 }
 
-long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check) {
+long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check,
+                int64_t* kind) {
   char scratch[proto::kMaxPath + 512];
   Rpc r;
   r.op = proto::kOpen;
@@ -69,6 +70,7 @@ long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_c
   r.arg[2] = exec_check;
   r.cloexec = (flags & k::O_CLOEXEC) != 0;
   long res = rpc(r);
+  if (kind) *kind = r.aux[0];
   if (res < 0) return res;
   if (r.fd_out < 0) return -k::EPROTO;
   return r.fd_out;

@@ -18,6 +18,8 @@ long set_path(Rpc& r, int slot, long dirfd, const char* path, char* scratch, uns
 void put_thread_self(Buf& b);
 
 // Opens a path through the proxy; returns the fd or -errno.
-long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check = 0);
+// *kind (if given) receives the reply's proto::FdKind, on failures too.
+long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check = 0,
+                int64_t* kind = nullptr);
 
 }  // namespace lb

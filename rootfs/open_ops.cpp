@@ -130,9 +130,16 @@ FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& c
     fifo_unblock = true;
   }
   int fd = Reopen(r.fd.get(), oflags);
-  if (fd < 0) return Err(fd);
+  if (fd < 0) {
+    Reply e = Err(fd);
+    if (fifo_unblock && fd == -ENXIO) e.aux0 = proto::kFdFifo;  // no reader yet
+    return e;
+  }
   out.fd.reset(fd);
-  if (fifo_unblock) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (fifo_unblock) {
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    out.aux0 = proto::kFdFifo;
+  }
   return out;
 }
 

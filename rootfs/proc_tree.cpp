@@ -312,7 +312,13 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
     *node = File(StatText(vpid, host_pid, self));
   } else if (name == "maps") {
     *node = File(MapsText(host_pid));
-  } else if (name == "environ" || name == "statm" || name == "limits" || name == "oom_score_adj") {
+  } else if (name == "environ") {
+    // Mode 0400 and ptrace's rule on Linux: the owner, or CAP_SYS_PTRACE.
+    constexpr int kCapSysPtrace = 19;
+    if (!self && ctx.creds.euid != creds.euid && !ctx.creds.HasCap(kCapSysPtrace)) return -EACCES;
+    *node = File(procs_.Environ(vpid));
+    node->mode = 0400;
+  } else if (name == "statm" || name == "limits" || name == "oom_score_adj") {
     *node = File(HostFile(host_dir + "/" + name));
   } else if (name == "mounts") {
     *node = File(MountsText());

@@ -34,6 +34,9 @@ class ProcInfo {
   // Virtual credentials of another process, for /proc/<pid>/status. The
   // default (nullopt) shows ids 0 for processes other than the caller.
   virtual std::optional<Creds> Credentials(uint32_t vpid) { return std::nullopt; }
+  // The environment its image started with (entries NUL-terminated), as
+  // /proc/<pid>/environ shows it.
+  virtual std::string Environ(uint32_t vpid) { return ""; }
 };
 
 }  // namespace litebox::rootfs

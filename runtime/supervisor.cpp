@@ -67,11 +67,17 @@ struct Guest {
   pid_t host_pid = 0;
   uint32_t vppid = 0;
   uint32_t vpgid = 0, vsid = 0;  // virtual process group and session
+  // The host process group kept in step with vpgid (0: its own host pid, as
+  // for a process launched with setsid), so that the kernel's waitid can
+  // select by group (P_PGID, waitpid(0), waitpid(-pgid)).
+  pid_t host_pgid = 0;
+  pid_t HostPgid() const { return host_pgid ? host_pgid : host_pid; }
   bool is_init = false;
   bool exited = false;
   bool await_start_pending = false;  // replied when the container starts
   std::string exe;
   std::string cmdline;  // argv joined with NUL
+  std::string environ;  // the image's initial environment, entries NUL-terminated
   ProcessSpec spec;     // launch info of an initial (non-forked) guest
   bool forked = false;
   bool execed = false;  // since its fork: its parent may no longer setpgid it
@@ -112,6 +118,10 @@ class Supervisor : public rootfs::ProcInfo {
   std::string ExePath(uint32_t vpid) override {
     Guest* g = ByVpid(vpid);
     return g ? g->exe : "";
+  }
+  std::string Environ(uint32_t vpid) override {
+    Guest* g = ByVpid(vpid);
+    return g ? g->environ : "";
   }
   std::string Cwd(uint32_t vpid) override {
     Guest* g = ByVpid(vpid);
@@ -1143,9 +1153,11 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       child->ctx.vpid = next_vpid_++;
       child->vpgid = g.vpgid;
       child->vsid = g.vsid;
+      child->host_pgid = g.HostPgid();
       child->ctx.host_pid = 0;
       child->exe = g.exe;
       child->cmdline = g.cmdline;
+      child->environ = g.environ;
       uint32_t vpid = child->ctx.vpid;
       // The child's shared page, through its parent (which forks with it
       // open): the child maps it before its first request.
@@ -1188,7 +1200,13 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // become the next exec's target).
       g.exe = files_->CanonicalPath(req.str[0], g.ctx);
       if (g.exe.empty()) g.exe = req.str[0];
-      if (!req.str[1].empty()) g.cmdline = req.str[1];
+      // str1: argv joined with NULs, then (from arg0 - 1 on) the environment.
+      if (!req.str[1].empty()) {
+        uint64_t cut = static_cast<uint64_t>(req.hdr.arg[0]) - 1;
+        if (req.hdr.arg[0] < 1 || cut > req.str[1].size()) cut = req.str[1].size();
+        g.cmdline = req.str[1].substr(0, cut);
+        g.environ = req.str[1].substr(cut);
+      }
       g.execed = true;
       std::string payload = g.exe;
       payload.push_back('\0');
@@ -1199,6 +1217,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
     case proto::kSetPgid: {
       uint32_t target = req.hdr.arg[0] == 0 ? g.ctx.vpid : static_cast<uint32_t>(req.hdr.arg[0]);
       int64_t pg = req.hdr.arg[1] == 0 ? target : req.hdr.arg[1];
+      RegisterPending();  // a child forked a moment ago: its host pid leads its new group
       Guest* t = ByVpid(target);
       long r = 0;
       if (req.hdr.arg[0] < 0 || req.hdr.arg[1] < 0)
@@ -1211,14 +1230,23 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         r = -EPERM;
       else if (t->vsid == t->ctx.vpid)
         r = -EPERM;  // a session leader keeps its group
-      else if (static_cast<uint32_t>(pg) != target) {
-        bool exists = false;
+      pid_t host_pgid = 0;
+      if (r == 0 && static_cast<uint32_t>(pg) != target) {
+        r = -EPERM;
         for (auto& [ch2, o] : guests_)
-          exists |= !o->exited && o->vpgid == static_cast<uint32_t>(pg) && o->vsid == g.vsid;
-        if (!exists) r = -EPERM;
+          if (!o->exited && o->vpgid == static_cast<uint32_t>(pg) && o->vsid == g.vsid) {
+            r = 0;
+            host_pgid = o->HostPgid();
+            break;
+          }
+      } else if (r == 0) {
+        host_pgid = t->host_pid;  // a new group, led by the target
       }
-      if (r == 0) t->vpgid = static_cast<uint32_t>(pg);
-      SendResponse(ch, op, r, 0, {});
+      if (r == 0) t->vpgid = static_cast<uint32_t>(pg), t->host_pgid = host_pgid;
+      // aux: the host group the caller moves the target into (the libOS does
+      // that itself: only a process or its parent may).
+      if (r == 0 && host_pgid == 0) r = -ESRCH;  // not said hello: cannot be in step
+      SendResponse(ch, op, r, r == 0 ? host_pgid : 0, {});
       return;
     }
     case proto::kSetSid: {
@@ -1227,6 +1255,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         return;
       }
       g.vsid = g.vpgid = g.ctx.vpid;
+      g.host_pgid = 0;  // the libOS's host setsid makes it its own group
       SendResponse(ch, op, g.vsid, 0, {});
       return;
     }
@@ -1237,6 +1266,20 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         return;
       }
       SendResponse(ch, op, req.hdr.arg[1] == 1 ? t->vsid : t->vpgid, 0, {});
+      return;
+    }
+    case proto::kHostPgid: {
+      // The host group kept in step with virtual group arg0 (waitid P_PGID);
+      // members that exited but are not reaped count (their group is still
+      // theirs on the host).
+      uint32_t pg = static_cast<uint32_t>(req.hdr.arg[0]);
+      long r = -ESRCH;
+      for (auto& [ch2, o] : guests_)
+        if (o->vpgid == pg && o->host_pid) r = o->HostPgid();
+      if (r < 0)
+        for (auto& [vpid, z] : zombies_)
+          if (z->vpgid == pg) r = z->HostPgid();
+      SendResponse(ch, op, r, 0, {});
       return;
     }
     case proto::kStopOtherThreads: {
@@ -1386,6 +1429,7 @@ void Supervisor::OnControl(int fd) {
     c.umask = g->spec.umask;
     g->exe = g->spec.args.empty() ? "" : g->spec.args[0];
     for (const auto& a : g->spec.args) g->cmdline += a + std::string(1, '\0');
+    for (const auto& e : g->spec.env) g->environ += e + std::string(1, '\0');
     uint32_t vpid = g->ctx.vpid;
     AddGuest(std::move(g));
     // The guest joins the sandbox's namespaces: "ns" names the fds in order.

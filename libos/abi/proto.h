@@ -110,7 +110,9 @@ enum Op : uint32_t {
   // 1's signal rules; receivers see si_pid = the sender's vpid (SI_QUEUE).
   kKill = 44,
   // The calling process completed an in-process execve. str0 = new exe
-  // virtual path, str1 = argv joined with NUL (for /proc/<pid>/cmdline).
+  // virtual path, str1 = argv joined with NUL (for /proc/<pid>/cmdline),
+  // then the environment likewise (/proc/<pid>/environ) from byte arg0 - 1
+  // on (arg0 = 0: all argv).
   // Reply payload: the exe path as /proc/<pid>/exe shows it (symlinks
   // resolved), NUL, then aux0 int32 fd numbers: the caller's open fds below
   // kReservedFdBase (aux0 = -1: not listed), so that the libOS closes its
@@ -175,6 +177,12 @@ enum Op : uint32_t {
   // sigqueue value is arg2. The target is the sandbox process the pidfd
   // names, under kKill's rules; -EBADF if the fd is no pidfd.
   kPidfdSignal = 60,
+  // The host process group kept in step with virtual group arg0 (result >
+  // 0), or -ESRCH when no process of the sandbox is in it: waitid(P_PGID)
+  // and waitpid(-pgid) wait on it. (kSetPgid's aux0 is the host group the
+  // caller then moves the target into with a host setpgid; kSetSid's
+  // caller makes a host session of its own.)
+  kHostPgid = 61,
 };
 
 // Values of Response.aux[0] for kOpen.
@@ -182,6 +190,11 @@ enum FdKind : int64_t {
   kFdHost = 0,         // a real file, directory, fifo or device
   kFdVirtualFile = 1,  // sealed memfd with generated content (/proc, /dev/...)
   kFdVirtualDir = 2,   // memfd holding linux_dirent64 records of a virtual dir
+  // A FIFO opened without O_NONBLOCK. The proxy never blocks for the other
+  // end, so the libOS does: a reader's fd comes back at once and the libOS
+  // waits for a writer; a writer with no reader gets -ENXIO with this aux0,
+  // and the libOS asks again until a reader is there.
+  kFdFifo = 3,
 };
 
 inline constexpr int64_t kOpenForExec = 1;

@@ -175,11 +175,60 @@ void stat_to_statx(const k::stat& s, k::statx* x) {
 }  // namespace
 
 // --- open ----------------------------------------------------------------
+namespace {
+struct PollFd {
+  int fd;
+  short events, revents;
+};
+constexpr short kPollIn = 1;
+
+// Sleeps (or waits for `fd`, when >= 0) with the application's signal mask,
+// so that its signals interrupt the wait as they would a blocking open.
+long wait_with_app_mask(SyscallCtx& c, int fd, long timeout_ns) {
+  uint64_t mask = *c.app_mask & ~k::sigbit(k::SIGSYS);
+  PollFd p{fd, kPollIn, 0};
+  k::timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
+  return sys(__NR_ppoll, fd >= 0 ? reinterpret_cast<long>(&p) : 0, fd >= 0 ? 1 : 0,
+             timeout_ns >= 0 ? reinterpret_cast<long>(&ts) : 0, reinterpret_cast<long>(&mask), 8);
+}
+
+// open(2) with a FIFO's blocking rules, which the proxy leaves to us (it
+// never waits for the other end; proto::kFdFifo). A reader waits for a
+// writer: here until the first data or the writer's close (Linux returns
+// as the writer opens; the read that follows would wait for the data
+// anyway). A writer asks again, backing off to 10 ms, until a reader is
+// there. A signal ends either wait with EINTR (Linux restarts the open
+// after an SA_RESTART handler; we do not).
+long open_path(SyscallCtx& c, long dirfd, const char* path, long flags, long mode) {
+  const bool blocking = !(flags & k::O_NONBLOCK);
+  const long acc = flags & k::O_ACCMODE;
+  long backoff_ns = 200'000;
+  for (;;) {
+    int64_t kind = 0;
+    long fd = proxy_open(dirfd, path, flags, mode, 0, &kind);
+    if (!blocking || kind != proto::kFdFifo) return fd;
+    if (fd >= 0) {
+      if (acc != k::O_RDONLY) return fd;
+      long w = wait_with_app_mask(c, static_cast<int>(fd), -1);
+      if (w < 0) {
+        sys(__NR_close, fd);
+        return w;
+      }
+      return fd;
+    }
+    if (fd != -k::ENXIO || acc != k::O_WRONLY) return fd;
+    long w = wait_with_app_mask(c, -1, backoff_ns);
+    if (w < 0) return w;
+    if (backoff_ns < 10'000'000) backoff_ns *= 2;
+  }
+}
+}  // namespace
+
 LB_SYSCALL_DIRECT(open) {
-  return proxy_open(k::AT_FDCWD, cstr(c.a[0]), c.a[1], c.a[2]);
+  return open_path(c, k::AT_FDCWD, cstr(c.a[0]), c.a[1], c.a[2]);
 }
 LB_SYSCALL_DIRECT(openat) {
-  return proxy_open(c.a[0], cstr(c.a[1]), c.a[2], c.a[3]);
+  return open_path(c, c.a[0], cstr(c.a[1]), c.a[2], c.a[3]);
 }
 LB_SYSCALL_DIRECT(creat) {
   return proxy_open(k::AT_FDCWD, cstr(c.a[0]), k::O_CREAT | k::O_WRONLY | k::O_TRUNC, c.a[1]);

@@ -64,16 +64,31 @@ LB_SYSCALL_DIRECT(getsid) {
   if (pid == 0 || pid == static_cast<int>(g_proc.vpid)) return g_proc.vsid;
   return pgid_call(proto::kGetPgid, pid, 1);
 }
+// The supervisor decides (virtual pids, the sandbox's rules); the host's
+// groups and sessions then follow, so that the kernel's waitid can select
+// a group (wait4 and waitid in process.cpp). Host setpgid on a child is
+// ours to make (only a process or its parent may); the host agrees
+// whenever the supervisor did, since the host's groups mirror its own.
 LB_SYSCALL_DIRECT(setpgid) {
   int pid = static_cast<int>(c.a[0]), pgid = static_cast<int>(c.a[1]);
-  long r = pgid_call(proto::kSetPgid, pid, pgid);
-  if (r == 0 && (pid == 0 || pid == static_cast<int>(g_proc.vpid)))
-    g_proc.vpgid = pgid == 0 ? g_proc.vpid : static_cast<uint32_t>(pgid);
-  return r;
+  Rpc r;
+  r.op = proto::kSetPgid;
+  r.arg[0] = pid;
+  r.arg[1] = pgid;
+  long res = rpc(r);
+  if (res != 0) return res;
+  bool self = pid == 0 || pid == static_cast<int>(g_proc.vpid);
+  if (self) g_proc.vpgid = pgid == 0 ? g_proc.vpid : static_cast<uint32_t>(pgid);
+  int host = self ? 0 : child_host_local(pid);
+  if ((self || host > 0) && r.aux[0] > 0) sys(__NR_setpgid, host, r.aux[0]);
+  return 0;
 }
 LB_SYSCALL_DIRECT(setsid) {
   long r = pgid_call(proto::kSetSid, 0, 0);
-  if (r > 0) g_proc.vsid = g_proc.vpgid = static_cast<uint32_t>(r);
+  if (r > 0) {
+    g_proc.vsid = g_proc.vpgid = static_cast<uint32_t>(r);
+    sys(__NR_setsid);
+  }
   return r;
 }
 

@@ -48,6 +48,10 @@ int host_of_vpid(int vpid) {
 }
 }  // namespace
 
+int lb::child_host_local(int vpid) {
+  return host_of_vpid(vpid);
+}
+
 int lb::child_vpid_local(int host) {
   Guard g(g_proc.lock);
   for (int i = 0; i < g_nchildren; ++i)
@@ -227,13 +231,16 @@ bool translate_id(long* idtype, long* id) {
     int h = host_of_vpid(static_cast<int>(*id));
     if (!h) return false;
     *id = h;
-  } else if (*idtype == P_PGID) {
-    // Process groups are host groups kept in step (same numbers for the
-    // groups the sandbox made); 0 = the caller's group.
-    if (*id == 0)
-      *idtype = P_ALL;  // TODO(process groups): exact pgid semantics
-    else
-      *idtype = P_ALL;
+  } else if (*idtype == P_PGID && *id != 0) {
+    // Host groups are kept in step with the virtual ones (identity.cpp's
+    // setpgid and setsid), under other numbers: the supervisor knows which.
+    // 0, the caller's own group, is the same group on the host.
+    Rpc r;
+    r.op = proto::kHostPgid;
+    r.arg[0] = *id;
+    long h = rpc(r);
+    if (h <= 0) return false;
+    *id = h;
   }
   return true;
 }
@@ -400,13 +407,14 @@ bool close_cloexec_listed() {
 void close_cloexec_fds();
 }  // namespace
 
-void lb::report_exec_done(const char* cmdline, size_t cmdline_len, bool close_cloexec) {
+void lb::report_exec_done(const char* info, size_t argv_len, size_t info_len, bool close_cloexec) {
   char* reply = static_cast<char*>(alloc(proto::kMaxMessage));
   Rpc r;
   r.op = proto::kExecDone;
   r.set_str(0, g_proc.exe);
-  r.str[1] = cmdline;
-  r.str_len[1] = static_cast<uint32_t>(cmdline_len);
+  r.str[1] = info;
+  r.str_len[1] = static_cast<uint32_t>(info_len);
+  r.arg[0] = info_len ? static_cast<long>(argv_len) + 1 : 0;  // 0: no split
   r.payload = reply;
   r.payload_cap = reply ? proto::kMaxMessage : 0;
   long e = rpc(r);
@@ -650,24 +658,27 @@ long do_execve(SyscallCtx& c, long dirfd_arg, long path, long argv, long envp, l
     free_strv(av), free_strv(ev);
     return e;
   }
-  // Tell the supervisor (for /proc/<pid>/exe and cmdline); its answer
-  // lists our open fds, of which the close-on-exec ones go now.
-  // argv joined with NULs, as /proc/<pid>/cmdline shows it.
-  size_t cl = 0;
-  for (char** a = av; *a; ++a) cl += strlen(*a) + 1;
-  if (cl > 65536) cl = 65536;
-  char* cmdline = static_cast<char*>(alloc(cl + 1));
-  size_t off = 0;
-  for (char** a = av; *a && cmdline; ++a) {
-    size_t n = strlen(*a) + 1;
-    if (off + n > cl) break;
-    memcpy(cmdline + off, *a, n);
-    off += n;
+  // Tell the supervisor (for /proc/<pid>/exe, cmdline and environ); its
+  // answer lists our open fds, of which the close-on-exec ones go now.
+  // argv joined with NULs, as /proc/<pid>/cmdline shows it, then the
+  // environment likewise; whole entries only, within one datagram.
+  constexpr size_t kArgvCap = 32 * 1024, kInfoCap = 60 * 1024;
+  char* info = static_cast<char*>(alloc(kInfoCap));
+  size_t off = 0, argv_len = 0;
+  for (int part = 0; part < 2 && info; ++part) {
+    size_t cap = part == 0 ? kArgvCap : kInfoCap;
+    for (char** a = part == 0 ? av : ev; a && *a; ++a) {
+      size_t n = strlen(*a) + 1;
+      if (off + n > cap) break;
+      memcpy(info + off, *a, n);
+      off += n;
+    }
+    if (part == 0) argv_len = off;
   }
-  report_exec_done(cmdline, off, true);
+  report_exec_done(info, argv_len, off, true);
   // From now on only we can change our group; one more answer may differ.
   if (g_proc.pgid_state == Process::kPgidAskAlways) g_proc.pgid_state = Process::kPgidAskOnce;
-  free(cmdline);
+  free(info);
   free_strv(av), free_strv(ev);
 
   k::mcontext& m = c.uc->mc;

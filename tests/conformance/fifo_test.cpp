@@ -72,10 +72,7 @@ TEST_F(FifoTest, MkfifoMakesFifoAndRefusesExistingName) {
   EXPECT_EQ(errno, EEXIST);
 }
 
-// FAILS under LiteBox: opens of a FIFO never block: the proxy opens it O_NONBLOCK
-// (rootfs/open_ops.cpp), so a reader open returns at once and a writer open without a reader fails
-// with ENXIO
-TEST_F(FifoTest, DISABLED_WriterChildToReaderParent) {
+TEST_F(FifoTest, WriterChildToReaderParent) {
   std::string path = fifo_;
   Child writer([&] {
     int fd = open(path.c_str(), O_WRONLY);
@@ -91,10 +88,7 @@ TEST_F(FifoTest, DISABLED_WriterChildToReaderParent) {
   EXPECT_EQ(DescribeStatus(writer.Wait()), "exited 0");
 }
 
-// FAILS under LiteBox: opens of a FIFO never block: the proxy opens it O_NONBLOCK
-// (rootfs/open_ops.cpp), so a reader open returns at once and a writer open without a reader fails
-// with ENXIO
-TEST_F(FifoTest, DISABLED_BlockingReadOpenWaitsForWriter) {
+TEST_F(FifoTest, BlockingReadOpenWaitsForWriter) {
   std::string path = fifo_;
   Child writer([&] {
     usleep(150 * 1000);
@@ -109,6 +103,20 @@ TEST_F(FifoTest, DISABLED_BlockingReadOpenWaitsForWriter) {
   ASSERT_GE(fd.get(), 0) << strerror(errno);
   EXPECT_GE(NowMs() - start, 100);
   EXPECT_EQ(DescribeStatus(writer.Wait()), "exited 0");
+}
+
+// Blocking opens are interruptible: a handler without SA_RESTART ends them
+// with EINTR (the Guard's SIGALRM here), on both ends of the FIFO.
+TEST_F(FifoTest, BlockingOpensWithoutPeerAreInterruptedByASignal) {
+  Guard(100);
+  EXPECT_EQ(open(fifo_.c_str(), O_RDONLY), -1);
+  EXPECT_EQ(errno, EINTR);
+  EXPECT_EQ(g_alarm, 1);
+  g_alarm = 0;
+  Guard(100);
+  EXPECT_EQ(open(fifo_.c_str(), O_WRONLY), -1);
+  EXPECT_EQ(errno, EINTR);
+  EXPECT_EQ(g_alarm, 1);
 }
 
 TEST_F(FifoTest, NonblockingWriteOpenWithoutReaderIsENXIO) {
@@ -151,10 +159,7 @@ TEST_F(FifoTest, DataIsDiscardedWhenLastOpenerCloses) {
   EXPECT_EQ(errno, EAGAIN);
 }
 
-// FAILS under LiteBox: opens of a FIFO never block: the proxy opens it O_NONBLOCK
-// (rootfs/open_ops.cpp), so a reader open returns at once and a writer open without a reader fails
-// with ENXIO
-TEST_F(FifoTest, DISABLED_ReaderChildSeesDataAndWriterParentGetsEpipeAfterItExits) {
+TEST_F(FifoTest, ReaderChildSeesDataAndWriterParentGetsEpipeAfterItExits) {
   std::string path = fifo_;
   Child reader([&] {
     int fd = open(path.c_str(), O_RDONLY);

@@ -140,8 +140,7 @@ TEST_F(ProcPidTest, ExecedChildCmdlineIsNulSeparatedArgv) {
   EXPECT_EQ(ReadFile(Proc(c.pid(), "cmdline")), Bytes("helper-name\0two words\0\0last\0"));
 }
 
-// FAILS under LiteBox: /proc/<pid>/environ of another process is empty
-TEST_F(ProcPidTest, DISABLED_ExecedChildEnvironIsItsEnvironment) {
+TEST_F(ProcPidTest, ExecedChildEnvironIsItsEnvironment) {
   ExecedChild c(SelfExe(), {"helper"}, {"CONFORMANCE_HELPER=block", "PROBE=a b=c"});
   ASSERT_TRUE(c.ready());
   EXPECT_EQ(ReadFile(Proc(c.pid(), "environ")), Bytes("CONFORMANCE_HELPER=block\0PROBE=a b=c\0"));

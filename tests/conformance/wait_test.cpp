@@ -134,9 +134,7 @@ TEST_F(WaitTest, CoreSignalCodeAgreesWithWcoredump) {
   EXPECT_EQ(si.si_code, WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED);
 }
 
-// FAILS under LiteBox: the libOS maps P_PGID (and so waitpid(0) and waitpid(-pgid)) to P_ALL
-// (translate_id in libos/sys/process.cpp, a TODO)
-TEST_F(WaitTest, DISABLED_WaitidPpgidSelectsOnlyThatGroup) {
+TEST_F(WaitTest, WaitidPpgidSelectsOnlyThatGroup) {
   Pipe go;
   Child in_group([&] {
     go.CloseWrite();
@@ -162,6 +160,32 @@ TEST_F(WaitTest, DISABLED_WaitidPpgidSelectsOnlyThatGroup) {
   EXPECT_EQ(errno, ECHILD);
   int st = other.Wait();
   EXPECT_EQ(DescribeStatus(st), "exited 22");
+}
+
+// A child that made a session of its own leads a group in it: its parent
+// can still wait on that group.
+TEST_F(WaitTest, WaitidPpgidSelectsTheGroupOfAChildInItsOwnSession) {
+  Pipe go;
+  Child leader([&] {
+    go.CloseWrite();
+    if (setsid() < 0) return 1;
+    BlockUntilEof(go.r());
+    return 51;
+  });
+  Child other([] { return 52; });
+  ASSERT_TRUE(leader.ok() && other.ok());
+  siginfo_t si;
+  // `other` has exited (and stays unreaped) before the group's child does.
+  ASSERT_EQ(WaitidBounded(P_PID, other.pid(), &si, WEXITED | WNOWAIT), 0);
+  // Wait until the leader's setsid took effect, then let it exit.
+  for (int i = 0; i < 1000 && getsid(leader.pid()) != leader.pid(); ++i) usleep(1000);
+  ASSERT_EQ(getsid(leader.pid()), leader.pid());
+  go.CloseWrite();
+  ASSERT_EQ(WaitidBounded(P_PGID, leader.pid(), &si, WEXITED), 0) << strerror(errno);
+  leader.MarkReaped();
+  EXPECT_EQ(si.si_pid, leader.pid());
+  EXPECT_EQ(si.si_status, 51);
+  EXPECT_EQ(DescribeStatus(other.Wait()), "exited 52");
 }
 
 TEST_F(WaitTest, WaitidPallReturnsAnyChild) {
@@ -193,9 +217,7 @@ TEST_F(WaitTest, WaitpidMinusOneBlocksUntilAChildExits) {
   EXPECT_GE(took, 50);
 }
 
-// FAILS under LiteBox: the libOS maps P_PGID (and so waitpid(0) and waitpid(-pgid)) to P_ALL
-// (translate_id in libos/sys/process.cpp, a TODO)
-TEST_F(WaitTest, DISABLED_WaitpidZeroWaitsOnlyForOwnGroup) {
+TEST_F(WaitTest, WaitpidZeroWaitsOnlyForOwnGroup) {
   Child own([] { return 31; });
   Child moved([] {
     setpgid(0, 0);
@@ -215,9 +237,7 @@ TEST_F(WaitTest, DISABLED_WaitpidZeroWaitsOnlyForOwnGroup) {
   EXPECT_EQ(DescribeStatus(moved.Wait()), "exited 32");
 }
 
-// FAILS under LiteBox: P_PGID is taken as P_ALL (libos/sys/process.cpp translate_id), so the
-// wait reaps whichever child exits first (it passed only when the group's child came first).
-TEST_F(WaitTest, DISABLED_WaitpidNegativePgidWaitsForThatGroup) {
+TEST_F(WaitTest, WaitpidNegativePgidWaitsForThatGroup) {
   Child leader([] {
     setpgid(0, 0);
     return 41;

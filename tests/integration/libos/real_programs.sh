@@ -68,6 +68,11 @@ if [ "$KIND" = busybox ]; then
   run_case background /bin/sh -c 'sleep 0.1 & sleep 0.1 & wait; echo waited'
   run_case trap-term /bin/sh -c 'trap "echo got TERM" TERM; kill -TERM $$; echo after'
   run_case timeout /bin/sh -c 'timeout 1 sleep 5; echo $?'
+  # Named FIFOs across processes: blocking opens, either side first (the
+  # two sides of a pipeline run at once; no `&`: the native rootfs has no
+  # /dev/null for a background job's stdin).
+  run_case fifo /bin/sh -c 'mkfifo /tmp/p; echo one > /tmp/p | cat /tmp/p
+    { sleep 0.1; echo two > /tmp/p; } | cat /tmp/p -; rm /tmp/p'
   run_case files /bin/sh -c 'mkdir -p /tmp/a/b && echo x > /tmp/a/b/f && cat /tmp/a/b/f && mv /tmp/a/b/f /tmp/a/g && ls /tmp/a && rm -r /tmp/a && ls /tmp'
   run_case symlink /bin/sh -c 'ln -s /etc/passwd /tmp/l && readlink /tmp/l && wc -l < /tmp/l && rm /tmp/l'
   run_case date /bin/date -u -d @0

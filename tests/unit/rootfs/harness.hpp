@@ -23,7 +23,7 @@ class FakeProcInfo : public ProcInfo {
   struct Proc {
     pid_t host_pid;
     uint32_t ppid;
-    std::string exe, cwd, cmdline;
+    std::string exe, cwd, cmdline, environ;
   };
   std::map<uint32_t, Proc> procs;
   std::string hostname = "sandbox-host";
@@ -37,6 +37,9 @@ class FakeProcInfo : public ProcInfo {
   std::string ExePath(uint32_t vpid) override { return procs.count(vpid) ? procs[vpid].exe : ""; }
   std::string Cwd(uint32_t vpid) override { return procs.count(vpid) ? procs[vpid].cwd : "/"; }
   uint32_t Ppid(uint32_t vpid) override { return procs.count(vpid) ? procs[vpid].ppid : 0; }
+  std::string Environ(uint32_t vpid) override {
+    return procs.count(vpid) ? procs[vpid].environ : "";
+  }
 };
 
 struct Reply {

@@ -179,6 +179,17 @@ TEST_F(ProcDevTest, CmdlineCommExeCwdRoot) {
   EXPECT_EQ(Call(proto::kReadlink, {}, "/proc/self/cwd").payload, "/etc");
 }
 
+// The environment the supervisor was told of (kExecDone), readable by the
+// process's own user only, as with Linux's mode 0400 and ptrace check.
+TEST_F(ProcDevTest, EnvironIsTheProcessesOwnAndOnlyItsUsersToRead) {
+  procs_.procs[7].environ = std::string("A=1\0PATH=/bin\0", 15);
+  EXPECT_EQ(Content("/proc/7/environ"), std::string("A=1\0PATH=/bin\0", 15));
+  BecomeUser(1000, 1000);  // process 7 runs as root (the fake's credentials)
+  EXPECT_EQ(Open("/proc/7/environ", O_RDONLY).result(), -EACCES);
+  ctx_.creds.cap_effective = 1ull << 19;  // CAP_SYS_PTRACE
+  EXPECT_EQ(Open("/proc/7/environ", O_RDONLY).result(), 0);
+}
+
 TEST_F(ProcDevTest, CanonicalPathForExecDoneResolvesSelfExeAndRelativeNames) {
   // busybox re-execs itself through /proc/self/exe: the exe link must then
   // name the binary, not itself (which would loop).
