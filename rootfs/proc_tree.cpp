@@ -313,9 +313,13 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
   } else if (name == "maps") {
     *node = File(MapsText(host_pid));
   } else if (name == "environ") {
-    // Mode 0400 and ptrace's rule on Linux: the owner, or CAP_SYS_PTRACE.
+    // ptrace's read rule on Linux (PTRACE_MODE_FSCREDS): the reader's fs
+    // ids are all of the target's ids, or it has CAP_SYS_PTRACE.
     constexpr int kCapSysPtrace = 19;
-    if (!self && ctx.creds.euid != creds.euid && !ctx.creds.HasCap(kCapSysPtrace)) return -EACCES;
+    const Creds& me = ctx.creds;
+    bool same = me.fsuid == creds.ruid && me.fsuid == creds.euid && me.fsuid == creds.suid &&
+                me.fsgid == creds.rgid && me.fsgid == creds.egid && me.fsgid == creds.sgid;
+    if (!self && !same && !me.HasCap(kCapSysPtrace)) return -EACCES;
     *node = File(procs_.Environ(vpid));
     node->mode = 0400;
   } else if (name == "statm" || name == "limits" || name == "oom_score_adj") {

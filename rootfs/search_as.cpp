@@ -1,5 +1,7 @@
 #include "rootfs/search_as.hpp"
 
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,6 +36,13 @@ bool SetCaps(const __user_cap_data_struct data[2]) {
 }  // namespace
 
 SearchAs::SearchAs(const Creds& c) {
+  uint64_t all = ~0ull;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old_sigmask_, sizeof all);
+  // Changing fsuid or raising capabilities (the restore does both) clears
+  // the parent-death signal and resets the dumpable flag: kept to restore.
+  prctl(PR_GET_PDEATHSIG, &old_pdeath_, 0, 0, 0);
+  old_dumpable_ = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  old_ppid_ = getppid();
   old_fsuid_ = CurrentFsuid();
   old_fsgid_ = CurrentFsgid();
   if (!GetCaps(old_caps_)) return;
@@ -94,6 +103,15 @@ SearchAs::~SearchAs() {
   // wrongly (refusing, never granting more: these only lower rights), but
   // a proxy that cannot restore its own credentials is broken: stop.
   if (!restored) abort();
+  if (fsuid_set_ || fsgid_set_ || caps_set_) {
+    if (old_dumpable_ >= 0) prctl(PR_SET_DUMPABLE, old_dumpable_, 0, 0, 0);
+    if (old_pdeath_ != 0) {
+      prctl(PR_SET_PDEATHSIG, old_pdeath_, 0, 0, 0);
+      // A parent that died in between sent nothing: the signal now.
+      if (getppid() != old_ppid_) kill(getpid(), old_pdeath_);
+    }
+  }
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old_sigmask_, nullptr, sizeof old_sigmask_);
   errno = saved;
 }
 

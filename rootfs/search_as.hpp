@@ -10,7 +10,10 @@
 //
 // Thread-local by nature: fsuid, fsgid, groups and capabilities are
 // per-thread credentials, and only raw system calls are used (glibc would
-// broadcast setgroups to every thread).
+// broadcast setgroups to every thread). Signals are blocked meanwhile (a
+// handler must not run with a guest's credentials), and what a credential
+// change resets as a side effect (the parent-death signal, the dumpable
+// flag) is put back.
 #pragma once
 
 #include <linux/capability.h>
@@ -36,6 +39,8 @@ class SearchAs {
  private:
   bool ok_ = false;
   bool groups_set_ = false, caps_set_ = false;
+  uint64_t old_sigmask_ = 0;
+  int old_pdeath_ = 0, old_dumpable_ = 1, old_ppid_ = 0;
   uint32_t old_fsuid_ = 0, old_fsgid_ = 0;
   bool fsuid_set_ = false, fsgid_set_ = false;
   std::vector<uint32_t> old_groups_;

@@ -99,7 +99,8 @@ class Supervisor : public rootfs::ProcInfo {
     RegisterPending();
     std::vector<uint32_t> v;
     for (auto& [ch, g] : guests_)
-      if (g->host_pid && (!g->exited || g->pidfd >= 0)) v.push_back(g->ctx.vpid);
+      if (g->host_pid && (!g->exited || (g->pidfd >= 0 && HostStillThere(*g))))
+        v.push_back(g->ctx.vpid);
     PurgeReapedZombies();
     for (auto& [vpid, z] : zombies_) v.push_back(vpid);
     return v;
@@ -148,7 +149,7 @@ class Supervisor : public rootfs::ProcInfo {
     for (auto& [ch, g] : guests_)
       if (g->ctx.vpid == vpid && !g->exited) return g.get();
     for (auto& [ch, g] : guests_)
-      if (g->ctx.vpid == vpid && g->host_pid && g->pidfd >= 0) return g.get();
+      if (g->ctx.vpid == vpid && g->host_pid && g->pidfd >= 0 && HostStillThere(*g)) return g.get();
     PurgeReapedZombies();
     auto z = zombies_.find(vpid);
     return z == zombies_.end() ? nullptr : z->second.get();
@@ -157,11 +158,16 @@ class Supervisor : public rootfs::ProcInfo {
     for (auto& [ch, g] : guests_)
       if (g->host_pid == pid && !g->exited) return g.get();
     for (auto& [ch, g] : guests_)
-      if (g->host_pid == pid && g->pidfd >= 0) return g.get();  // see ByVpid
+      if (g->host_pid == pid && g->pidfd >= 0 && HostStillThere(*g)) return g.get();  // see ByVpid
     PurgeReapedZombies();
     for (auto& [vpid, z] : zombies_)
       if (z->host_pid == pid) return z.get();
     return nullptr;
+  }
+  // Its host pid still names it (not reaped, so not reused): the pidfd
+  // takes signal 0.
+  static bool HostStillThere(const Guest& g) {
+    return syscall(SYS_pidfd_send_signal, g.pidfd, 0, nullptr, 0) == 0;
   }
   // A zombie keeps its pidfd: once the host process is reaped without a
   // kReaped (SIGCHLD ignored, SA_NOCLDWAIT, a libOS that did not say), the
@@ -1242,15 +1248,20 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       } else if (r == 0) {
         host_pgid = t->host_pid;  // a new group, led by the target
       }
+      if (r == 0 && host_pgid == 0) r = -ESRCH;  // not said hello: cannot be in step
       if (r == 0) t->vpgid = static_cast<uint32_t>(pg), t->host_pgid = host_pgid;
       // aux: the host group the caller moves the target into (the libOS does
       // that itself: only a process or its parent may).
-      if (r == 0 && host_pgid == 0) r = -ESRCH;  // not said hello: cannot be in step
       SendResponse(ch, op, r, r == 0 ? host_pgid : 0, {});
       return;
     }
     case proto::kSetSid: {
-      if (g.vpgid == g.ctx.vpid) {
+      // As Linux: refused while any group carries the caller's pid (its own,
+      // or one it made and left), which is also when the host refuses.
+      bool leads = false;
+      for (auto& [ch2, o] : guests_) leads |= o->vpgid == g.ctx.vpid;
+      for (auto& [vpid, z] : zombies_) leads |= z->vpgid == g.ctx.vpid;
+      if (leads) {
         SendResponse(ch, op, -EPERM, 0, {});
         return;
       }
@@ -1275,7 +1286,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       uint32_t pg = static_cast<uint32_t>(req.hdr.arg[0]);
       long r = -ESRCH;
       for (auto& [ch2, o] : guests_)
-        if (o->vpgid == pg && o->host_pid) r = o->HostPgid();
+        if (o->vpgid == pg && o->HostPgid() > 0) r = o->HostPgid();
       if (r < 0)
         for (auto& [vpid, z] : zombies_)
           if (z->vpgid == pg) r = z->HostPgid();

@@ -192,24 +192,51 @@ long wait_with_app_mask(SyscallCtx& c, int fd, long timeout_ns) {
              timeout_ns >= 0 ? reinterpret_cast<long>(&ts) : 0, reinterpret_cast<long>(&mask), 8);
 }
 
+constexpr long kFirstBackoffNs = 200'000, kMaxBackoffNs = 10'000'000;
+
+// Whether the FIFO read end `fd` has a writer (or data): tee(2) of one
+// byte into a scratch pipe, non-blocking, consumes nothing and answers 0
+// for "no writer, no data", EAGAIN for "a writer, no data yet".
+bool fifo_has_writer(int fd, int scratch_w) {
+  long t = sys(__NR_tee, fd, scratch_w, 1, 2 /*SPLICE_F_NONBLOCK*/);
+  return t != 0;
+}
+
+// A reader's blocking open: until a writer is there (Linux returns as the
+// writer opens, so that two processes may open two FIFOs in opposite
+// orders). Data or a writer that came and went (POLLHUP) wake the wait at
+// once; a writer that opened and wrote nothing is seen at the next probe.
+long wait_for_writer(SyscallCtx& c, int fd) {
+  int scratch[2];
+  long e = sys(__NR_pipe2, reinterpret_cast<long>(scratch), k::O_CLOEXEC | k::O_NONBLOCK);
+  if (e < 0) return wait_with_app_mask(c, fd, -1);  // no pipe: wait for data instead
+  long backoff_ns = kFirstBackoffNs, r = 0;
+  while (!fifo_has_writer(fd, scratch[1])) {
+    r = wait_with_app_mask(c, fd, backoff_ns);
+    if (r != 0) break;  // readable, hung up (a writer came and went), or a signal
+    if (backoff_ns < kMaxBackoffNs) backoff_ns *= 2;
+  }
+  sys(__NR_close, scratch[0]);
+  sys(__NR_close, scratch[1]);
+  return r < 0 ? r : 0;
+}
+
 // open(2) with a FIFO's blocking rules, which the proxy leaves to us (it
 // never waits for the other end; proto::kFdFifo). A reader waits for a
-// writer: here until the first data or the writer's close (Linux returns
-// as the writer opens; the read that follows would wait for the data
-// anyway). A writer asks again, backing off to 10 ms, until a reader is
+// writer; a writer asks again, backing off to 10 ms, until a reader is
 // there. A signal ends either wait with EINTR (Linux restarts the open
 // after an SA_RESTART handler; we do not).
 long open_path(SyscallCtx& c, long dirfd, const char* path, long flags, long mode) {
   const bool blocking = !(flags & k::O_NONBLOCK);
   const long acc = flags & k::O_ACCMODE;
-  long backoff_ns = 200'000;
+  long backoff_ns = kFirstBackoffNs;
   for (;;) {
     int64_t kind = 0;
     long fd = proxy_open(dirfd, path, flags, mode, 0, &kind);
     if (!blocking || kind != proto::kFdFifo) return fd;
     if (fd >= 0) {
       if (acc != k::O_RDONLY) return fd;
-      long w = wait_with_app_mask(c, static_cast<int>(fd), -1);
+      long w = wait_for_writer(c, static_cast<int>(fd));
       if (w < 0) {
         sys(__NR_close, fd);
         return w;
@@ -219,7 +246,7 @@ long open_path(SyscallCtx& c, long dirfd, const char* path, long flags, long mod
     if (fd != -k::ENXIO || acc != k::O_WRONLY) return fd;
     long w = wait_with_app_mask(c, -1, backoff_ns);
     if (w < 0) return w;
-    if (backoff_ns < 10'000'000) backoff_ns *= 2;
+    if (backoff_ns < kMaxBackoffNs) backoff_ns *= 2;
   }
 }
 }  // namespace
@@ -231,7 +258,7 @@ LB_SYSCALL_DIRECT(openat) {
   return open_path(c, c.a[0], cstr(c.a[1]), c.a[2], c.a[3]);
 }
 LB_SYSCALL_DIRECT(creat) {
-  return proxy_open(k::AT_FDCWD, cstr(c.a[0]), k::O_CREAT | k::O_WRONLY | k::O_TRUNC, c.a[1]);
+  return open_path(c, k::AT_FDCWD, cstr(c.a[0]), k::O_CREAT | k::O_WRONLY | k::O_TRUNC, c.a[1]);
 }
 
 // --- stat ----------------------------------------------------------------

@@ -105,6 +105,37 @@ TEST_F(FifoTest, BlockingReadOpenWaitsForWriter) {
   EXPECT_EQ(DescribeStatus(writer.Wait()), "exited 0");
 }
 
+// A reader's open returns once a writer opens, before any data: two
+// processes can open two FIFOs in opposite orders (a coprocess's stdin and
+// stdout) without waiting on each other.
+TEST_F(FifoTest, ReaderOpenReturnsWhenTheWriterOpensNotWhenItWrites) {
+  std::string in = fifo_, out = Path("fifo2");
+  ASSERT_EQ(mkfifo(out.c_str(), 0644), 0) << strerror(errno);
+  Child peer([&] {
+    int r = open(in.c_str(), O_RDONLY);  // the parent opens `in` for writing first
+    if (r < 0) return 1;
+    int w = open(out.c_str(), O_WRONLY);
+    if (w < 0) return 2;
+    char b;
+    if (read(r, &b, 1) != 1) return 3;  // the parent writes only after both opens
+    return write(w, &b, 1) == 1 ? 0 : 4;
+  });
+  ASSERT_TRUE(peer.ok());
+  Guard(5000);
+  Fd w(open(in.c_str(), O_WRONLY));
+  ASSERT_GE(w.get(), 0) << strerror(errno);
+  Fd r(open(out.c_str(), O_RDONLY));
+  Guard(0);
+  ASSERT_GE(r.get(), 0) << strerror(errno);
+  ASSERT_EQ(write(w.get(), "k", 1), 1);
+  char b = 0;
+  Guard(5000);
+  EXPECT_EQ(read(r.get(), &b, 1), 1);
+  Guard(0);
+  EXPECT_EQ(b, 'k');
+  EXPECT_EQ(DescribeStatus(peer.Wait()), "exited 0");
+}
+
 // Blocking opens are interruptible: a handler without SA_RESTART ends them
 // with EINTR (the Guard's SIGALRM here), on both ends of the FIFO.
 TEST_F(FifoTest, BlockingOpensWithoutPeerAreInterruptedByASignal) {

@@ -1,6 +1,8 @@
 // Virtual credentials: a non-root user, capabilities, read-only root.
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -214,12 +216,20 @@ TEST_F(SearchPermissionTest, ProxyCredentialsAreRestoredAfterALookup) {
   auto fsuid = [] { return syscall(SYS_setfsuid, -1); };
   auto fsgid = [] { return syscall(SYS_setfsgid, -1); };
   long uid0 = fsuid(), gid0 = fsgid();
+  // What a credential change resets on the side comes back too: `litebox
+  // do`'s supervisor dies with its caller through the parent-death signal.
+  ASSERT_EQ(prctl(PR_SET_PDEATHSIG, SIGWINCH, 0, 0, 0), 0);  // ignored by default
   BecomeUser(1000, 1000);
   ctx_.creds.groups = {4000};
   EXPECT_EQ(Call(proto::kStat, {0}, "/root/notes").result(), -EACCES);
   EXPECT_EQ(Call(proto::kStat, {0}, "/etc/passwd").result(), 0);
   EXPECT_EQ(fsuid(), uid0);
   EXPECT_EQ(fsgid(), gid0);
+  int pdeath = 0;
+  prctl(PR_GET_PDEATHSIG, &pdeath, 0, 0, 0);
+  EXPECT_EQ(pdeath, SIGWINCH);
+  EXPECT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   // The proxy (this process, root) still walks anywhere itself.
   struct stat st;
   EXPECT_EQ(stat((root_ + "/root/notes").c_str(), &st), 0);
