@@ -60,6 +60,17 @@ const char* syscall_name(long nr) {
   return g_names[nr];
 }
 
+long poll_with_app_mask(SyscallCtx& c, int fd, short events, long timeout_ns) {
+  struct PollFd {
+    int fd;
+    short events, revents;
+  } p{fd, events, 0};
+  uint64_t mask = *c.app_mask & ~k::sigbit(k::SIGSYS);
+  k::timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
+  return sys(__NR_ppoll, fd >= 0 ? reinterpret_cast<long>(&p) : 0, fd >= 0 ? 1 : 0,
+             timeout_ns >= 0 ? reinterpret_cast<long>(&ts) : 0, reinterpret_cast<long>(&mask), 8);
+}
+
 long unimplemented(SyscallCtx& c, const char* name) {
   char b[128];
   Buf out(b, sizeof b);

@@ -44,6 +44,11 @@ long unimplemented(SyscallCtx& c, const char* name);
 int child_vpid_local(int host);
 // The host pid of our child `vpid` (0: not a child we forked).
 int child_host_local(int vpid);
+// ppoll for `events` on `fd` (or a plain sleep when fd < 0) with the
+// application's signal mask, so that its signals interrupt a blocking
+// emulation (connect, a FIFO's open) as they would the real call.
+// timeout_ns < 0: no timeout. Returns ppoll's result.
+long poll_with_app_mask(SyscallCtx& c, int fd, short events, long timeout_ns);
 
 }  // namespace lb
 

@@ -42,7 +42,7 @@ SearchAs::SearchAs(const Creds& c) {
   // the parent-death signal and resets the dumpable flag: kept to restore.
   prctl(PR_GET_PDEATHSIG, &old_pdeath_, 0, 0, 0);
   old_dumpable_ = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-  old_ppid_ = getppid();
+  if (old_pdeath_ != 0) old_ppid_ = getppid();
   old_fsuid_ = CurrentFsuid();
   old_fsgid_ = CurrentFsgid();
   if (!GetCaps(old_caps_)) return;
@@ -70,11 +70,11 @@ SearchAs::SearchAs(const Creds& c) {
     fsuid_set_ = true;
     if (CurrentFsuid() != c.fsuid) return;
   }
-  // A root guest without the capabilities (fsuid stays 0): drop them by hand.
-  __user_cap_data_struct now[2];
-  if (!GetCaps(now)) return;
+  // A root guest without the capabilities (fsuid stays 0, so the set is
+  // still old_caps_): drop them by hand.
   constexpr uint32_t kSearchCaps = (1u << kCapDacOverride) | (1u << kCapDacReadSearch);
-  if (now[0].effective & kSearchCaps) {
+  __user_cap_data_struct now[2] = {old_caps_[0], old_caps_[1]};
+  if (c.fsuid == 0 && (now[0].effective & kSearchCaps)) {
     now[0].effective &= ~kSearchCaps;
     if (!SetCaps(now)) return;
     caps_set_ = true;

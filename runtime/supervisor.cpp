@@ -175,7 +175,7 @@ class Supervisor : public rootfs::ProcInfo {
   // another process: forget it before anything uses that pid.
   void PurgeReapedZombies() {
     for (auto it = zombies_.begin(); it != zombies_.end();) {
-      if (syscall(SYS_pidfd_send_signal, it->second->pidfd, 0, nullptr, 0) == 0) {
+      if (HostStillThere(*it->second)) {
         ++it;
       } else {
         close(it->second->pidfd);

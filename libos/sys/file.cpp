@@ -176,21 +176,7 @@ void stat_to_statx(const k::stat& s, k::statx* x) {
 
 // --- open ----------------------------------------------------------------
 namespace {
-struct PollFd {
-  int fd;
-  short events, revents;
-};
 constexpr short kPollIn = 1;
-
-// Sleeps (or waits for `fd`, when >= 0) with the application's signal mask,
-// so that its signals interrupt the wait as they would a blocking open.
-long wait_with_app_mask(SyscallCtx& c, int fd, long timeout_ns) {
-  uint64_t mask = *c.app_mask & ~k::sigbit(k::SIGSYS);
-  PollFd p{fd, kPollIn, 0};
-  k::timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
-  return sys(__NR_ppoll, fd >= 0 ? reinterpret_cast<long>(&p) : 0, fd >= 0 ? 1 : 0,
-             timeout_ns >= 0 ? reinterpret_cast<long>(&ts) : 0, reinterpret_cast<long>(&mask), 8);
-}
 
 constexpr long kFirstBackoffNs = 200'000, kMaxBackoffNs = 10'000'000;
 
@@ -209,10 +195,10 @@ bool fifo_has_writer(int fd, int scratch_w) {
 long wait_for_writer(SyscallCtx& c, int fd) {
   int scratch[2];
   long e = sys(__NR_pipe2, reinterpret_cast<long>(scratch), k::O_CLOEXEC | k::O_NONBLOCK);
-  if (e < 0) return wait_with_app_mask(c, fd, -1);  // no pipe: wait for data instead
+  if (e < 0) return poll_with_app_mask(c, fd, kPollIn, -1);  // no pipe: wait for data instead
   long backoff_ns = kFirstBackoffNs, r = 0;
   while (!fifo_has_writer(fd, scratch[1])) {
-    r = wait_with_app_mask(c, fd, backoff_ns);
+    r = poll_with_app_mask(c, fd, kPollIn, backoff_ns);
     if (r != 0) break;  // readable, hung up (a writer came and went), or a signal
     if (backoff_ns < kMaxBackoffNs) backoff_ns *= 2;
   }
@@ -244,7 +230,7 @@ long open_path(SyscallCtx& c, long dirfd, const char* path, long flags, long mod
       return fd;
     }
     if (fd != -k::ENXIO || acc != k::O_WRONLY) return fd;
-    long w = wait_with_app_mask(c, -1, backoff_ns);
+    long w = poll_with_app_mask(c, -1, 0, backoff_ns);
     if (w < 0) return w;
     if (backoff_ns < kMaxBackoffNs) backoff_ns *= 2;
   }

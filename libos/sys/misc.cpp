@@ -347,12 +347,7 @@ long socket_op(SyscallCtx& c, uint32_t op) {
   }
   if (res == -115 /*EINPROGRESS*/ && op == proto::kSockConnect && !(flflags & k::O_NONBLOCK)) {
     // A blocking connect: wait here, interruptible by the app's signals.
-    struct Pfd {
-      int fd;
-      short events, revents;
-    } p{fd, 4 /*POLLOUT*/, 0};
-    uint64_t mask = *c.app_mask & ~k::sigbit(k::SIGSYS);
-    long w = sys(__NR_ppoll, reinterpret_cast<long>(&p), 1, 0, reinterpret_cast<long>(&mask), 8);
+    long w = poll_with_app_mask(c, fd, 4 /*POLLOUT*/, -1);
     if (w < 0) return w;
     int err = 0;
     unsigned int elen = sizeof err;
