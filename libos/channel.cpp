@@ -159,7 +159,7 @@ void notify(Rpc& r) {
 
 long rpc_on_fd(uint32_t op, long fd_arg, long a0, long a1, long a2) {
   const int fd = static_cast<int>(fd_arg);  // an int argument: the upper half is junk
-  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+  if (!abi::IsAppFd(fd)) return -k::EBADF;
   Rpc r;
   r.op = op;
   r.fds[0] = fd;

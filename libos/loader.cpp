@@ -219,7 +219,12 @@ long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
   long err = 0;
   // Follow up to 4 levels of #! like Linux (BINPRM_MAX_RECURSION).
   for (int depth = 0;; ++depth) {
-    long fd = proxy_open(k::AT_FDCWD, cur_path, k::O_RDONLY | k::O_CLOEXEC, 0, proto::kOpenForExec);
+    long fd =
+        out->open_reply
+            ? proxy_open_exec(cur_path,
+                              out->list_fds ? proto::kOpenForExecListFds : proto::kOpenForExec,
+                              out->open_reply, out->open_reply_cap, &out->open_reply_len)
+            : proxy_open(k::AT_FDCWD, cur_path, k::O_RDONLY | k::O_CLOEXEC, 0, proto::kOpenForExec);
     if (fd < 0) {
       err = fd;
       goto fail;

@@ -8,8 +8,15 @@
 namespace lb {
 
 struct ExecResult {
-  uint64_t entry;  // first instruction (the interpreter's entry for dynamic images)
-  uint64_t sp;     // initial stack pointer (argc, argv, envp, auxv)
+  uint64_t entry = 0;  // first instruction (the interpreter's entry for dynamic images)
+  uint64_t sp = 0;     // initial stack pointer (argc, argv, envp, auxv)
+  // In: where the reply to the main image's open goes (proxy_open_exec):
+  // its canonical path and, with list_fds, the caller's open fds. Null:
+  // nowhere. Out: open_reply_len bytes of it.
+  char* open_reply = nullptr;
+  size_t open_reply_cap = 0;
+  bool list_fds = false;
+  size_t open_reply_len = 0;
 };
 
 // Phase 1 (nothing of the caller is touched): resolves `path` (#! chains
@@ -29,5 +36,13 @@ long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
 // `info`: argv joined with NULs (its first argv_len bytes), then the
 // environment's entries, NUL-terminated (up to info_len).
 void report_exec_done(const char* info, size_t argv_len, size_t info_len, bool close_cloexec);
+
+// The same when the exec's open already answered what the reply would
+// (ExecResult::open_reply: the canonical path, and with `close_cloexec` the
+// fd list): sets g_proc.exe_canon, closes the close-on-exec fds and tells
+// the supervisor without waiting. False (nothing done) if the open reply
+// lacks what is needed; then report_exec_done is the way.
+bool report_exec_done_from_open(const ExecResult& res, const char* info, size_t argv_len,
+                                size_t info_len, bool close_cloexec);
 
 }  // namespace lb

@@ -109,6 +109,12 @@ Launch fetch_launch() {
   g_proc.rgid = li.gid, g_proc.egid = li.egid, g_proc.sgid = li.sgid, g_proc.fsgid = li.egid;
   g_proc.umask = li.umask;
   g_proc.launch_flags = li.flags;
+  uint64_t lim[2] = {0, 0};
+  sys(__NR_prlimit64, 0, 7 /*RLIMIT_NOFILE*/, 0, reinterpret_cast<long>(lim));
+  g_proc.nofile_hard = li.nofile_hard ? li.nofile_hard : lim[1];
+  // The runtime's fds (stdio, up to 64 preserved from 3 on) may sit above
+  // a small soft limit.
+  g_proc.nofile_soft_max = lim[0] > 128 ? lim[0] : 128;
   g_proc.debug = (li.flags & proto::kLaunchDebug) != 0;
   g_proc.cap_eff = li.cap_effective, g_proc.cap_prm = li.cap_permitted;
   g_proc.cap_inh = li.cap_inheritable, g_proc.cap_bnd = li.cap_bounding;
@@ -212,7 +218,11 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
   if (g_proc.launch_flags & proto::kLaunchAppSeccomp) install_container_filter();
   if (g_proc.vpid == 1) sys(__NR_prctl, 36 /*PR_SET_CHILD_SUBREAPER*/, 1, 0, 0, 0);
 
+  // The image's open answers its canonical path (for /proc/self/exe), so
+  // the report below needs no answer.
   ExecResult res;
+  res.open_reply_cap = proto::kMaxPath + 16;
+  res.open_reply = static_cast<char*>(alloc(res.open_reply_cap));
   e = load_first(l, &res);
   if (e < 0) {
     char b[512];
@@ -238,7 +248,9 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
     exit_group(e == -k::ENOENT ? 127 : 126);
   }
   // /proc/<pid>/exe names the image as found (PATH search done).
-  report_exec_done(nullptr, 0, 0, false);
+  if (!report_exec_done_from_open(res, nullptr, 0, 0, false))
+    report_exec_done(nullptr, 0, 0, false);
+  free(res.open_reply);
   if (g_proc.launch_flags & proto::kLaunchWaitForStart) {
     Rpc r;
     r.op = proto::kAwaitStart;

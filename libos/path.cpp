@@ -69,8 +69,27 @@ long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_c
   r.arg[1] = mode & ~static_cast<long>(g_proc.umask) & 07777;
   r.arg[2] = exec_check;
   r.cloexec = (flags & k::O_CLOEXEC) != 0;
+  if (flags & k::O_PATH) g_proc.opath_seen = true;
   long res = rpc(r);
   if (kind) *kind = r.aux[0];
+  if (res < 0) return res;
+  if (r.fd_out < 0) return -k::EPROTO;
+  return r.fd_out;
+}
+
+long proxy_open_exec(const char* path, int64_t how, char* out, size_t cap, size_t* out_len) {
+  char scratch[proto::kMaxPath + 512];
+  Rpc r;
+  r.op = proto::kOpen;
+  long e = set_path(r, 0, k::AT_FDCWD, path, scratch, sizeof scratch);
+  if (e < 0) return e;
+  r.arg[0] = k::O_RDONLY | k::O_CLOEXEC;
+  r.arg[2] = how;
+  r.cloexec = true;
+  r.payload = out;
+  r.payload_cap = cap;
+  long res = rpc(r);
+  *out_len = res < 0 ? 0 : r.payload_len;
   if (res < 0) return res;
   if (r.fd_out < 0) return -k::EPROTO;
   return r.fd_out;

@@ -46,6 +46,14 @@ struct Process {
   uint64_t cap_eff = 0, cap_prm = 0, cap_inh = 0, cap_bnd = 0, cap_amb = 0;
   uint32_t umask = 022;
   uint32_t launch_flags = 0;
+  // The application's RLIMIT_NOFILE hard limit (misc.cpp; LaunchInfo).
+  uint64_t nofile_hard = abi::kChannelFd;
+  // The highest RLIMIT_NOFILE soft limit this process (or an ancestor) ever
+  // had: no fd of it is above (exec's close-on-exec scan, process.cpp).
+  uint64_t nofile_soft_max = 0;
+  // This process or an ancestor opened an O_PATH fd, which poll() reports
+  // as not open: exec then asks the supervisor for the fd list instead.
+  bool opath_seen = false;
   char* cwd = nullptr;  // canonical virtual path
   char* exe = nullptr;  // virtual path of the running image
   // The same, symlinks resolved, as readlink(/proc/self/exe) shows it

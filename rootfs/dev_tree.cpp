@@ -36,7 +36,7 @@ std::set<std::string> OwnPtys(pid_t host_pid, std::string* controlling) {
   if (DIR* d = opendir((dir + "/fd").c_str())) {
     while (struct dirent* e = readdir(d)) {
       if (e->d_name[0] == '.') continue;
-      if (atoi(e->d_name) >= abi::kReservedFdBase) continue;
+      if (!abi::IsAppFd(atoi(e->d_name))) continue;
       std::string t = ReadLink(AT_FDCWD, dir + "/fd/" + e->d_name);
       if (t.rfind("/dev/pts/", 0) == 0) out.insert(t.substr(9));
     }

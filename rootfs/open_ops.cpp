@@ -32,7 +32,7 @@ bool IsReopenableKind(int fd) {
 FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& ctx) {
   int flags = static_cast<int>(req.hdr.arg[0]);
   mode_t mode = static_cast<mode_t>(req.hdr.arg[1]) & 07777;
-  bool exec = req.hdr.arg[2] == proto::kOpenForExec;
+  bool exec = req.hdr.arg[2] == proto::kOpenForExec || req.hdr.arg[2] == proto::kOpenForExecListFds;
   if (exec) flags = O_RDONLY;
   if ((flags & O_ACCMODE) == O_ACCMODE) return Err(-EINVAL);
   bool tmpfile = (flags & kTmpfileBit) != 0;

@@ -211,8 +211,7 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
       std::vector<uint32_t> fds;
       while (struct dirent* e = readdir(d)) {
         uint32_t fd;
-        if (ParseNumber(e->d_name, &fd) && fd < static_cast<uint32_t>(abi::kReservedFdBase))
-          fds.push_back(fd);
+        if (ParseNumber(e->d_name, &fd) && abi::IsAppFd(fd)) fds.push_back(fd);
       }
       closedir(d);
       std::sort(fds.begin(), fds.end());
@@ -223,8 +222,7 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
     }
     if (parts.size() > 4) return -ENOTDIR;
     uint32_t fd;
-    if (!ParseNumber(parts[3], &fd) || fd >= static_cast<uint32_t>(abi::kReservedFdBase))
-      return -ENOENT;
+    if (!ParseNumber(parts[3], &fd) || !abi::IsAppFd(fd)) return -ENOENT;
     std::string host_fd = host_dir + "/fd/" + parts[3];
     std::string target = ReadLink(AT_FDCWD, host_fd);
     if (target.empty()) return -ENOENT;

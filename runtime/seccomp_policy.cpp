@@ -191,11 +191,14 @@ class BpfAsm {
 };
 
 // Rows whose whole argument check lives in the prefix: each is an
-// "int != x" test, which libseccomp 2.5 can only compare over 64 bits; a
-// value with junk in the upper half would pass as "!= x" while the kernel
-// truncates it to x (e.g. setsockopt(SOL_TCP | 1<<32, TCP_ULP)).
+// "int != x" or "int < x" test on the kernel's 32-bit view of an argument,
+// which libseccomp 2.5 can only compare over 64 bits; a value with junk in
+// the upper half would pass as "!= x" while the kernel truncates it to x
+// (e.g. setsockopt(SOL_TCP | 1<<32, TCP_ULP), close(1<<32 | channel)).
 bool CheckedInPrefix(ArgCheck c) {
-  return c == ArgCheck::SETSOCKOPT || c == ArgCheck::GETSOCKOPT || c == ArgCheck::MEMBARRIER;
+  return c == ArgCheck::SETSOCKOPT || c == ArgCheck::GETSOCKOPT || c == ArgCheck::MEMBARRIER ||
+         c == ArgCheck::FD_NOT_CHANNEL || c == ArgCheck::NEWFD_NOT_CHANNEL ||
+         c == ArgCheck::RANGE_SKIPS_CHANNEL;
 }
 
 void EmitPrefixCheck(BpfAsm& a, const SyscallRow& row) {
@@ -218,6 +221,25 @@ void EmitPrefixCheck(BpfAsm& a, const SyscallRow& row) {
       a.Load(ArgLo(0));
       a.RetIf(BPF_JEQ, kMembarrierGlobalExpedited, Errno(EINVAL));
       a.Ret(kAllow);
+      return;
+    // The libOS's channel: the one fd no application call may close,
+    // replace or name (abi::kChannelFd); the libOS answers those calls.
+    case ArgCheck::FD_NOT_CHANNEL:  // close(fd)
+      a.Load(ArgLo(0));
+      a.RetIf(BPF_JEQ, abi::kChannelFd, kTrap);
+      a.Ret(kAllow);
+      return;
+    case ArgCheck::NEWFD_NOT_CHANNEL:  // dup3(old, new, flags)
+      a.Load(ArgLo(1));
+      a.RetIf(BPF_JEQ, abi::kChannelFd, kTrap);
+      a.Ret(kAllow);
+      return;
+    case ArgCheck::RANGE_SKIPS_CHANNEL:  // close_range(first, last, flags), unsigned
+      a.Load(ArgLo(1));
+      a.RetIfNot(BPF_JGE, abi::kChannelFd, kAllow);  // last below the channel
+      a.Load(ArgLo(0));
+      a.RetIf(BPF_JGT, abi::kChannelFd, kAllow);  // first above it
+      a.Ret(kTrap);
       return;
     default:
       a.Ret(kTrap);  // unreachable: CheckedInPrefix() guards the callers
@@ -288,6 +310,9 @@ void EmitGateCheck(BpfAsm& a, const SyscallRow& row, BpfAsm::Label normal) {
       return;
     case GateForm::GATE_SEMCTL:
       allow_if_in(2, {kIpcStat, kSemGetpid});
+      return;
+    case GateForm::GATE_DUP_CHANNEL:
+      a.Ret(kAllow);
       return;
   }
 }
@@ -406,12 +431,6 @@ void AddCheckedPassRules(RuleWriter& w, const SyscallRow& row, const PolicyOptio
     case ArgCheck::NONE:
       w.Add(allow, row, {});
       return;
-    case ArgCheck::FD_BELOW_RSV:
-      w.Add(allow, row, {Cmp64(0, SCMP_CMP_LT, abi::kReservedFdBase)});
-      return;
-    case ArgCheck::LAST_BELOW_RSV:
-      w.Add(allow, row, {Cmp64(1, SCMP_CMP_LT, abi::kReservedFdBase)});
-      return;
     case ArgCheck::IOCTL_LIST:
       allow_lo32_in(1, kIoctlPass);
       w.Add(allow, row, {Lo32(1, kTiocsctty), Cmp64(2, SCMP_CMP_EQ, 0)});
@@ -494,6 +513,9 @@ void AddCheckedPassRules(RuleWriter& w, const SyscallRow& row, const PolicyOptio
     case ArgCheck::SETSOCKOPT:
     case ArgCheck::GETSOCKOPT:
     case ArgCheck::MEMBARRIER:
+    case ArgCheck::FD_NOT_CHANNEL:
+    case ArgCheck::NEWFD_NOT_CHANNEL:
+    case ArgCheck::RANGE_SKIPS_CHANNEL:
       return;  // decided in the prefix
   }
 }

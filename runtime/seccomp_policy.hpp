@@ -35,8 +35,9 @@ enum class SysClass { PASS, EMULATE, DENY_ENOSYS, DENY_EPERM, DENY_EACCES };
 
 enum class ArgCheck {
   NONE,
-  FD_BELOW_RSV,
-  LAST_BELOW_RSV,
+  FD_NOT_CHANNEL,
+  NEWFD_NOT_CHANNEL,
+  RANGE_SKIPS_CHANNEL,
   IOCTL_LIST,
   FCNTL_LIST,
   PRCTL_LIST,
@@ -75,6 +76,7 @@ enum class GateForm {
   GATE_SHMCTL,
   GATE_SEMCTL,
   GATE_MSGCTL,
+  GATE_DUP_CHANNEL,
 };
 
 struct SyscallRow {

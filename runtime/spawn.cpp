@@ -53,9 +53,8 @@ int move_high(int fd, int floor) {
 }
 
 // The highest fd open in this process (-1 if /proc cannot say). The child
-// closes up to it rather than up to kReservedFdBase: close_range walks every
-// slot of the range the fd table covers, and once the channel sits at
-// kChannelFd the table covers 16 Ki slots (~0.15 ms of walking).
+// closes up to it rather than to some fixed bound: close_range walks every
+// slot of the range the fd table covers.
 int HighestOpenFd() {
   int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return -1;
@@ -91,6 +90,7 @@ int HighestOpenFd() {
 struct ChildArgs {
   const SpawnPlan* plan;
   int highest_fd;  // every fd above it is free in the child
+  NofileLimit nofile;
   pid_t caller;
   const VforkChild* vfork;
   ChildError result;  // step -1: the child reached execveat
@@ -111,8 +111,10 @@ int GuestChild(void* arg) {
   const char* envp[] = {nullptr};
   // Lift every fd we need above every fd open now, so one close_range
   // (around the preserved ones) clears all the caller's others.
-  const int floor = a->highest_fd >= 0 ? a->highest_fd + 1 : abi::kReservedFdBase + 8;
-  const int close_to = a->highest_fd >= 0 ? a->highest_fd : abi::kReservedFdBase - 1;
+  // Above the channel's number too, so the dup2 onto it below clobbers
+  // none of them (nor makes a no-op of itself, keeping close-on-exec).
+  const int floor = a->highest_fd >= abi::kChannelFd ? a->highest_fd + 1 : abi::kChannelFd + 1;
+  const int close_to = a->highest_fd >= 0 ? a->highest_fd : abi::kChannelFd - 1;
   int bin = move_high(plan.guest_binary_fd, floor);
   int ch = move_high(plan.channel_fd, floor);
   int netns = move_high(plan.netns_fd, floor);
@@ -128,7 +130,7 @@ int GuestChild(void* arg) {
     int keep[64];
     int nk = 0;
     for (int k : plan.keep_fds)
-      if (k > 2 && k < abi::kReservedFdBase && nk < 64) keep[nk++] = k;
+      if (k > 2 && k != abi::kChannelFd && nk < 64) keep[nk++] = k;
     for (int i = 1; i < nk; ++i)
       for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
         int t = keep[j];
@@ -155,17 +157,15 @@ int GuestChild(void* arg) {
     if (r.resource == RLIMIT_NOFILE) continue;  // below
     if (setrlimit(r.resource, &rl) < 0) fail_step(a, 3);
   }
-  // The soft limit stays below the libOS's reserved fds; the hard limit
-  // covers them so the libOS can still place its channel (fork). The
-  // application never sees or sets the host hard limit (prlimit64 on
-  // RLIMIT_NOFILE traps).
-  struct rlimit nf;
-  getrlimit(RLIMIT_NOFILE, &nf);
-  for (const Rlimit& r : plan.rlimits)
-    if (r.resource == RLIMIT_NOFILE) nf.rlim_cur = static_cast<rlim_t>(r.soft);
-  const auto nofile_cap = static_cast<rlim_t>(abi::kReservedFdBase);
-  nf.rlim_cur = nf.rlim_cur > nofile_cap ? nofile_cap : nf.rlim_cur;
-  nf.rlim_max = static_cast<rlim_t>(abi::kLastReservedFd + 1);
+  // The application's RLIMIT_NOFILE, except that the host hard limit also
+  // covers the channel's number, so a fork child can dup its own channel
+  // onto it (the libOS shows the application its own hard limit and traps
+  // every prlimit64 on RLIMIT_NOFILE).
+  struct rlimit nf {
+    static_cast<rlim_t>(a->nofile.soft), static_cast<rlim_t>(a->nofile.hard)
+  };
+  if (nf.rlim_max <= static_cast<rlim_t>(abi::kChannelFd))
+    nf.rlim_max = static_cast<rlim_t>(abi::kChannelFd) + 1;
   if (setrlimit(RLIMIT_NOFILE, &nf) < 0) fail_step(a, 3);
   struct rlimit core {
     0, 0
@@ -198,7 +198,8 @@ int GuestChild(void* arg) {
 
 pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
   VforkChild vfork;
-  ChildArgs a{&plan, HighestOpenFd(), getpid(), &vfork, ChildError{-1, 0}};
+  ChildArgs a{&plan,    HighestOpenFd(), GuestNofile(plan.rlimits),
+              getpid(), &vfork,          ChildError{-1, 0}};
   pid_t pid = vfork.Run(GuestChild, &a);
   if (pid < 0) {
     *err = std::string("clone: ") + strerror(errno);
@@ -213,6 +214,14 @@ pid_t SpawnGuest(const SpawnPlan& plan, std::string* err) {
     return -1;
   }
   return pid;
+}
+
+NofileLimit GuestNofile(const std::vector<Rlimit>& rlimits) {
+  for (const Rlimit& r : rlimits)
+    if (r.resource == RLIMIT_NOFILE) return {r.soft, r.hard};
+  struct rlimit own {};
+  getrlimit(RLIMIT_NOFILE, &own);
+  return {own.rlim_cur, own.rlim_max};
 }
 
 std::string FindLiteboxExecutable(const std::string& name) {

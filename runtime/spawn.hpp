@@ -35,6 +35,12 @@ struct SpawnPlan {
 // writes it into the parent's memory before it exits).
 pid_t SpawnGuest(const SpawnPlan& plan, std::string* err);
 
+// The application's RLIMIT_NOFILE: the spec's, else the caller's own.
+struct NofileLimit {
+  uint64_t soft = 0, hard = 0;
+};
+NofileLimit GuestNofile(const std::vector<Rlimit>& rlimits);
+
 // Path of a LiteBox executable installed next to the running one
 // (<dir>/name or <dir>/../lib/litebox/name); "" if none.
 std::string FindLiteboxExecutable(const std::string& name);

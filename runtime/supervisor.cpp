@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -113,15 +114,15 @@ class Supervisor : public rootfs::ProcInfo {
   }
   std::string Hostname() override { return hostname_; }
   std::string Cmdline(uint32_t vpid) override {
-    Guest* g = ByVpid(vpid);
+    Guest* g = AfterExecNotices(vpid);
     return g ? g->cmdline : "";
   }
   std::string ExePath(uint32_t vpid) override {
-    Guest* g = ByVpid(vpid);
+    Guest* g = AfterExecNotices(vpid);
     return g ? g->exe : "";
   }
   std::string Environ(uint32_t vpid) override {
-    Guest* g = ByVpid(vpid);
+    Guest* g = AfterExecNotices(vpid);
     return g ? g->environ : "";
   }
   std::string Cwd(uint32_t vpid) override {
@@ -221,6 +222,7 @@ class Supervisor : public rootfs::ProcInfo {
   bool HasHandler(pid_t host_pid, int sig);
   void KillAll(int sig, bool include_init);
   void RegisterPending();
+  Guest* AfterExecNotices(uint32_t vpid);
   void MaybeExit();
   void StartContainer();
   long SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int64_t* aux1);
@@ -517,8 +519,8 @@ int Supervisor::Run() {
   return 0;
 }
 
-// kExecDone's reply lists the guest's open fds below the libOS's reserved
-// ones (int32 each, after the exe path) so that it can close its
+// kExecDone's reply lists the guest's open fds but the libOS's channel
+// (int32 each, after the exe path) so that it can close its
 // close-on-exec fds without listing /proc/self/fd through the proxy. The
 // count, or -1 when the list is unknown or would not fit.
 int64_t AppendOpenFds(pid_t host_pid, std::string* payload) {
@@ -529,7 +531,7 @@ int64_t AppendOpenFds(pid_t host_pid, std::string* payload) {
   while (dirent* e = readdir(d)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     int32_t fd = static_cast<int32_t>(strtol(e->d_name, nullptr, 10));
-    if (fd >= abi::kReservedFdBase) continue;
+    if (!abi::IsAppFd(fd)) continue;
     if (payload->size() + sizeof fd > rootfs::kMaxPayload) {
       n = -1;
       break;
@@ -539,6 +541,16 @@ int64_t AppendOpenFds(pid_t host_pid, std::string* payload) {
   }
   closedir(d);
   return n;
+}
+
+// An open for exec that asks for it (kOpenForExecListFds) and succeeded:
+// the caller's open fds after the path (the new image's fd is not among
+// them: it is sent with this reply). A list that does not fit is left out.
+void AppendExecFdList(const Guest& g, const ReceivedRequest& req, rootfs::FileServer::Reply* r) {
+  if (req.hdr.arg[2] != proto::kOpenForExecListFds || r->result < 0) return;
+  const size_t path_len = r->payload.size();
+  r->payload.push_back('\0');
+  if (AppendOpenFds(g.host_pid, &r->payload) < 0) r->payload.resize(path_len);
 }
 
 // The non-zombie processes running with real uid `uid`.
@@ -715,8 +727,12 @@ bool Supervisor::OnChannelOnce(int fd) {
       SendResponse(fd, req.hdr.op, -EPERM, 0, {});
       return false;
     }
-    files_->Handle(req, g.ctx, fd);
-    if (req.hdr.op == proto::kOpen) CountOpen();
+    rootfs::FileServer::Reply r = files_->Serve(req, g.ctx);
+    if (req.hdr.op == proto::kOpen) {
+      CountOpen();
+      AppendExecFdList(g, req, &r);
+    }
+    SendResponse(fd, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
     return true;
   }
   if (req.hdr.op == proto::kSockConnect || req.hdr.op == proto::kSockBind) {
@@ -775,7 +791,10 @@ bool Supervisor::ServePage(int channel) {
     r.result = -EPERM;
   else
     r = files_->Serve(req, g.ctx);
-  if (req.hdr.op == proto::kOpen) CountOpen();
+  if (req.hdr.op == proto::kOpen) {
+    CountOpen();
+    AppendExecFdList(g, req, &r);
+  }
   size_t len = 0;
   if (!r.fd)
     len = rootfs::EncodeResponse(page.AnswerArea(), proto::kShmRespCap, req.hdr.op, r.result,
@@ -905,6 +924,25 @@ void Supervisor::RegisterPending() {
   }
 }
 
+// ByVpid, once the process's unanswered kExecDone (sent ahead of anything
+// its new image does, without waiting) has been read: /proc never shows an
+// image it already left, whichever channel the supervisor reads first.
+// Only notices are read here (MSG_PEEK at the head of its queue).
+Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
+  for (int i = 0; i < 4; ++i) {
+    Guest* g = ByVpid(vpid);
+    if (!g || g->exited || g->channel < 0) return g;
+    proto::Request head{};
+    ssize_t n = recv(g->channel, &head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+    if (n < static_cast<ssize_t>(sizeof head) || head.magic != proto::kMagic) return g;
+    bool notice = (head.op == proto::kExecDone && head.arg[1] == proto::kExecDoneNoReply) ||
+                  head.op == proto::kReaped;
+    if (!notice) return g;
+    OnChannelOnce(g->channel);  // not OnChannel: no page request served in here
+  }
+  return ByVpid(vpid);
+}
+
 long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t value, bool queue) {
   if (sig < 0 || sig > 64) return -EINVAL;
   RegisterPending();
@@ -1027,6 +1065,9 @@ void Supervisor::ReplyLaunch(Guest& g) {
   li.cap_inheritable = p.cap_inheritable;
   li.cap_bounding = p.cap_bounding;
   li.cap_ambient = p.cap_ambient;
+  for (const Rlimit& r : p.rlimits)
+    if (r.resource == RLIMIT_NOFILE)
+      li.nofile_hard = r.hard > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(r.hard);
   std::string strings;
   auto add = [&](const std::string& s) {
     strings.append(s);
@@ -1214,6 +1255,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         g.environ = req.str[1].substr(cut);
       }
       g.execed = true;
+      if (req.hdr.arg[1] == proto::kExecDoneNoReply) return;
       std::string payload = g.exe;
       payload.push_back('\0');
       int64_t nfds = AppendOpenFds(g.host_pid, &payload);

@@ -6,19 +6,24 @@
 
 namespace litebox::abi {
 
-// The libOS keeps its own fds at kReservedFdBase and above. The guest's
-// RLIMIT_NOFILE (soft and hard) is clamped to kReservedFdBase, so the kernel
-// never allocates or dups an application fd onto them (partition, "What the
-// pass class relies on"). 16384 keeps the kernel fd table small (fork copies
-// it) while leaving servers room for ~16k connections.
-inline constexpr int kReservedFdBase = 16384 - 32;
-// The guest process's request channel to its supervisor (SOCK_SEQPACKET).
-inline constexpr int kChannelFd = kReservedFdBase;
-// Scratch fd the libOS uses while loading images (closed afterwards).
-inline constexpr int kLoaderFd = kReservedFdBase + 1;
-// The libOS's own executable (so execve can reload nothing of it; kept open
-// for /proc/self/exe of the libOS and for debugging).
-inline constexpr int kLastReservedFd = kReservedFdBase + 31;
+// The libOS keeps one fd of its own in every guest process: its request
+// channel to the supervisor (SOCK_SEQPACKET), always at this number. It is
+// low on purpose: fork copies the kernel's fd table up to the highest open
+// fd, and a channel at 16352 (where it once sat) made every fork copy a
+// 16K-entry table (~49 us of dup_fd). At 1024 the table is 2K entries. The
+// application's RLIMIT_NOFILE is its own (from the OCI spec, or the
+// caller's for `litebox do`), so an application that raised its soft limit
+// may hold fds on both sides of the channel; the partition filter passes
+// close, dup3 and close_range only when they cannot touch it (their checks
+// in syscall_table.def) and the libOS answers the rest, so no application
+// call closes, replaces or names the channel. The kernel never hands it out
+// either: it is open, and fd allocation takes the lowest free number.
+inline constexpr int kChannelFd = 1024;
+
+// An fd number an application call may name: not negative, not the channel.
+inline constexpr bool IsAppFd(long fd) {
+  return fd >= 0 && fd != kChannelFd;
+}
 
 // SECCOMP_RET_DATA carried by the partition filter's TRAP actions. The
 // SIGSYS handler sees it in si_errno and so tells its own traps apart from

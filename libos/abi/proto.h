@@ -112,10 +112,10 @@ enum Op : uint32_t {
   // The calling process completed an in-process execve. str0 = new exe
   // virtual path, str1 = argv joined with NUL (for /proc/<pid>/cmdline),
   // then the environment likewise (/proc/<pid>/environ) from byte arg0 - 1
-  // on (arg0 = 0: all argv).
+  // on (arg0 = 0: all argv). arg1 = kExecDoneNoReply: not answered.
   // Reply payload: the exe path as /proc/<pid>/exe shows it (symlinks
-  // resolved), NUL, then aux0 int32 fd numbers: the caller's open fds below
-  // kReservedFdBase (aux0 = -1: not listed), so that the libOS closes its
+  // resolved), NUL, then aux0 int32 fd numbers: the caller's open fds but
+  // abi::kChannelFd (aux0 = -1: not listed), so that the libOS closes its
   // close-on-exec fds without a /proc/self/fd listing.
   kExecDone = 45,
   // arg0 = host pid -> reply result = vpid (or -ESRCH); used by wait to
@@ -198,6 +198,15 @@ enum FdKind : int64_t {
 };
 
 inline constexpr int64_t kOpenForExec = 1;
+// As kOpenForExec, from a single-threaded process about to exec the file:
+// the reply payload goes on after the canonical path with a NUL and the
+// caller's open fds but abi::kChannelFd (int32 each; without the NUL: not
+// listed). With them the libOS closes its close-on-exec fds itself and
+// kExecDone needs no answer (kExecDoneNoReply).
+inline constexpr int64_t kOpenForExecListFds = 2;
+// kExecDone arg1: a notification, never answered (the libOS has its fds
+// and the canonical exe path from the exec's open).
+inline constexpr int64_t kExecDoneNoReply = 1;
 
 enum IdChange : int64_t {
   kSetResUid = 1,  // arg1..3 = ruid, euid, suid (-1 keeps)
@@ -246,7 +255,9 @@ struct LaunchInfo {
   uint32_t flags;  // LaunchFlags
   uint64_t cap_effective, cap_permitted, cap_inheritable, cap_bounding, cap_ambient;
   uint32_t strings_len;  // bytes of strings after this header
-  uint32_t reserved;
+  // The application's RLIMIT_NOFILE hard limit: the host's may be higher so
+  // that it covers abi::kChannelFd (0: the host's is the application's).
+  uint32_t nofile_hard;
 };
 static_assert(sizeof(LaunchInfo) == 96, "layout is ABI");
 

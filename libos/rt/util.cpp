@@ -29,7 +29,7 @@ void Lock::unlock() {
 // the application never sees libOS data inside its own mappings.
 namespace {
 constexpr size_t kRegion = 64ull << 20;
-constexpr int kClasses = 13;  // 16 .. 64K
+constexpr int kClasses = 15;  // 16 .. 256K
 struct FreeNode {
   FreeNode* next;
 };
@@ -110,7 +110,10 @@ void heap_init() {
 
 void* alloc(size_t n) {
   size_t need = n + sizeof(Header);
-  if (need > (64u << 10)) {
+  // Up to 256 KiB from the size classes (reused, never unmapped): the
+  // libOS's per-exec message buffers are ~64 KiB, and an mmap + munmap of
+  // each cost more than the rest of their use.
+  if (need > (256u << 10)) {
     size_t len = (need + 4095) & ~size_t(4095);
     long r = sys(__NR_mmap, 0, len, 3, 0x22, -1, 0);
     if (is_err(r)) return nullptr;

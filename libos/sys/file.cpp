@@ -105,7 +105,7 @@ long do_utimens(long dirfd_arg, long path, const k::timespec* ts, long flags) {
   const long dirfd = static_cast<int>(dirfd_arg);
   PathReq q(proto::kUtimens);
   if (path == 0) {  // futimens(fd, times)
-    if (dirfd < 0 || dirfd >= abi::kReservedFdBase) return -k::EBADF;
+    if (!abi::IsAppFd(dirfd)) return -k::EBADF;
     q.r.fds[0] = static_cast<int>(dirfd);
     q.r.nfds = 1;
     q.r.dirfd_slot[0] = 0;
@@ -417,8 +417,7 @@ LB_SYSCALL_DIRECT(statfs) {
   return e < 0 ? e : 0;
 }
 LB_SYSCALL_DIRECT(fstatfs) {
-  if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
-    return -k::EBADF;
+  if (!abi::IsAppFd(static_cast<int>(c.a[0]))) return -k::EBADF;
   Rpc r;
   r.op = proto::kStatfs;
   r.fds[0] = static_cast<int>(c.a[0]);
@@ -432,8 +431,7 @@ LB_SYSCALL_DIRECT(fstatfs) {
 
 // --- directories ---------------------------------------------------------
 LB_SYSCALL_DIRECT(getdents64) {
-  if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
-    return -k::EBADF;
+  if (!abi::IsAppFd(static_cast<int>(c.a[0]))) return -k::EBADF;
   Rpc r;
   r.op = proto::kGetdents;
   r.fds[0] = static_cast<int>(c.a[0]);
@@ -493,8 +491,7 @@ LB_SYSCALL_DIRECT(chdir) {
   return do_chdir(cstr(c.a[0]), k::AT_FDCWD);
 }
 LB_SYSCALL_DIRECT(fchdir) {
-  if (static_cast<int>(c.a[0]) < 0 || static_cast<int>(c.a[0]) >= abi::kReservedFdBase)
-    return -k::EBADF;
+  if (!abi::IsAppFd(static_cast<int>(c.a[0]))) return -k::EBADF;
   Rpc r;
   r.op = proto::kFdPath;
   r.fds[0] = static_cast<int>(c.a[0]);

@@ -22,8 +22,18 @@ LB_SYSCALL_DIRECT(dup2) {
     long r = sys(__NR_fcntl, c.a[0], k::F_GETFD);
     return r < 0 ? r : c.a[1];
   }
-  if (c.a[1] < 0 || c.a[1] >= abi::kReservedFdBase) return -k::EBADF;
-  return sys(__NR_dup3, c.a[0], c.a[1], 0);
+  // The kernel reads both as unsigned int; the channel's number is refused
+  // as one past the soft limit would be.
+  const auto newfd = static_cast<uint32_t>(c.a[1]);
+  if (newfd == abi::kChannelFd) return -k::EBADF;
+  return sys(__NR_dup3, static_cast<uint32_t>(c.a[0]), newfd, 0);
+}
+LB_SYSCALL_DIRECT(dup3) {
+  // Trapped only for newfd == the channel (NEWFD_NOT_CHANNEL); Linux checks
+  // the flags first.
+  if (c.a[2] & ~static_cast<long>(k::O_CLOEXEC)) return -k::EINVAL;
+  if (static_cast<uint32_t>(c.a[0]) == static_cast<uint32_t>(c.a[1])) return -k::EINVAL;
+  return -k::EBADF;
 }
 LB_SYSCALL_DIRECT(epoll_create) {
   if (c.a[0] <= 0) return -k::EINVAL;
@@ -39,23 +49,25 @@ LB_SYSCALL_DIRECT(signalfd) {
   return sys(__NR_signalfd4, c.a[0], c.a[1], c.a[2], 0);
 }
 namespace {
-// RLIMIT_NOFILE is virtual above the soft limit: the host hard limit also
-// covers the libOS's reserved fds, the application's never does.
+// RLIMIT_NOFILE's hard limit is virtual: the host's also covers the
+// channel (abi::kChannelFd), which a fork child must be able to dup onto
+// (process.cpp), when the application's own hard limit is at or below it.
+// The soft limit is the host's.
 constexpr long kNofile = 7;
-uint64_t g_nofile_hard = abi::kReservedFdBase;
 
 long nofile(const uint64_t* next, uint64_t* old) {
   uint64_t cur[2];
   long r = sys(__NR_prlimit64, 0, kNofile, 0, reinterpret_cast<long>(cur));
   if (r < 0) return r;
-  if (old) old[0] = cur[0], old[1] = g_nofile_hard;
+  if (old) old[0] = cur[0], old[1] = g_proc.nofile_hard;
   if (!next) return 0;
   uint64_t soft = next[0], hard = next[1];
   if (soft > hard) return -k::EINVAL;
-  if (hard > g_nofile_hard) return -k::EPERM;  // raising the hard limit needs privilege
+  if (hard > g_proc.nofile_hard) return -k::EPERM;  // raising the hard limit needs privilege
   uint64_t set[2] = {soft, cur[1]};
   r = sys(__NR_prlimit64, 0, kNofile, reinterpret_cast<long>(set), 0);
-  if (r == 0) g_nofile_hard = hard;
+  if (r == 0) g_proc.nofile_hard = hard;
+  if (r == 0 && soft > g_proc.nofile_soft_max) g_proc.nofile_soft_max = soft;
   return r;
 }
 
@@ -214,20 +226,24 @@ LB_SYSCALL_DIRECT(times) {
 
 // --- fds the libOS keeps -----------------------------------------------------
 LB_SYSCALL_DIRECT(close) {
-  // Trapped for every fd the filter does not pass (ours, and negative or
-  // junk-extended ones): the host close must get only a valid app fd, or
-  // the filter would trap it again inside this handler and kill us.
-  const int fd = static_cast<int>(c.a[0]);
-  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
-  return sys(__NR_close, fd);
+  // Trapped only for the channel's number (FD_NOT_CHANNEL, low 32 bits):
+  // to the application it is a number with no file behind it.
+  if (static_cast<uint32_t>(c.a[0]) == abi::kChannelFd) return -k::EBADF;
+  return sys(__NR_close, static_cast<uint32_t>(c.a[0]));
 }
 LB_SYSCALL_DIRECT(close_range) {
-  unsigned long first = static_cast<unsigned long>(c.a[0]),
-                last = static_cast<unsigned long>(c.a[1]);
+  // Trapped only for a range that covers the channel: closed in two parts
+  // around it (each of which the filter passes). With CLOSE_RANGE_UNSHARE
+  // the first part unshares and the second works on the private table.
+  const auto first = static_cast<uint32_t>(c.a[0]), last = static_cast<uint32_t>(c.a[1]);
+  const auto flags = static_cast<uint32_t>(c.a[2]);
   if (first > last) return -k::EINVAL;
-  if (first >= static_cast<unsigned long>(abi::kReservedFdBase)) return 0;
-  if (last >= static_cast<unsigned long>(abi::kReservedFdBase)) last = abi::kReservedFdBase - 1;
-  return sys(__NR_close_range, static_cast<long>(first), static_cast<long>(last), c.a[2]);
+  long r = 0;
+  if (first < static_cast<uint32_t>(abi::kChannelFd))
+    r = sys(__NR_close_range, first, abi::kChannelFd - 1, flags);
+  if (r == 0 && last > static_cast<uint32_t>(abi::kChannelFd))
+    r = sys(__NR_close_range, abi::kChannelFd + 1, last, flags);
+  return r;
 }
 
 // --- prctl / arch_prctl / ioctl outside their allowlists -----------------------
@@ -321,7 +337,7 @@ namespace {
 long socket_op(SyscallCtx& c, uint32_t op) {
   int fd = static_cast<int>(c.a[0]);
   long len = static_cast<int>(c.a[2]);
-  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+  if (!abi::IsAppFd(fd)) return -k::EBADF;
   if (!c.a[1]) return -k::EFAULT;
   if (len < 2 || len > 128) return -k::EINVAL;
   long fdflags = sys(__NR_fcntl, fd, k::F_GETFD);

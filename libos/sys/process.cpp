@@ -134,8 +134,10 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
     channel_reset_in_child();
     sites::reset_in_child();
     if (page_fd >= 0) page::map(page_fd);
-    // The channel sits above the soft RLIMIT_NOFILE (dup3 obeys it), so
-    // lift the soft limit for this one dup (prlimit64 is a gate number).
+    // Our own channel replaces the parent's at abi::kChannelFd (dup3 at the
+    // gate: GATE_DUP_CHANNEL). The number may be at or above the soft
+    // RLIMIT_NOFILE, which dup3 obeys, so lift the soft limit for this one
+    // dup (prlimit64 is a gate number).
     uint64_t lim[2], wide[2];
     sys(__NR_prlimit64, 0, 7, 0, reinterpret_cast<long>(lim));
     wide[0] = lim[1], wide[1] = lim[1];
@@ -392,7 +394,7 @@ bool close_cloexec_listed() {
         else
           fd = fd * 10 + (*q - '0');
       }
-      if (digits && fd != dir && fd < abi::kReservedFdBase) {
+      if (digits && fd != dir && abi::IsAppFd(fd)) {
         long fl = sys(__NR_fcntl, fd, k::F_GETFD);
         if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
       }
@@ -405,6 +407,63 @@ bool close_cloexec_listed() {
 }
 
 void close_cloexec_fds();
+
+// The scan below is cheap while the soft limit stays small (~11 ns a slot).
+constexpr uint64_t kScanMaxFds = 4096;
+
+bool can_scan_fds() {
+  return !g_proc.opath_seen && g_proc.nofile_soft_max <= kScanMaxFds;
+}
+
+// Closes the close-on-exec fds without asking anybody: one ppoll over
+// every number that can be open (below the highest soft limit the process
+// ever had) tells the open ones (not POLLNVAL), whose flags are then read.
+// poll() reports O_PATH fds as not open, hence can_scan_fds(). The soft
+// limit is lifted for the call if it is lower now (ppoll's nfds obeys it).
+bool close_cloexec_scanned() {
+  if (!can_scan_fds()) return false;
+  struct PollFd {
+    int fd;
+    short events, revents;
+  };
+  const uint64_t n = g_proc.nofile_soft_max;
+  auto* p = static_cast<PollFd*>(alloc(sizeof(PollFd) * n));
+  if (!p) return false;
+  for (uint64_t i = 0; i < n; ++i) p[i] = {static_cast<int>(i), 0, 0};
+  uint64_t lim[2] = {0, 0};
+  sys(__NR_prlimit64, 0, 7 /*RLIMIT_NOFILE*/, 0, reinterpret_cast<long>(lim));
+  const bool lift = lim[0] < n;
+  if (lift) {
+    uint64_t wide[2] = {n, lim[1]};
+    sys(__NR_prlimit64, 0, 7, reinterpret_cast<long>(wide), 0);
+  }
+  k::timespec zero{0, 0};
+  long r = sys(__NR_ppoll, reinterpret_cast<long>(p), static_cast<long>(n),
+               reinterpret_cast<long>(&zero), 0, 8);
+  if (lift) sys(__NR_prlimit64, 0, 7, reinterpret_cast<long>(lim), 0);
+  if (r >= 0) {
+    constexpr short kNval = 0x20;
+    for (uint64_t i = 0; i < n; ++i) {
+      if ((p[i].revents & kNval) || !abi::IsAppFd(static_cast<long>(i))) continue;
+      long fl = sys(__NR_fcntl, static_cast<long>(i), k::F_GETFD);
+      if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, static_cast<long>(i));
+    }
+  }
+  free(p);
+  return r >= 0;
+}
+
+// Closes the close-on-exec ones among `n` listed fd numbers (int32 each,
+// unaligned): the list is the supervisor's, the flags are read now.
+void close_cloexec_in(const char* list, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    int32_t fd;
+    memcpy(&fd, list + i * sizeof fd, sizeof fd);
+    if (!abi::IsAppFd(fd)) continue;
+    long fl = sys(__NR_fcntl, fd, k::F_GETFD);
+    if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
+  }
+}
 }  // namespace
 
 void lb::report_exec_done(const char* info, size_t argv_len, size_t info_len, bool close_cloexec) {
@@ -431,16 +490,34 @@ void lb::report_exec_done(const char* info, size_t argv_len, size_t info_len, bo
     if (!listed) {
       close_cloexec_fds();
     } else {
-      for (int64_t i = 0; i < r.aux[0]; ++i) {
-        int32_t fd;
-        memcpy(&fd, reply + path_len + 1 + i * sizeof fd, sizeof fd);
-        if (fd < 0 || fd >= abi::kReservedFdBase) continue;
-        long fl = sys(__NR_fcntl, fd, k::F_GETFD);
-        if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
-      }
+      close_cloexec_in(reply + path_len + 1, static_cast<size_t>(r.aux[0]));
     }
   }
   free(reply);
+}
+
+bool lb::report_exec_done_from_open(const ExecResult& res, const char* info, size_t argv_len,
+                                    size_t info_len, bool close_cloexec) {
+  const char* p = res.open_reply;
+  const size_t n = res.open_reply_len;
+  if (!p || n == 0 || n > res.open_reply_cap) return false;
+  size_t path_len = 0;
+  while (path_len < n && p[path_len]) ++path_len;
+  if (path_len == 0 || p[0] != '/') return false;
+  const bool listed = path_len < n && (n - path_len - 1) % sizeof(int32_t) == 0;
+  if (close_cloexec && !listed) return false;
+  if (g_proc.exe_canon) free(g_proc.exe_canon);
+  g_proc.exe_canon = strndup(p, path_len);
+  if (close_cloexec) close_cloexec_in(p + path_len + 1, (n - path_len - 1) / sizeof(int32_t));
+  Rpc r;
+  r.op = proto::kExecDone;
+  r.set_str(0, g_proc.exe);
+  r.str[1] = info;
+  r.str_len[1] = static_cast<uint32_t>(info_len);
+  r.arg[0] = info_len ? static_cast<long>(argv_len) + 1 : 0;  // 0: no split
+  r.arg[1] = proto::kExecDoneNoReply;
+  notify(r);
+  return true;
 }
 
 namespace {
@@ -448,9 +525,11 @@ void close_cloexec_fds() {
   if (close_cloexec_listed()) return;
   uint64_t lim[2] = {0, 0};
   sys(__NR_prlimit64, 0, 7 /*RLIMIT_NOFILE*/, 0, reinterpret_cast<long>(lim));
-  uint64_t max =
-      lim[0] < static_cast<uint64_t>(abi::kReservedFdBase) ? lim[0] : abi::kReservedFdBase;
+  // The fallback when /proc cannot list them: every number below the soft
+  // limit (capped: the application may have raised it to millions).
+  uint64_t max = lim[0] < (1u << 16) ? lim[0] : (1u << 16);
   for (uint64_t fd = 0; fd < max; ++fd) {
+    if (!abi::IsAppFd(static_cast<long>(fd))) continue;
     long fl = sys(__NR_fcntl, static_cast<long>(fd), k::F_GETFD);
     if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, static_cast<long>(fd));
   }
@@ -580,7 +659,7 @@ void exec_teardown(void*) {
 // The virtual path an fd names, as /proc/self/fd/N shows it (through the
 // proxy): execveat resolves against it. -EBADF when the fd is not open.
 long fd_vpath(long fd, char* out, size_t cap) {
-  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;
+  if (!abi::IsAppFd(fd)) return -k::EBADF;
   char link[40];
   Buf l(link, sizeof link);
   l.put("/proc/self/fd/").dec(fd);
@@ -652,9 +731,20 @@ long do_execve(SyscallCtx& c, long dirfd_arg, long path, long argv, long envp, l
       return -k::ELOOP;
     }
   }
+  // The close-on-exec fds: found by a scan of our own (after the teardown,
+  // so no other thread is left to open one), else listed by the supervisor
+  // with the image's open for a single-threaded process (no other thread
+  // can open one before the teardown). Either way the report after the
+  // exec needs no answer. A multi-threaded process that cannot scan asks
+  // once its other threads are gone.
+  const bool scan = can_scan_fds();
   ExecResult res;
+  res.open_reply_cap = proto::kMaxMessage;
+  res.open_reply = static_cast<char*>(alloc(res.open_reply_cap));
+  res.list_fds = !scan && !g_proc.threads_made;
   long e = exec_image(p, av, ev, &res, &exec_teardown, nullptr, fn.c_str());
   if (e < 0) {
+    free(res.open_reply);
     free_strv(av), free_strv(ev);
     return e;
   }
@@ -675,7 +765,13 @@ long do_execve(SyscallCtx& c, long dirfd_arg, long path, long argv, long envp, l
     }
     if (part == 0) argv_len = off;
   }
-  report_exec_done(info, argv_len, off, true);
+  bool done = false;
+  if (scan && close_cloexec_scanned())
+    done = report_exec_done_from_open(res, info, argv_len, off, false);
+  else if (res.list_fds)
+    done = report_exec_done_from_open(res, info, argv_len, off, true);
+  if (!done) report_exec_done(info, argv_len, off, true);
+  free(res.open_reply);
   // From now on only we can change our group; one more answer may differ.
   if (g_proc.pgid_state == Process::kPgidAskAlways) g_proc.pgid_state = Process::kPgidAskOnce;
   free(info);

@@ -223,7 +223,7 @@ LB_SYSCALL_DIRECT(pidfd_send_signal) {
   int fd = static_cast<int>(c.a[0]), sig = static_cast<int>(c.a[1]);
   if (static_cast<unsigned>(c.a[3]) != 0) return -k::EINVAL;  // PIDFD_SIGNAL_* scopes: not yet
   if (sig < 0 || sig > k::kNSig) return -k::EINVAL;
-  if (fd < 0 || fd >= abi::kReservedFdBase) return -k::EBADF;  // before the siginfo, as Linux
+  if (!abi::IsAppFd(fd)) return -k::EBADF;  // before the siginfo, as Linux
   long has_info = 0, value = 0;
   if (c.a[2]) {
     auto* info = reinterpret_cast<const k::siginfo*>(c.a[2]);

@@ -50,6 +50,7 @@ std::string DoStateRoot() {
 const char kUsage[] =
     "usage: litebox do --rootfs DIR [--env K=V]... [--cwd DIR] [--user UID[:GID]]\n"
     "                  [--hostname NAME] [--read-only] [--debug-log FILE]\n"
+    "                  [--nofile SOFT[:HARD]]\n"
     "                  [--network none|host|new|NETNS_PATH] -- CMD [ARGS...]\n";
 
 runtime::Sandbox* g_sandbox = nullptr;
@@ -64,6 +65,7 @@ void Forward(int sig) {
 }  // namespace
 
 int DoCommand(Args& args) {
+  runtime::Rlimit nofile{RLIMIT_NOFILE, 1024, 1024};
   runtime::SandboxSpec spec;
   spec.wait_for_start = false;
   spec.init.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -100,6 +102,22 @@ int DoCommand(Args& args) {
       spec.init.uid = static_cast<uint32_t>(strtoul(value.c_str(), &end, 10));
       spec.init.gid =
           *end == ':' ? static_cast<uint32_t>(strtoul(end + 1, nullptr, 10)) : spec.init.uid;
+    } else if (flag == "--nofile") {
+      // RLIMIT_NOFILE of the command (default 1024:1024, as `runc spec`).
+      char* end = nullptr;
+      errno = 0;
+      unsigned long long soft = strtoull(value.c_str(), &end, 10), hard = soft;
+      if (end != value.c_str() && *end == ':') {
+        const char* h = end + 1;
+        hard = strtoull(h, &end, 10);
+        if (end == h) end = nullptr;
+      }
+      if (errno || end == nullptr || end == value.c_str() || *end || value[0] == '-' ||
+          soft > hard || hard > (1ull << 30))
+        return Fail(
+            "do: --nofile " + value + ": want SOFT[:HARD], numbers with SOFT <= HARD <= 1073741824",
+            2);
+      nofile = {RLIMIT_NOFILE, soft, hard};
     } else if (flag == "-h" || flag == "--help") {
       fputs(kUsage, stdout);
       return 0;
@@ -135,7 +153,7 @@ int DoCommand(Args& args) {
   const std::string state_root = DoStateRoot();
   spec.state_dir = state_root + "/" + spec.id;
   RemoveStateOfDeadDos(state_root);
-  spec.init.rlimits.push_back({RLIMIT_NOFILE, 1024, 1024});
+  spec.init.rlimits.push_back(nofile);
 
   // Orphans of the sandbox (double-forked daemons) are reparented here, not
   // to the host's init, and reaped below once the sandbox is gone: nothing

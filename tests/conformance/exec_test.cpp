@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -479,6 +480,70 @@ TEST_F(ExecTest, Pipe2CloexecEndsAreClosed) {
   EXPECT_EQ(r["fd60"], "open");  // dup2 of a close-on-exec fd is not close-on-exec
   EXPECT_EQ(r["fd61"], "closed");
   EXPECT_EQ(r["fd62"], "open");
+}
+
+TEST_F(ExecTest, OpathCloexecFdIsClosedAndPlainOpathKept) {
+  // poll() calls O_PATH fds "not open"; exec must still find them.
+  std::string dir = dir_;
+  Result r = Report(
+      [&] {
+        int a = open(dir.c_str(), O_PATH | O_CLOEXEC);
+        int b = open(dir.c_str(), O_PATH);
+        if (a < 0 || b < 0) return 120;
+        if (fcntl(a, F_DUPFD_CLOEXEC, 70) != 70 || dup2(b, 71) != 71) return 121;
+        return 0;
+      },
+      "70,71");
+  ASSERT_EQ(DescribeStatus(r.status), "exited 0");
+  EXPECT_EQ(r["fd70"], "closed");
+  EXPECT_EQ(r["fd71"], "open");
+}
+
+// Raises the soft RLIMIT_NOFILE to `want` (within the hard limit); false if
+// the hard limit is lower.
+bool RaiseNofile(rlim_t want) {
+  struct rlimit rl {};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max < want) return false;
+  if (rl.rlim_cur >= want) return true;
+  rl.rlim_cur = want;
+  return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+TEST_F(ExecTest, CloseOnExecAppliesToFdsPast1024) {
+  // LiteBox keeps its own channel at fd 1024: fds on both sides of it.
+  if (!RaiseNofile(1100)) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 1100";
+  Result r = Report(
+      [&] {
+        int a = open(self_.c_str(), O_RDONLY);
+        if (a < 0) return 120;
+        if (dup3(a, 1030, O_CLOEXEC) != 1030 || dup2(a, 1031) != 1031) return 121;
+        if (dup3(a, 1000, O_CLOEXEC) != 1000 || dup2(a, 1001) != 1001) return 122;
+        return 0;
+      },
+      "1000,1001,1030,1031");
+  ASSERT_EQ(DescribeStatus(r.status), "exited 0");
+  EXPECT_EQ(r["fd1000"], "closed");
+  EXPECT_EQ(r["fd1001"], "open");
+  EXPECT_EQ(r["fd1030"], "closed");
+  EXPECT_EQ(r["fd1031"], "open");
+}
+
+TEST_F(ExecTest, CloseOnExecAppliesAfterTheSoftLimitWasLowered) {
+  // An fd opened before the soft limit went down stays open above it.
+  if (!RaiseNofile(256)) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 256";
+  Result r = Report(
+      [&] {
+        int a = open(self_.c_str(), O_RDONLY);
+        if (a < 0 || dup3(a, 200, O_CLOEXEC) != 200 || dup2(a, 201) != 201) return 120;
+        struct rlimit rl {};
+        getrlimit(RLIMIT_NOFILE, &rl);
+        rl.rlim_cur = 64;
+        return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : 121;
+      },
+      "200,201");
+  ASSERT_EQ(DescribeStatus(r.status), "exited 0");
+  EXPECT_EQ(r["fd200"], "closed");
+  EXPECT_EQ(r["fd201"], "open");
 }
 
 TEST_F(ExecTest, PidAndParentArePreserved) {

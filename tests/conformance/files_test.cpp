@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/conformance/child.hpp"
 #include "tests/conformance/scratch.hpp"
 
 namespace conformance {
@@ -468,6 +470,77 @@ TEST_F(FilesTest, CloseRangeCloexecMarksWithoutClosing) {
     close(n);
   }
   EXPECT_EQ(fcntl(fd, F_GETFD), 0);  // below the range: untouched
+}
+
+// LiteBox keeps its own channel at fd 1024; an application that raised its
+// soft limit holds fds on both sides of it. Each case runs in a child (the
+// limit and the fds are per process) that reports through its status.
+bool HardNofileAtLeast(rlim_t n) {
+  struct rlimit rl {};
+  return getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max >= n;
+}
+bool RaiseSoftNofile(rlim_t n) {
+  struct rlimit rl {};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return false;
+  if (rl.rlim_cur < n) rl.rlim_cur = n;
+  return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+TEST_F(FilesTest, ElevenHundredFdsAreNumberedUpwardAndCloseRangeEndsThemAll) {
+  if (!HardNofileAtLeast(1200)) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 1200";
+  std::string file = Path("f");
+  WriteFile(file, "x");
+  Child c([&] {
+    if (!RaiseSoftNofile(1200)) return 10;
+    int prev = 2, n = 0;
+    for (; n < 1100; ++n) {
+      int fd = dup(0);
+      if (fd < 0) return 11;
+      if (fd <= prev) return 12;  // lowest free first, never reused while open
+      prev = fd;
+    }
+    if (prev < 1100) return 13;
+    if (CloseRange(3, ~0U, 0) != 0) return 14;
+    if (fcntl(prev, F_GETFD) != -1 || fcntl(1023, F_GETFD) != -1) return 15;
+    int again = open(file.c_str(), O_RDONLY);  // the process still works
+    if (again != 3) return 16;
+    char b = 0;
+    return read(again, &b, 1) == 1 && b == 'x' ? 0 : 17;
+  });
+  EXPECT_EQ(DescribeStatus(c.Wait()), "exited 0");
+}
+
+TEST_F(FilesTest, FdPast1024SurvivesForkAndCloses) {
+  if (!HardNofileAtLeast(2048)) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 2048";
+  Child c([&] {
+    if (!RaiseSoftNofile(2048)) return 10;
+    if (dup2(1, 1500) != 1500) return 11;
+    pid_t p = fork();
+    if (p == 0) _exit(fcntl(1500, F_GETFD) == 0 ? 0 : 1);
+    int st = 0;
+    if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return 12;
+    if (close(1500) != 0) return 13;
+    if (close(1500) != -1 || errno != EBADF) return 14;
+    if (dup3(1, 1600, O_CLOEXEC) != 1600 || fcntl(1600, F_GETFD) != FD_CLOEXEC) return 15;
+    if (CloseRange(1500, 1700, 0) != 0 || fcntl(1600, F_GETFD) != -1) return 16;
+    return 0;
+  });
+  EXPECT_EQ(DescribeStatus(c.Wait()), "exited 0");
+}
+
+TEST_F(FilesTest, CloseRangeUnshareOverEverything) {
+  if (!HardNofileAtLeast(1200)) GTEST_SKIP() << "RLIMIT_NOFILE hard limit below 1200";
+  std::string file = Path("f");
+  WriteFile(file, "x");
+  Child c([&] {
+    if (!RaiseSoftNofile(1200)) return 10;
+    if (dup2(0, 1100) != 1100 || dup2(0, 900) != 900) return 11;
+    if (CloseRange(3, ~0U, CLOSE_RANGE_UNSHARE) != 0) return 12;
+    if (fcntl(1100, F_GETFD) != -1 || fcntl(900, F_GETFD) != -1) return 13;
+    int again = open(file.c_str(), O_RDONLY);
+    return again == 3 ? 0 : 14;
+  });
+  EXPECT_EQ(DescribeStatus(c.Wait()), "exited 0");
 }
 
 TEST_F(FilesTest, CloseRangeFirstAboveLastIsEINVAL) {

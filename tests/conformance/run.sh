@@ -36,6 +36,12 @@ else
   [ ${#bins[@]} -gt 0 ] || die "no *_test binaries in $bindir (build target conformance first)"
 fi
 
+# The same RLIMIT_NOFILE natively and in LiteBox (`litebox do` defaults to
+# 1024:1024): the caller's hard limit, a soft limit of 2048 where it allows,
+# so the fd cases past 1024 run in both (LiteBox's channel sits at 1024).
+ulimit -Sn 2048 2>/dev/null || ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
+nofile="$(ulimit -Sn):$(ulimit -Hn)"
+
 # Root-only cases run only when we really are (virtual) root.
 as_root=0
 [ "$(id -u)" -eq 0 ] && as_root=1
@@ -131,7 +137,7 @@ describe_status() {
 litebox_do() {
   local limit="$1" rootfs="$2" log="$3" bin="$4"
   shift 4
-  timeout -k 5 "$limit" "$litebox" do --rootfs "$rootfs" --env CONFORMANCE_TMP=/tmp/ct \
+  timeout -k 5 "$limit" "$litebox" do --rootfs "$rootfs" --nofile "$nofile" --env CONFORMANCE_TMP=/tmp/ct \
     --env CONFORMANCE_AS_ROOT=1 -- "/conformance/$bin" "$@" >"$log" 2>&1
 }
 

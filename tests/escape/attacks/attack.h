@@ -25,6 +25,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+// The libOS's channel to its supervisor, the one fd it keeps in every guest
+// process: litebox::abi::kChannelFd (libos/abi/constants.h; the driver
+// checks the two agree).
+#define LB_CHANNEL_FD 1024
+
 // A raw syscall instruction in the attack's own code: no libc wrapper, no
 // fallback, the kernel (and so the partition filter) sees exactly these
 // arguments. Returns the kernel's value (-errno on failure).

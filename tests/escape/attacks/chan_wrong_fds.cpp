@@ -58,15 +58,6 @@ int main() {
   Attack("stdin", 0);
   Attack("stdout", 1);
   Attack("channel", chan::kFd);
-  // Every reserved fd the libOS holds (the channel is 16352).
-  for (int fd = chan::kFd + 1; fd <= litebox::abi::kLastReservedFd; ++fd) {
-    struct stat st;
-    if (RAW2(SYS_fstat, fd, &st) != 0) continue;
-    char kind[32];
-    snprintf(kind, sizeof kind, "reserved%d", fd);
-    out("INFO reserved fd %d mode %o\n", fd, st.st_mode);
-    Attack(kind, fd);
-  }
   Request q = chan::Make(kFork);
   q.nfds = 1;
   chan::Report("fork_with_pipe_channel", chan::Call(q, "", "", {p[1]}));

@@ -48,6 +48,6 @@ int main(void) {
   r = step("seqpacket_socketpair", RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, pair));
   if (r == 0) fire("seqpacket_abstract", pair[0], &ab, ablen);
   // The supervisor channel is a SEQPACKET socket too.
-  fire("channel_abstract", 16352, &ab, ablen);
+  fire("channel_abstract", LB_CHANNEL_FD, &ab, ablen);
   return done();
 }

@@ -13,8 +13,8 @@ int main(void) {
   step("execveat_dotdot", RAW5(SYS_execveat, AT_FDCWD, "../../../usr/bin/id", argv, envp, 0));
   long root = RAW4(SYS_openat, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY, 0);
   step("execveat_rootfd_dotdot", RAW5(SYS_execveat, root, "../../../../usr/bin/id", argv, envp, 0));
-  // The libOS's own image fd (reserved range): exec through it.
-  for (int fd = 16352; fd < 16356; ++fd)
+  // The libOS's channel and the numbers around it: exec through them.
+  for (int fd = LB_CHANNEL_FD - 1; fd < LB_CHANNEL_FD + 3; ++fd)
     if (RAW5(SYS_execveat, fd, "", argv, envp, 0x1000 /* AT_EMPTY_PATH */) >= 0)
       out("EXECED %d\n", fd);
   step("execveat_reserved_fds_failed", 0);

@@ -16,8 +16,8 @@ int main(void) {
   try_read("fd_dir_dotdot", path);
   snprintf(path, sizeof path, "/proc/self/fd/%ld%s", root, decoy);
   try_read("fd_dir_host_path", path);
-  // The libOS's reserved fds (channel 16352, loader 16353, ...): hidden.
-  for (int fd = 16352; fd < 16360; ++fd) {
+  // The libOS's channel (and the numbers after it, free): hidden or absent.
+  for (int fd = LB_CHANNEL_FD; fd < LB_CHANNEL_FD + 8; ++fd) {
     char label[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     snprintf(label, sizeof label, "reserved_fd_%d", fd);

@@ -1,5 +1,5 @@
-// Writes through the libOS's own host files: /proc/self/exe, the reserved
-// fds via /proc/self/fd/N and /proc/self/map_files of the litebox-guest
+// Writes through the libOS's own host files: /proc/self/exe, its channel
+// and the numbers after it via /proc/self/fd/N and /proc/self/map_files of the litebox-guest
 // mapping, opened for writing, and pwrite straight on the reserved fds.
 // The driver watches the private litebox-guest binary.
 #include "gate.h"
@@ -10,7 +10,7 @@ int main(void) {
                  RAW4(SYS_openat, AT_FDCWD, "/proc/self/exe", O_WRONLY | O_APPEND, 0));
   if (fd >= 0) RAW1(SYS_close, fd);
   long opened = 0, written = 0;
-  for (int n = 16352; n < 16384; ++n) {
+  for (int n = LB_CHANNEL_FD; n < LB_CHANNEL_FD + 32; ++n) {
     char p[64];
     snprintf(p, sizeof p, "/proc/self/fd/%d", n);
     long f = RAW4(SYS_openat, AT_FDCWD, p, O_RDWR, 0);

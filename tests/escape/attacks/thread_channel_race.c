@@ -1,5 +1,5 @@
 // Threads racing on the one channel: 4 threads make emulated calls in a
-// loop while another injects junk datagrams straight onto fd 16352. Replies
+// loop while another injects junk datagrams straight onto the channel. Replies
 // may go to the wrong thread (self-harm); nothing may reach the host and
 // the supervisor must survive (the process may die).
 #include <pthread.h>
@@ -28,7 +28,7 @@ static void* opener(void* arg) {
 static void* injector(void* arg) {
   char junk[96];
   memset(junk, 0x5a, sizeof junk);
-  while (!stop) RAW6(SYS_sendto, 16352, junk, sizeof junk, 0x4000 /* MSG_NOSIGNAL */, 0, 0);
+  while (!stop) RAW6(SYS_sendto, LB_CHANNEL_FD, junk, sizeof junk, 0x4000 /* MSG_NOSIGNAL */, 0, 0);
   return 0;
 }
 

@@ -7,6 +7,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "libos/abi/constants.h"
+
 namespace escape {
 namespace {
 
@@ -97,7 +99,8 @@ std::vector<Attack> Build() {
              {}};
     a.steps = All({"self_cwd_dotdot", "self_cwd_host_path", "fd_dir_dotdot", "fd_dir_host_path"},
                   "ENOENT");
-    for (int fd = 16352; fd < 16360; ++fd)
+    static_assert(litebox::abi::kChannelFd == 1024, "LB_CHANNEL_FD in attacks/attack.h");
+    for (int fd = litebox::abi::kChannelFd; fd < litebox::abi::kChannelFd + 8; ++fd)
       a.steps.push_back({"reserved_fd_" + std::to_string(fd), "ENOENT"});
     Add(&a.steps, {{"open_root", "OK"}, {"fd_stdin_dotdot", "ENOTDIR|ENOENT"}});
     t.push_back(a);
@@ -642,10 +645,12 @@ std::vector<Attack> Build() {
   }
   {
     Attack a{"fd_reserved_abuse",
-             "dup onto / close / close_range the libOS's reserved fds, raise RLIMIT_NOFILE",
+             "dup onto / close / close_range the libOS's channel fd, raise RLIMIT_NOFILE",
              {{"dup2_onto_channel", "EBADF"},
               {"dup3_onto_channel", "EBADF"},
               {"close_channel", "EBADF"},
+              {"close_channel_junk_upper", "EBADF"},
+              {"dup3_onto_channel_junk_upper", "EBADF"},
               {"close_range_all", "OK"},
               {"fcntl_dupfd_into_reserved", "EINVAL"},
               {"setrlimit_nofile_big", "ERR"},

@@ -126,7 +126,7 @@ TEST_F(FilterEval, UncheckedPassRowsAllowFromNrAndArchAlone) {
       EXPECT_TRUE(r.kernel_cacheable) << row.name << " uses an insn the cache emulator rejects";
     }
   }
-  EXPECT_EQ(rows, 116 - 29);  // 29 pass rows carry a CHECK
+  EXPECT_EQ(rows, 116 - 30);  // 30 pass rows carry a CHECK
 }
 
 TEST_F(FilterEval, DenyRowsReturnTheirErrnoWhateverTheArguments) {
@@ -232,14 +232,29 @@ TEST_F(FilterEval, GateSeccompAndGateClock) {
   EXPECT_EQ(Call(222, {1, 0, 0x1000}), kTaggedTrap);
 }
 
-TEST_F(FilterEval, FdChecksSpareReservedFds) {
-  const uint64_t rsv = abi::kReservedFdBase;
+TEST_F(FilterEval, FdChecksSpareTheChannel) {
+  const uint64_t ch = abi::kChannelFd;
+  // close: every number but the channel's (low 32 bits, as the kernel reads it).
   EXPECT_EQ(Call(3, {3}), SECCOMP_RET_ALLOW);
-  EXPECT_EQ(Call(3, {rsv - 1}), SECCOMP_RET_ALLOW);
-  EXPECT_EQ(Call(3, {rsv}), kTaggedTrap);
-  EXPECT_EQ(Call(3, {(1ull << 32) | 3}), kTaggedTrap);
-  EXPECT_EQ(Call(436, {3, rsv - 1, 0}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(3, {ch - 1}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(3, {ch + 1}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(3, {0xffffffffffffffffull}), SECCOMP_RET_ALLOW);  // close(-1): EBADF
+  EXPECT_EQ(Call(3, {ch}), kTaggedTrap);
+  EXPECT_EQ(Call(3, {(1ull << 32) | ch}), kTaggedTrap);
+  EXPECT_EQ(Call(3, {(1ull << 32) | 3}), SECCOMP_RET_ALLOW);  // the kernel closes 3
+  // dup3: any target but the channel.
+  EXPECT_EQ(Call(292, {1, 5, 0}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(292, {1, ch + 100, 0}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(292, {1, ch, 0}), kTaggedTrap);
+  EXPECT_EQ(Call(292, {1, (7ull << 32) | ch, 0}), kTaggedTrap);
+  EXPECT_EQ(Call(292, {ch, 5, 0}), SECCOMP_RET_ALLOW);  // a copy of it harms nobody
+  // close_range: wholly below or wholly above the channel.
+  EXPECT_EQ(Call(436, {3, ch - 1, 0}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(436, {ch + 1, 0xffffffff, 0}), SECCOMP_RET_ALLOW);
   EXPECT_EQ(Call(436, {3, 0xffffffff, 0}), kTaggedTrap);
+  EXPECT_EQ(Call(436, {ch, ch, 0}), kTaggedTrap);
+  EXPECT_EQ(Call(436, {(1ull << 32) | 3, ch + 5, 0}), kTaggedTrap);
+  EXPECT_EQ(Call(436, {3, (1ull << 32) | 5, 0}), SECCOMP_RET_ALLOW);  // the kernel: 3..5
 }
 
 TEST_F(FilterEval, IoctlList) {

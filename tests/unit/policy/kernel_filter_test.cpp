@@ -122,7 +122,7 @@ std::vector<sock_filter> BuildForThisProcess() {
   r.gate_clone_traps = g_traps - before;
 
   before = g_traps;
-  r.close_reserved_ret = syscall(SYS_close, abi::kReservedFdBase);
+  r.close_reserved_ret = syscall(SYS_close, abi::kChannelFd);
   r.close_reserved_traps = g_traps - before;
   r.close_reserved_si_syscall = g_last_syscall;
 
@@ -196,7 +196,7 @@ TEST(KernelFilter, PartitionActionsInARealProcess) {
   EXPECT_EQ(r.other_sigaction_si_syscall, SYS_rt_sigaction);
   EXPECT_EQ(r.gate_clone_newuser_ret, -EPERM) << "namespace clone at the gate is refused";
   EXPECT_EQ(r.gate_clone_traps, 0);
-  EXPECT_EQ(r.close_reserved_ret, kTrapMarker) << "close of a reserved fd goes to the libOS";
+  EXPECT_EQ(r.close_reserved_ret, kTrapMarker) << "close of the channel's number goes to the libOS";
   EXPECT_EQ(r.close_reserved_traps, 1);
   EXPECT_EQ(r.close_reserved_si_syscall, SYS_close);
   EXPECT_EQ(r.netlink_errno, EAFNOSUPPORT);

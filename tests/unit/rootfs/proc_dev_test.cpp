@@ -212,8 +212,7 @@ TEST_F(ProcDevTest, FdDirListsGuestFdsWithVirtualTargets) {
   Reply again = Open("/proc/self/fd/" + n, O_RDONLY);
   ASSERT_EQ(again.result(), 0);
   EXPECT_EQ(ReadFd(again.fd.get()), "hello");
-  EXPECT_EQ(Open("/proc/self/fd/" + std::to_string(abi::kReservedFdBase), O_RDONLY).result(),
-            -ENOENT);
+  EXPECT_EQ(Open("/proc/self/fd/" + std::to_string(abi::kChannelFd), O_RDONLY).result(), -ENOENT);
   std::string info = Content("/proc/self/fdinfo/" + n);
   EXPECT_NE(info.find("flags:"), std::string::npos);
 }
