@@ -9,11 +9,11 @@
 namespace lb {
 
 namespace {
-Lock g_lock;
+LB_HOT Lock g_lock;
 // About 30 us of non-blocking polls (one recvmsg is ~0.3 us here).
 constexpr int kReplySpinPolls = 100;
 // Datagrams this process sent on its socket (the shared page's ordering).
-uint32_t g_sock_sent = 0;
+LB_HOT uint32_t g_sock_sent = 0;
 
 proto::Request request_header(const Rpc& r) {
   proto::Request req{};

@@ -222,7 +222,7 @@ long exec_image(const char* path, char** argv, char** envp, ExecResult* out,
     long fd =
         out->open_reply
             ? proxy_open_exec(cur_path,
-                              out->list_fds ? proto::kOpenForExecListFds : proto::kOpenForExec,
+                              out->list_fds ? proto::kOpenForExecListFds : proto::kOpenForExecMain,
                               out->open_reply, out->open_reply_cap, &out->open_reply_len)
             : proxy_open(k::AT_FDCWD, cur_path, k::O_RDONLY | k::O_CLOEXEC, 0, proto::kOpenForExec);
     if (fd < 0) {

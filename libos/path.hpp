@@ -22,7 +22,7 @@ void put_thread_self(Buf& b);
 long proxy_open(long dirfd, const char* path, long flags, long mode, long exec_check = 0,
                 int64_t* kind = nullptr);
 
-// Opens an image to exec (O_RDONLY | O_CLOEXEC, proto::kOpenForExec or
+// Opens an image to exec (O_RDONLY | O_CLOEXEC, proto::kOpenForExecMain or
 // kOpenForExecListFds) and keeps the reply's payload (the canonical path,
 // then with the list: NUL and the open fds) in out[0..*out_len).
 long proxy_open_exec(const char* path, int64_t how, char* out, size_t cap, size_t* out_len);

@@ -11,7 +11,7 @@ namespace lb::page {
 namespace proto = litebox::proto;
 
 namespace {
-char* g_base = nullptr;
+LB_HOT char* g_base = nullptr;
 
 proto::ShmControl* ctl() {
   return reinterpret_cast<proto::ShmControl*>(g_base);

@@ -13,17 +13,22 @@ namespace {
 static_assert(abi::kThreadRegionSize == 0x40000, "rt/direct_entry.S hard-codes the region size");
 static_assert(kThreadMagic == 0x4c42544852454144ull, "rt/direct_entry.S hard-codes the magic");
 
-bool g_enabled = false;
-Lock g_lock;
+LB_HOT bool g_enabled = false;
+LB_HOT Lock g_lock;
 
 // Sites seen trapping, by the address behind their syscall instruction.
+// An entry counts only in the generation it was made in: exec starts a new
+// one instead of clearing the table, whose 16 KiB a fork child would
+// otherwise copy page by page just to zero them.
 struct Hit {
   uint64_t rip;
-  uint32_t count;
+  uint32_t gen;
+  uint16_t count;
   bool done;  // patched, or found unpatchable: never looked at again
 };
 constexpr int kHits = 1024;
 Hit g_hits[kHits];
+LB_HOT uint32_t g_gen = 1;
 
 // Private r-x file mappings: only their code is ever rewritten, and their
 // protection is what mprotect restores. The loader reports the images it
@@ -35,8 +40,8 @@ struct Range {
 };
 constexpr int kMaxText = 256;
 Range g_text[kMaxText];
-int g_ntext = 0;
-int g_maps_reads = 0;
+LB_HOT int g_ntext = 0;
+LB_HOT int g_maps_reads = 0;
 constexpr int kMaxMapsReads = 4;  // per image: dlopen adds text, rarely
 constexpr uint32_t kHitsToPatch = 2, kHitsBeforeMapsRead = 4;
 
@@ -48,7 +53,7 @@ struct StubPage {
 };
 constexpr int kMaxStubPages = 64;
 StubPage g_pages[kMaxStubPages];
-int g_npages = 0;
+LB_HOT int g_npages = 0;
 constexpr uint32_t kStubSize = 32, kPage = 4096;
 constexpr uint64_t kReach = (1ull << 31) - 2 * kPage;
 
@@ -258,9 +263,8 @@ void note_trap(long nr, uint64_t rip) {
   uint64_t h = (rip * 0x9e3779b97f4a7c15ull) >> 54;  // 10 bits
   for (int i = 0; i < 8; ++i) {
     Hit& e = g_hits[(h + i) % kHits];
-    if (e.rip == 0) {
-      e.rip = rip;
-      e.count = 1;
+    if (e.gen != g_gen || e.rip == 0) {
+      e = {rip, g_gen, 1, false};
       return;
     }
     if (e.rip != rip) continue;
@@ -281,7 +285,7 @@ void note_trap(long nr, uint64_t rip) {
 
 void exec_reset() {
   Guard g(g_lock);
-  memset(g_hits, 0, sizeof g_hits);
+  ++g_gen;       // every entry of g_hits is now empty
   g_npages = 0;  // unmapped with the old image
   g_ntext = 0;
   g_maps_reads = 0;

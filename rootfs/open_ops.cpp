@@ -32,7 +32,8 @@ bool IsReopenableKind(int fd) {
 FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& ctx) {
   int flags = static_cast<int>(req.hdr.arg[0]);
   mode_t mode = static_cast<mode_t>(req.hdr.arg[1]) & 07777;
-  bool exec = req.hdr.arg[2] == proto::kOpenForExec || req.hdr.arg[2] == proto::kOpenForExecListFds;
+  bool exec = req.hdr.arg[2] == proto::kOpenForExec || req.hdr.arg[2] == proto::kOpenForExecMain ||
+              req.hdr.arg[2] == proto::kOpenForExecListFds;
   if (exec) flags = O_RDONLY;
   if ((flags & O_ACCMODE) == O_ACCMODE) return Err(-EINVAL);
   bool tmpfile = (flags & kTmpfileBit) != 0;
@@ -42,10 +43,12 @@ FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& c
   bool follow = !(flags & O_NOFOLLOW) && !(creat && (flags & O_EXCL));
 
   // A plain read-only open of what exists may be opened for real during
-  // the resolution (RootFs::Resolve, open_flags).
+  // the resolution (RootFs::Resolve, open_flags); so may an image to exec
+  // (flags is O_RDONLY then): where the guest may not read it (execute
+  // permission only), that open fails and the O_PATH route reopens it.
   constexpr int kNotPlain = O_CREAT | O_TRUNC | O_PATH | kTmpfileBit | O_ACCMODE;
   const int open_flags =
-      (flags & kNotPlain) || exec ? -1 : flags & ~(O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_EXCL);
+      (flags & kNotPlain) ? -1 : flags & ~(O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_EXCL);
   Resolved r;
   if (int e = ResolveArg(req, 0, ctx, follow, &r, false, open_flags); e < 0) return Err(e);
   int mask = AccessMask(flags);
@@ -87,6 +90,11 @@ FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& c
       return Err(-EACCES);
     // Execute permission alone suffices (as execve): the libOS maps the
     // image from this read-only fd.
+    if (r.opened) {
+      fcntl(r.fd.get(), F_SETFL, 0);  // Resolve opened it O_NONBLOCK
+      out.fd = std::move(r.fd);
+      return out;
+    }
     int fd = Reopen(r.fd.get(), O_RDONLY);
     if (fd < 0) return Err(fd);
     out.fd.reset(fd);

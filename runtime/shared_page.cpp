@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace litebox::runtime {
 
@@ -36,8 +37,18 @@ std::unique_ptr<SharedPage> SharedPage::Create(int* fd_out, std::string* err) {
   return page;
 }
 
+namespace {
+std::vector<char*> g_retired;
+}  // namespace
+
 SharedPage::~SharedPage() {
-  munmap(base_, proto::kShmSize);
+  g_retired.push_back(base_);
+  if (g_retired.size() > 256) UnmapRetired();  // bounded, whatever the idle time
+}
+
+void SharedPage::UnmapRetired() {
+  for (char* p : g_retired) munmap(p, proto::kShmSize);
+  g_retired.clear();
 }
 
 bool SharedPage::Posted() const {

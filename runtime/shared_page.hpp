@@ -19,7 +19,11 @@ class SharedPage {
   // A new page, mapped here; *fd_out is the memfd to send to the guest (the
   // caller closes it once sent). Null with *err on failure.
   static std::unique_ptr<SharedPage> Create(int* fd_out, std::string* err);
+  // Not unmapped at once: a munmap (and the memfd's teardown) costs ~15 us
+  // here, which is no business of a guest's exit. UnmapRetired() does it,
+  // called when the supervisor has nothing else to do.
   ~SharedPage();
+  static void UnmapRetired();
   SharedPage(const SharedPage&) = delete;
   SharedPage& operator=(const SharedPage&) = delete;
 

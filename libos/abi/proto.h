@@ -204,6 +204,10 @@ inline constexpr int64_t kOpenForExec = 1;
 // listed). With them the libOS closes its close-on-exec fds itself and
 // kExecDone needs no answer (kExecDoneNoReply).
 inline constexpr int64_t kOpenForExecListFds = 2;
+// As kOpenForExec, for the image an exec will run (not its interpreter):
+// the supervisor keeps the canonical path for /proc/<pid>/exe when the
+// exec's kExecDone comes (kOpenForExecListFds means this too).
+inline constexpr int64_t kOpenForExecMain = 3;
 // kExecDone arg1: a notification, never answered (the libOS has its fds
 // and the canonical exe path from the exec's open).
 inline constexpr int64_t kExecDoneNoReply = 1;

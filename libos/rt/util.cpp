@@ -37,11 +37,11 @@ struct Header {
   uint64_t size_class;  // class index, or 0xff.. for a direct mapping (size in next word)
   uint64_t bytes;
 };
-char* g_base;
-char* g_top;
-char* g_end;
-FreeNode* g_free[kClasses];
-Lock g_heap_lock;
+LB_HOT char* g_base;
+LB_HOT char* g_top;
+LB_HOT char* g_end;
+LB_HOT FreeNode* g_free[kClasses];
+LB_HOT Lock g_heap_lock;
 
 int class_of(size_t n) {
   size_t c = 16;
@@ -57,8 +57,8 @@ struct Range {
 };
 constexpr int kMaxRanges = 512;
 Range g_ranges[kMaxRanges];
-int g_nranges = 0;
-Lock g_range_lock;
+LB_HOT int g_nranges = 0;
+LB_HOT Lock g_range_lock;
 }  // namespace
 
 void own_range_add(uint64_t start, uint64_t len) {

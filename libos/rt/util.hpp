@@ -34,6 +34,12 @@ inline bool starts_with(const char* s, const char* prefix) {
 // A futex-based lock. Threads of one process share it; the SIGSYS handler
 // runs with every other signal blocked, so a holder is never re-entered on
 // the same thread.
+// The libOS's small mutable globals that every fork touches (locks,
+// counters, heap pointers) sit together, next to g_proc: after a fork each
+// page written by both processes is copied once and faulted on twice, so
+// one shared page instead of six saves ~10 us per fork here.
+#define LB_HOT __attribute__((section(".data.lb_hot")))
+
 class Lock {
  public:
   void lock();

@@ -393,8 +393,8 @@ struct UnixName {
 };
 constexpr int kMaxUnixNames = 64;
 UnixName g_unix[kMaxUnixNames];
-int g_nunix = 0;
-Lock g_unix_lock;
+LB_HOT int g_nunix = 0;
+LB_HOT Lock g_unix_lock;
 
 uint64_t inode_of(int fd) {
   k::stat st;

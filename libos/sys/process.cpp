@@ -26,7 +26,7 @@ struct Child {
 };
 constexpr int kMaxChildren = 1024;
 Child g_children[kMaxChildren];
-int g_nchildren = 0;
+LB_HOT int g_nchildren = 0;
 
 void child_add(int host, int vpid) {
   Guard g(g_proc.lock);
@@ -131,6 +131,19 @@ long do_fork(SyscallCtx& c, unsigned long flags, long newsp, long ptid, long cti
   unsigned long f = flags & ~(k::CLONE_VM | k::CLONE_VFORK | k::CLONE_SETTLS);
   long pid = sys(__NR_clone, static_cast<long>(f), 0, ptid, ctid, tls);
   if (pid == 0) {
+    // Our alternate stack below this frame holds only the parent's dead
+    // frames: dropped, a page we use next is a fresh zero page instead of
+    // a copy of the parent's (an exec goes ~7 pages deep), and the parent
+    // writing its own copy after us needs no copy either.
+    {
+      uint64_t sp;
+      asm volatile("mov %%rsp, %0" : "=r"(sp));
+      const uint64_t lo = reinterpret_cast<uint64_t>(thread_stack_base(c.thread));
+      const uint64_t hi = (sp - 256) & ~uint64_t{4095};  // below the red zone
+      // Only when we do run on that stack (the dispatcher always does).
+      if (hi > lo && sp < lo + thread_stack_size())
+        sys(__NR_madvise, static_cast<long>(lo), static_cast<long>(hi - lo), 4 /*DONTNEED*/);
+    }
     channel_reset_in_child();
     sites::reset_in_child();
     if (page_fd >= 0) page::map(page_fd);

@@ -304,7 +304,7 @@ struct ITimerVal {
 constexpr long kClockFor[3] = {1 /*MONOTONIC for REAL*/, 2 /*PROCESS_CPUTIME*/, 2};
 constexpr int kSigFor[3] = {k::SIGALRM, 26 /*SIGVTALRM*/, 27 /*SIGPROF*/};
 int g_itimer[3] = {-1, -1, -1};
-Lock g_itimer_lock;
+LB_HOT Lock g_itimer_lock;
 
 long itimer_id(int which) {
   Guard g(g_itimer_lock);
