@@ -54,6 +54,28 @@ void send_request(Rpc& r) {
   ++g_sock_sent;
 }
 
+// Notices that can wait for this process's next request (kReaped: until
+// then the supervisor tells a reaped zombie by its pidfd): sent just ahead
+// of it, so one wake-up of the supervisor serves both. A fork+wait loop
+// otherwise wakes it once more per child.
+struct Deferred {
+  uint32_t op;
+  int64_t arg0;
+};
+constexpr int kMaxDeferred = 8;
+LB_HOT int g_ndeferred = 0;
+Deferred g_deferred[kMaxDeferred];
+
+void flush_deferred() {
+  for (int i = 0; i < g_ndeferred; ++i) {
+    Rpc n;
+    n.op = g_deferred[i].op;
+    n.arg[0] = g_deferred[i].arg0;
+    send_request(n);
+  }
+  g_ndeferred = 0;
+}
+
 // File ops are answered within microseconds (worth polling for); a fork,
 // wait or exec is not.
 bool is_quick(uint32_t op) {
@@ -136,6 +158,7 @@ long page_call(Rpc& r) {
 }
 
 long send_recv(Rpc& r) {
+  if (g_ndeferred) flush_deferred();
   if (is_quick(r.op) && r.nfds == 0 &&
       sizeof(proto::Request) + r.str_len[0] + r.str_len[1] <= proto::kShmReqCap && page::ready())
     return page_call(r);
@@ -154,7 +177,14 @@ long rpc_locked(Rpc& r) {
 
 void notify(Rpc& r) {
   Guard g(g_lock);
+  if (g_ndeferred) flush_deferred();
   send_request(r);
+}
+
+void notify_later(uint32_t op, int64_t arg0) {
+  Guard g(g_lock);
+  if (g_ndeferred == kMaxDeferred) flush_deferred();
+  g_deferred[g_ndeferred++] = {op, arg0};
 }
 
 long rpc_on_fd(uint32_t op, long fd_arg, long a0, long a1, long a2) {
@@ -186,6 +216,7 @@ void channel_unlock() {
 void channel_reset_in_child() {
   g_lock.reset();
   g_sock_sent = 0;
+  g_ndeferred = 0;  // the parent's to send
   page::forget_in_child();
 }
 

@@ -40,6 +40,10 @@ long rpc(Rpc& r);
 long rpc_locked(Rpc& r);
 // Sends a request the supervisor does not answer (proto.h says which).
 void notify(Rpc& r);
+// A notice (op with arg0 only) that goes out ahead of this process's next
+// request or notification, not now: only for what the supervisor can also
+// learn on its own meanwhile (kReaped).
+void notify_later(uint32_t op, int64_t arg0);
 // A request about one of the application's fds (attached as fd slot 0)
 // with up to three integer arguments: -EBADF for an fd number the
 // application cannot hold (negative, or in the libOS's reserved range).

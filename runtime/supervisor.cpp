@@ -962,14 +962,22 @@ void Supervisor::RegisterPending() {
 // ByVpid, once the process's unanswered kExecDone (sent ahead of anything
 // its new image does, without waiting) has been read: /proc never shows an
 // image it already left, whichever channel the supervisor reads first.
-// Only notices are read here (MSG_PEEK at the head of its queue).
+// Only notices are read here (MSG_PEEK at the head of its queue), and
+// stale doorbells, which are dropped: one stays behind when the supervisor
+// polled the page it rang for. (With a request posted now, the doorbell
+// may be its own: left for the main loop.)
 Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 8; ++i) {
     Guest* g = ByVpid(vpid);
     if (!g || g->exited || g->channel < 0) return g;
     proto::Request head{};
     ssize_t n = recv(g->channel, &head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
     if (n < static_cast<ssize_t>(sizeof head) || head.magic != proto::kMagic) return g;
+    if (head.op == proto::kDoorbell) {
+      if (g->page && g->page->Posted()) return g;
+      if (recv(g->channel, &head, sizeof head, MSG_DONTWAIT) > 0) ++g->sock_reads;
+      continue;
+    }
     bool notice = (head.op == proto::kExecDone && head.arg[1] == proto::kExecDoneNoReply) ||
                   head.op == proto::kReaped;
     if (!notice) return g;

@@ -235,10 +235,7 @@ long waitid_with_app_mask(SyscallCtx& c, long idtype, long id, k::siginfo* si, l
 // kept it as a zombie (kill(pid, 0), /proc/<pid>) until now.
 void reaped(int host, int vpid) {
   child_remove(host);
-  Rpc r;
-  r.op = proto::kReaped;
-  r.arg[0] = vpid;
-  notify(r);
+  notify_later(proto::kReaped, vpid);  // its pidfd tells the supervisor meanwhile
 }
 
 bool translate_id(long* idtype, long* id) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -402,6 +403,34 @@ TEST_F(WaitTest, WaitidBadIdtypeIsEINVAL) {
   siginfo_t si;
   EXPECT_EQ(waitid(static_cast<idtype_t>(42), 0, &si, WEXITED | WNOHANG), -1);
   EXPECT_EQ(errno, EINVAL);
+}
+
+// Once the parent has reaped a child, no other process finds it either:
+// not by kill(pid, 0), not in /proc, even if the parent asks nothing of
+// anybody after its wait (LiteBox's libOS tells its supervisor of the reap
+// only with its next request).
+TEST_F(WaitTest, ReapedChildIsGoneForASibling) {
+  Pipe go, answer, a_pid;
+  Child b([&] {
+    int gone = 0;
+    if (read(a_pid.r(), &gone, sizeof gone) != sizeof gone) return 9;
+    if (ReadByte(go.r()) != 'g') return 10;
+    int dead = kill(gone, 0) == -1 && errno == ESRCH;
+    std::string dir = "/proc/" + std::to_string(gone);
+    int absent = access(dir.c_str(), F_OK) == -1 && errno == ENOENT;
+    char c = static_cast<char>('0' + dead * 2 + absent);
+    return write(answer.w(), &c, 1) == 1 ? 0 : 11;
+  });
+  ASSERT_TRUE(b.ok());
+  Child a([] { return 0; });
+  ASSERT_TRUE(a.ok());
+  const int gone = a.pid();
+  ASSERT_EQ(write(a_pid.w(), &gone, sizeof gone), static_cast<ssize_t>(sizeof gone));
+  ASSERT_EQ(DescribeStatus(a.Wait()), "exited 0");  // reaped here
+  char g = 'g';
+  ASSERT_EQ(write(go.w(), &g, 1), 1);    // no request of ours in between
+  EXPECT_EQ(ReadByte(answer.r()), '3');  // ESRCH and no /proc entry
+  EXPECT_EQ(DescribeStatus(b.Wait()), "exited 0");
 }
 
 }  // namespace
