@@ -464,6 +464,7 @@ int Supervisor::Run() {
   };
   constexpr int kPagePollsPerWait = 48;
   int64_t spin_until = 0;
+  int64_t start_spin_from = INT64_MAX;  // when the spin after a process start began to yield
   uint32_t idle_polls = 0;
   epoll_event evs[32];
   for (;;) {
@@ -488,10 +489,14 @@ int Supervisor::Run() {
         spin_until = now_ns() + kSpinNs;
       } else if (now_ns() >= spin_until) {
         spin_until = 0;  // parked at the top of the loop
-      } else if (++idle_polls % 8 == 0) {
+        start_spin_from = INT64_MAX;
+      } else if (++idle_polls % 8 == 0 || now_ns() >= start_spin_from) {
         // Nothing came for a while: let a guest that shares this CPU run
         // (it is the one that will post next); a no-op when nobody else
         // is runnable, but a system call's worth of latency, hence rare.
+        // Past the ordinary spin, the wait for a new process's requests
+        // yields every time: on a busy machine (make -j2) it must cost a
+        // compiler no more than a context switch.
         sched_yield();
       }
       continue;
@@ -503,7 +508,10 @@ int Supervisor::Run() {
         // Poll on only after file operations (path lookups come in runs);
         // after process operations the other side has real work to do.
         if (OnChannel(fd)) spin_until = now_ns() + kSpinNs;
-        if (starting_) spin_until = std::max(spin_until, now_ns() + kSpinAfterStartNs);
+        if (starting_) {
+          start_spin_from = now_ns() + kSpinNs;
+          spin_until = std::max(spin_until, start_spin_from - kSpinNs + kSpinAfterStartNs);
+        }
         starting_ = false;
       } else if (tag == kTagControl)
         OnControl(fd);
