@@ -169,6 +169,16 @@ FileServer::Reply FileServer::OpenVirtual(const Resolved& r, int flags, bool exe
     }
     case VNode::kFile: {
       if (flags & O_DIRECTORY) return Err(-ENOTDIR);
+      if ((mask & kMayWrite) && !n.write_host_path.empty()) {
+        // Our own comm: the kernel's file, so that the write renames the
+        // writing process's thread (and no other process's: comm_write).
+        int fd = open(n.write_host_path.c_str(),
+                      (flags & O_ACCMODE) | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0) return Err(-errno);
+        out.fd.reset(fd);
+        out.aux0 = proto::kFdHost;
+        return out;
+      }
       if (mask & kMayWrite) return Err(-EACCES);
       int fd = MakeSealedMemfd(r.vpath, n.content);
       if (fd < 0) return Err(fd);

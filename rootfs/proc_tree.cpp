@@ -282,9 +282,10 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
       return 1;
     }
     if (parts.size() > 5) return -ENOTDIR;
-    if (parts[4] == "comm")
+    if (parts[4] == "comm") {
       *node = File(HostFile(task_dir + "/comm"));
-    else if (parts[4] == "stat")  // the process's figures (per-thread ones are not kept)
+      if (self) node->write_host_path = task_dir + "/comm", node->mode = 0644;
+    } else if (parts[4] == "stat")  // the process's figures (per-thread ones are not kept)
       *node = File(StatText(vpid, host_pid));
     else if (parts[4] == "status")
       *node = File(StatusText(vpid, host_pid, creds, ctx));
@@ -304,6 +305,7 @@ int VirtualTree::LookupPid(uint32_t vpid, const std::vector<std::string>& parts,
     *node = File(procs_.Cmdline(vpid));
   } else if (name == "comm") {
     *node = File(ProcessName(vpid, host_pid) + "\n");
+    if (self) node->write_host_path = host_dir + "/comm", node->mode = 0644;
   } else if (name == "status") {
     *node = File(StatusText(vpid, host_pid, creds, ctx));
   } else if (name == "stat") {

@@ -29,6 +29,11 @@ struct VNode {
   // host object instead of resolving `content` (pipes, sockets, terminals
   // under /proc/<pid>/fd/).
   std::string reopen_host_path;
+  // kFile: opened for writing, the file is this host one instead (a
+  // process's own /proc/<hostpid>/task/<tid>/comm, whose kernel write
+  // renames only a thread of the writer's own thread group). Empty: the
+  // file is read-only (-EACCES).
+  std::string write_host_path;
   mode_t mode = 0;  // permission bits; 0 = default for the kind
   uint32_t uid = 0, gid = 0;
 };

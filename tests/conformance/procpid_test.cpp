@@ -324,8 +324,7 @@ TEST_F(ProcNameTest, PrSetNameTruncatesToFifteenBytes) {
   EXPECT_EQ(ReadFile("/proc/self/comm"), "abcdefghijklmno\n");
 }
 
-// FAILS under LiteBox: /proc/self/comm cannot be opened for writing (EACCES)
-TEST_F(ProcNameTest, DISABLED_WritingSelfCommRenames) {
+TEST_F(ProcNameTest, WritingSelfCommRenames) {
   {
     Fd fd(open("/proc/self/comm", O_WRONLY));
     ASSERT_GE(fd.get(), 0) << strerror(errno);
@@ -334,6 +333,19 @@ TEST_F(ProcNameTest, DISABLED_WritingSelfCommRenames) {
   char got[32] = {};
   ASSERT_EQ(prctl(PR_GET_NAME, got), 0);
   EXPECT_STREQ(got, "via-procfs");
+}
+
+TEST_F(ProcNameTest, WritingOwnTaskCommRenamesThatThread) {
+  std::string task = "/proc/self/task/" + std::to_string(syscall(SYS_gettid)) + "/comm";
+  {
+    Fd fd(open(task.c_str(), O_WRONLY | O_TRUNC));
+    ASSERT_GE(fd.get(), 0) << strerror(errno);
+    ASSERT_EQ(write(fd, "task-named", 10), 10) << strerror(errno);
+  }
+  char got[32] = {};
+  ASSERT_EQ(prctl(PR_GET_NAME, got), 0);
+  EXPECT_STREQ(got, "task-named");
+  EXPECT_EQ(ReadFile(task), "task-named\n");
 }
 
 }  // namespace
