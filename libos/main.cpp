@@ -115,6 +115,14 @@ Launch fetch_launch() {
   // The runtime's fds (stdio, up to 64 preserved from 3 on) may sit above
   // a small soft limit.
   g_proc.nofile_soft_max = lim[0] > 128 ? lim[0] : 128;
+  // Fds the runtime preserved for the application (3 and up, at most 64):
+  // an O_PATH one among them is invisible to exec's poll() scan.
+  if (sys(__NR_fcntl, 3, k::F_GETFD) >= 0) {
+    for (long fd = 3; fd < 3 + 64; ++fd) {
+      long fl = sys(__NR_fcntl, fd, k::F_GETFL);
+      if (fl >= 0 && (fl & k::O_PATH)) g_proc.opath_seen = true;
+    }
+  }
   g_proc.debug = (li.flags & proto::kLaunchDebug) != 0;
   g_proc.cap_eff = li.cap_effective, g_proc.cap_prm = li.cap_permitted;
   g_proc.cap_inh = li.cap_inheritable, g_proc.cap_bnd = li.cap_bounding;

@@ -54,6 +54,10 @@ bool map(int fd) {
   return true;
 }
 
+bool sandbox_opath() {
+  return g_base && __atomic_load_n(&ctl()->sandbox_opath, __ATOMIC_RELAXED) != 0;
+}
+
 char* request_area() {
   return g_base + proto::kShmReqOffset;
 }

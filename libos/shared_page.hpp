@@ -16,6 +16,8 @@ bool ready();
 bool map(int fd);
 // Where the request datagram goes (proto::kShmReqCap bytes).
 char* request_area();
+// The supervisor's word that an O_PATH fd exists in the sandbox.
+bool sandbox_opath();
 // Publishes a request of `len` bytes; `sock_sent` = datagrams the process
 // sent on its socket so far. True if the supervisor is not polling the
 // page and must be rung (kDoorbell on the socket).

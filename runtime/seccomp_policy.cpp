@@ -478,8 +478,11 @@ void AddCheckedPassRules(RuleWriter& w, const SyscallRow& row, const PolicyOptio
     case ArgCheck::PRLIMIT_SELF:
       // RLIMIT_NOFILE (7) traps: the libOS keeps the soft limit below its
       // reserved fds while the host hard limit covers them.
-      w.Add(allow, row, {Cmp64(0, SCMP_CMP_EQ, 0), Cmp64(1, SCMP_CMP_LT, 7)});
-      w.Add(allow, row, {Cmp64(0, SCMP_CMP_EQ, 0), Cmp64(1, SCMP_CMP_GT, 7)});
+      // The kernel reads the resource as unsigned int, so the test is on
+      // the low 32 bits (7 with junk above must trap too): each resource
+      // Linux has (RLIM_NLIMITS = 16) but RLIMIT_NOFILE.
+      for (uint32_t res = 0; res < 16; ++res)
+        if (res != 7) w.Add(allow, row, {Cmp64(0, SCMP_CMP_EQ, 0), Lo32(1, res)});
       return;
     case ArgCheck::IPC_PRIVATE:
       // key == IPC_PRIVATE (0); flags: shm/sem arg2, msg arg1.

@@ -51,6 +51,10 @@ void SharedPage::UnmapRetired() {
   g_retired.clear();
 }
 
+void SharedPage::SetSandboxOpath() {
+  __atomic_store_n(&ctl()->sandbox_opath, 1, __ATOMIC_RELAXED);
+}
+
 bool SharedPage::Posted() const {
   return __atomic_load_n(&ctl()->state, __ATOMIC_ACQUIRE) == proto::kShmPosted;
 }

@@ -44,6 +44,8 @@ class SharedPage {
   void Poll();
   bool Park();
   bool polled() const { return polled_; }
+  // ShmControl::sandbox_opath.
+  void SetSandboxOpath();
 
  private:
   explicit SharedPage(char* base) : base_(base) {}

@@ -43,7 +43,10 @@ const char* const kSteps[] = {"dup stdio",
                               "exec litebox-guest",
                               "open /dev/null",
                               "join the network namespace",
-                              "join the IPC namespace or set the parent-death signal"};
+                              "join the IPC namespace or set the parent-death signal",
+                              "set RLIMIT_NOFILE: the library OS's channel is fd 1024, so the "
+                              "hard limit must be at least 1025 (raise `ulimit -Hn` or grant "
+                              "CAP_SYS_RESOURCE)"};
 
 // Moves fd to a number no other wanted fd uses, returning the new number.
 int move_high(int fd, int floor) {
@@ -111,10 +114,28 @@ int GuestChild(void* arg) {
   const char* envp[] = {nullptr};
   // Lift every fd we need above every fd open now, so one close_range
   // (around the preserved ones) clears all the caller's others.
-  // Above the channel's number too, so the dup2 onto it below clobbers
-  // none of them (nor makes a no-op of itself, keeping close-on-exec).
-  const int floor = a->highest_fd >= abi::kChannelFd ? a->highest_fd + 1 : abi::kChannelFd + 1;
+  // Clear of the channel's number too (below it when there is room, else
+  // above), so the dup2 onto it below clobbers none of them (nor makes a
+  // no-op of itself, keeping close-on-exec).
+  const int floor =
+      a->highest_fd >= 0 && a->highest_fd + 16 < abi::kChannelFd
+          ? a->highest_fd + 1
+          : (a->highest_fd >= abi::kChannelFd ? a->highest_fd + 1 : abi::kChannelFd + 1);
   const int close_to = a->highest_fd >= 0 ? a->highest_fd : abi::kChannelFd - 1;
+  // The caller's soft RLIMIT_NOFILE (1024 in a default shell) must reach
+  // that far; the guest's own limits are set further down.
+  {
+    struct rlimit rl {};
+    getrlimit(RLIMIT_NOFILE, &rl);
+    // (and the dup2 onto the channel's number)
+    const auto need =
+        static_cast<rlim_t>(floor > abi::kChannelFd ? floor + 16 : abi::kChannelFd + 1);
+    if (rl.rlim_cur < need) {
+      rl.rlim_cur = need;
+      if (rl.rlim_max < need) rl.rlim_max = need;
+      if (setrlimit(RLIMIT_NOFILE, &rl) < 0) fail_step(a, 15);
+    }
+  }
   int bin = move_high(plan.guest_binary_fd, floor);
   int ch = move_high(plan.channel_fd, floor);
   int netns = move_high(plan.netns_fd, floor);
@@ -123,7 +144,8 @@ int GuestChild(void* arg) {
       er = move_high(plan.stdio.err, floor);
   int devnull = -1;
   if (in < 0 || out < 0 || er < 0) {
-    devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    devnull =
+        move_high(open("/dev/null", O_RDWR | O_CLOEXEC), floor);  // (the close below spares it)
     if (devnull < 0) fail_step(a, 12);
   }
   {
@@ -143,6 +165,13 @@ int GuestChild(void* arg) {
       from = keep[i] + 1;
     }
     if (from <= close_to) syscall(SYS_close_range, from, close_to, 0);
+    // Without /proc's list, whatever the caller has above the fds lifted
+    // goes too.
+    if (a->highest_fd < 0) {
+      int top = floor;
+      for (int fd : {bin, ch, netns, ipcns, in, out, er, devnull}) top = fd > top ? fd : top;
+      syscall(SYS_close_range, top + 1, ~0U, 0);
+    }
   }
   int targets[3] = {in >= 0 ? in : devnull, out >= 0 ? out : devnull, er >= 0 ? er : devnull};
   for (int i = 0; i < 3; ++i)
@@ -166,7 +195,7 @@ int GuestChild(void* arg) {
   };
   if (nf.rlim_max <= static_cast<rlim_t>(abi::kChannelFd))
     nf.rlim_max = static_cast<rlim_t>(abi::kChannelFd) + 1;
-  if (setrlimit(RLIMIT_NOFILE, &nf) < 0) fail_step(a, 3);
+  if (setrlimit(RLIMIT_NOFILE, &nf) < 0) fail_step(a, errno == EPERM ? 15 : 3);
   struct rlimit core {
     0, 0
   };

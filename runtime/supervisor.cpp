@@ -210,6 +210,9 @@ class Supervisor : public rootfs::ProcInfo {
   // Makes g's shared page; the memfd to send (the caller closes it) or -1.
   int NewPageFd(Guest& g);
   void IdleWork();
+  // Marks every page (and those to come): an O_PATH fd exists in the sandbox.
+  void OpathServed();
+  bool opath_served_ = false;
   std::unique_ptr<SharedPage> spare_page_;
   int spare_page_fd_ = -1;
   bool forked_ = false;    // a process of this sandbox has forked: keep a spare page
@@ -229,6 +232,7 @@ class Supervisor : public rootfs::ProcInfo {
   void KillAll(int sig, bool include_init);
   void RegisterPending();
   Guest* AfterExecNotices(uint32_t vpid);
+  bool in_notices_ = false;
   void MaybeExit();
   void StartContainer();
   long SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int64_t* aux1);
@@ -760,6 +764,7 @@ bool Supervisor::OnChannelOnce(int fd) {
     if (req.hdr.op == proto::kOpen) {
       CountOpen();
       AppendExecFdList(g, req, &r);
+      if ((req.hdr.arg[0] & O_PATH) && r.result >= 0) OpathServed();
     }
     SendResponse(fd, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
     return true;
@@ -823,6 +828,7 @@ bool Supervisor::ServePage(int channel) {
   if (req.hdr.op == proto::kOpen) {
     CountOpen();
     AppendExecFdList(g, req, &r);
+    if ((req.hdr.arg[0] & O_PATH) && r.result >= 0) OpathServed();
   }
   size_t len = 0;
   if (!r.fd)
@@ -910,19 +916,31 @@ bool Supervisor::ParkPages() {
 int Supervisor::NewPageFd(Guest& g) {
   if (spare_page_) {
     g.page = std::move(spare_page_);
+    if (opath_served_) g.page->SetSandboxOpath();
     return std::exchange(spare_page_fd_, -1);
   }
   int fd = -1;
   std::string err;
   g.page = SharedPage::Create(&fd, &err);
   if (!g.page) Log(err);
+  if (g.page && opath_served_) g.page->SetSandboxOpath();
   return fd;
+}
+
+void Supervisor::OpathServed() {
+  if (opath_served_) return;
+  opath_served_ = true;
+  for (auto& [ch, o] : guests_)
+    if (o->page) o->page->SetSandboxOpath();
 }
 
 // Before sleeping: the next fork's shared page made now (a memfd, its seals
 // and mapping cost ~10 us that a fork would wait for), dead pages unmapped.
 void Supervisor::IdleWork() {
   SharedPage::UnmapRetired();
+  // A reaper that exited right after its wait never sent its deferred
+  // kReaped: such zombies are found by their pidfds.
+  if (!zombies_.empty()) PurgeReapedZombies();
   if (forked_ && !spare_page_ && !draining_) {
     std::string err;
     spare_page_ = SharedPage::Create(&spare_page_fd_, &err);
@@ -975,6 +993,15 @@ void Supervisor::RegisterPending() {
 // polled the page it rang for. (With a request posted now, the doorbell
 // may be its own: left for the main loop.)
 Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
+  // Never nested: a notice's own handling can ask /proc about a process
+  // (kExecDone resolving /proc/<pid>/exe), which must not read further
+  // notices from within (a guest could queue them to recurse without end).
+  if (in_notices_) return ByVpid(vpid);
+  in_notices_ = true;
+  struct Reset {
+    bool* f;
+    ~Reset() { *f = false; }
+  } reset{&in_notices_};
   for (int i = 0; i < 8; ++i) {
     Guest* g = ByVpid(vpid);
     if (!g || g->exited || g->channel < 0) return g;
@@ -982,7 +1009,12 @@ Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
     ssize_t n = recv(g->channel, &head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
     if (n < static_cast<ssize_t>(sizeof head) || head.magic != proto::kMagic) return g;
     if (head.op == proto::kDoorbell) {
-      if (g->page && g->page->Posted()) return g;
+      // With a request posted now the doorbell may be its own, unless it
+      // was sent before that request (the page counts the datagrams that
+      // were).
+      if (g->page && g->page->Posted() &&
+          static_cast<int32_t>(g->page->SockSent() - g->sock_reads) <= 0)
+        return g;
       if (recv(g->channel, &head, sizeof head, MSG_DONTWAIT) > 0) ++g->sock_reads;
       continue;
     }
@@ -1326,7 +1358,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       uint32_t target = req.hdr.arg[0] == 0 ? g.ctx.vpid : static_cast<uint32_t>(req.hdr.arg[0]);
       int64_t pg = req.hdr.arg[1] == 0 ? target : req.hdr.arg[1];
       RegisterPending();  // a child forked a moment ago: its host pid leads its new group
-      Guest* t = ByVpid(target);
+      Guest* t = AfterExecNotices(target);  // an exec'd child keeps its group
       long r = 0;
       if (req.hdr.arg[0] < 0 || req.hdr.arg[1] < 0)
         r = -EINVAL;
@@ -1362,6 +1394,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // or one it made and left), which is also when the host refuses.
       bool leads = false;
       for (auto& [ch2, o] : guests_) leads |= o->vpgid == g.ctx.vpid;
+      PurgeReapedZombies();
       for (auto& [vpid, z] : zombies_) leads |= z->vpgid == g.ctx.vpid;
       if (leads) {
         SendResponse(ch, op, -EPERM, 0, {});
@@ -1389,9 +1422,11 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       long r = -ESRCH;
       for (auto& [ch2, o] : guests_)
         if (o->vpgid == pg && o->HostPgid() > 0) r = o->HostPgid();
-      if (r < 0)
+      if (r < 0) {
+        PurgeReapedZombies();
         for (auto& [vpid, z] : zombies_)
           if (z->vpgid == pg) r = z->HostPgid();
+      }
       SendResponse(ch, op, r, 0, {});
       return;
     }

@@ -291,6 +291,10 @@ struct ShmControl {
   // unanswered notifications, kChildHello and kReaped): the supervisor
   // reads those first, so the page never overtakes the socket.
   uint32_t sock_sent;
+  // 1 once the supervisor has opened an O_PATH fd for any process of the
+  // sandbox: one may reach this process (SCM_RIGHTS), and poll() cannot
+  // see it, so exec asks for the fd list (libos/sys/process.cpp).
+  uint32_t sandbox_opath;
 };
 inline constexpr uint32_t kShmReqOffset = 4096;
 inline constexpr uint32_t kShmReqCap = 3 * 4096;  // header + two paths of kMaxPath

@@ -204,6 +204,11 @@ LB_SYSCALL(clone) {
     // cannot keep two processes' state in one address space.
     return -k::EINVAL;
   }
+  if (flags & k::CLONE_FILES) {
+    // Nor our fd table: the child's own channel would replace ours at
+    // abi::kChannelFd in it.
+    return -k::EINVAL;
+  }
   return do_fork(c, flags, newsp, ptid, ctid, tls);
 }
 LB_SYSCALL(fork) {
@@ -422,7 +427,7 @@ void close_cloexec_fds();
 constexpr uint64_t kScanMaxFds = 4096;
 
 bool can_scan_fds() {
-  return !g_proc.opath_seen && g_proc.nofile_soft_max <= kScanMaxFds;
+  return !g_proc.opath_seen && !page::sandbox_opath() && g_proc.nofile_soft_max <= kScanMaxFds;
 }
 
 // Closes the close-on-exec fds without asking anybody: one ppoll over

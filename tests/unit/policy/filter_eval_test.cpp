@@ -352,10 +352,18 @@ TEST_F(FilterEval, ClocksFutexAndSelfOnlyCalls) {
   EXPECT_EQ(Call(202, {0x1000, 6 | 128, 0}), Errno(ENOSYS));            // LOCK_PI
   EXPECT_EQ(Call(202, {0x1000, 11, 0}), Errno(ENOSYS));                 // WAIT_REQUEUE_PI
   EXPECT_EQ(Call(202, {0x1000, 14, 0}), kTaggedTrap);                   // unknown: libOS ENOSYS
-  for (int nr : {203, 204, 302}) {
+  for (int nr : {203, 204}) {
     EXPECT_EQ(Call(nr, {0, 128, 0x1000}), SECCOMP_RET_ALLOW) << nr;
     EXPECT_EQ(Call(nr, {1234, 128, 0x1000}), kTaggedTrap) << nr;
   }
+  // prlimit64 of oneself, any resource Linux has but RLIMIT_NOFILE (7),
+  // judged on the resource's low 32 bits as the kernel reads it.
+  EXPECT_EQ(Call(302, {0, 3, 0x1000}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(302, {0, (1ull << 32) | 3, 0x1000}), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(Call(302, {0, 7, 0x1000}), kTaggedTrap);
+  EXPECT_EQ(Call(302, {0, (1ull << 32) | 7, 0x1000}), kTaggedTrap);
+  EXPECT_EQ(Call(302, {0, 128, 0x1000}), kTaggedTrap);  // the libOS's EINVAL
+  EXPECT_EQ(Call(302, {1234, 3, 0x1000}), kTaggedTrap);
 }
 
 TEST_F(FilterEval, SysvIpc) {
