@@ -1,5 +1,6 @@
 // Global flags and their spellings, --version, features, and the text/JSON
 // log formats, as engines pass them.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "harness.hpp"
@@ -62,4 +63,27 @@ TEST_F(CliTest, FeaturesIsJsonNamingTheSpecVersions) {
 }
 
 }  // namespace
+// The library OS's channel is fd 1024: `litebox do` from a shell with the
+// usual soft limit of 1024 (hard limit higher) still starts, and the
+// command gets its RLIMIT_NOFILE (the default, or --nofile).
+TEST_F(CliTest, DoStartsFromASoftLimitOf1024AndGivesTheCommandItsLimit) {
+  struct rlimit rl {};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+  if (rl.rlim_max < 2048) GTEST_SKIP() << "hard RLIMIT_NOFILE below 2048 here";
+  const std::string cmd = std::string("ulimit -Sn 1024 && exec ") + LITEBOX_BIN + " do --rootfs " +
+                          rootfs_ + " -- sh -c 'ulimit -Sn; ulimit -Hn'";
+  CmdResult r = Raw({"/bin/sh", "-c", cmd});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "1024\n1024\n");
+  const std::string cmd2 = std::string("ulimit -Sn 1024 && exec ") + LITEBOX_BIN +
+                           " do --nofile 1500:2000 --rootfs " + rootfs_ +
+                           " -- sh -c 'ulimit -Sn; ulimit -Hn'";
+  r = Raw({"/bin/sh", "-c", cmd2});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "1500\n2000\n");
+  r = Raw({LITEBOX_BIN, "do", "--nofile", "9:3", "--rootfs", rootfs_, "--", "true"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--nofile 9:3"), std::string::npos) << r.err;
+}
+
 }  // namespace litebox::test
