@@ -40,6 +40,7 @@
 #include "rootfs/rootfs.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/control.hpp"
+#include "runtime/cpu_pressure.hpp"
 #include "runtime/sandbox.hpp"
 #include "runtime/seccomp_policy.hpp"
 #include "runtime/shared_page.hpp"
@@ -461,12 +462,20 @@ int Supervisor::Run() {
   // binary: 370 -> 305 us). A guest that wants this CPU meanwhile gets it
   // (the spin yields).
   constexpr int64_t kSpinAfterStartNs = 150'000;
+  constexpr int64_t kYieldedNs = 20'000;  // a sched_yield that long ran somebody else
   auto now_ns = [] {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
   };
   constexpr int kPagePollsPerWait = 48;
+  // No polling while the CPUs are contended (cpu_pressure.hpp): then a
+  // wake-up is cheap next to the guest time polling would take.
+  CpuPressure pressure;
+  auto spin_for = [&](int64_t ns) {
+    const int64_t now = now_ns();
+    return pressure.Busy(now) ? 0 : now + ns;
+  };
   int64_t spin_until = 0;
   int64_t start_spin_from = INT64_MAX;  // when the spin after a process start began to yield
   uint32_t idle_polls = 0;
@@ -490,7 +499,7 @@ int Supervisor::Run() {
         if (!served) __builtin_ia32_pause();
       }
       if (served) {
-        spin_until = now_ns() + kSpinNs;
+        spin_until = spin_for(kSpinNs);
       } else if (now_ns() >= spin_until) {
         spin_until = 0;  // parked at the top of the loop
         start_spin_from = INT64_MAX;
@@ -501,7 +510,12 @@ int Supervisor::Run() {
         // Past the ordinary spin, the wait for a new process's requests
         // yields every time: on a busy machine (make -j2) it must cost a
         // compiler no more than a context switch.
+        const int64_t before = now_ns();
         sched_yield();
+        // Somebody else ran meanwhile: this CPU has work without us, so
+        // polling on would only take time from it (make -j2: ~10% of a
+        // CPU went to the supervisor's polling). Sleep; the guest rings.
+        if (now_ns() - before > kYieldedNs) spin_until = 0, start_spin_from = INT64_MAX;
       }
       continue;
     }
@@ -511,8 +525,8 @@ int Supervisor::Run() {
       if (tag == kTagChannel) {
         // Poll on only after file operations (path lookups come in runs);
         // after process operations the other side has real work to do.
-        if (OnChannel(fd)) spin_until = now_ns() + kSpinNs;
-        if (starting_) {
+        if (OnChannel(fd)) spin_until = spin_for(kSpinNs);
+        if (starting_ && spin_for(0) != 0) {
           start_spin_from = now_ns() + kSpinNs;
           spin_until = std::max(spin_until, start_spin_from - kSpinNs + kSpinAfterStartNs);
         }
@@ -529,7 +543,7 @@ int Supervisor::Run() {
         }
       }
     }
-    if (spin_until != 0 && PollPages()) spin_until = now_ns() + kSpinNs;
+    if (spin_until != 0 && PollPages()) spin_until = spin_for(kSpinNs);
     if (init_gone_ && guests_.empty()) {
       while (!zombies_.empty()) DropZombie(zombies_.begin()->first);
       break;
