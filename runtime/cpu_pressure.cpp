@@ -1,6 +1,7 @@
 #include "runtime/cpu_pressure.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -8,10 +9,15 @@
 
 namespace litebox::runtime {
 
-CpuPressure::CpuPressure(const char* path) {
+CpuPressure::CpuPressure(const char* path, int cpus) {
+  if (cpus <= 0) {
+    cpu_set_t set;
+    cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  }
+  cpus_ = cpus > 0 ? cpus : 1;
   fd_ = open(path, O_RDONLY | O_CLOEXEC);
-  uint64_t t;
-  if (fd_ >= 0 && !ReadTotal(&t)) {
+  int r;
+  if (fd_ >= 0 && !ReadRunning(&r)) {
     close(fd_);
     fd_ = -1;
   }
@@ -21,33 +27,33 @@ CpuPressure::~CpuPressure() {
   if (fd_ >= 0) close(fd_);
 }
 
-// The first line: "some avg10=0.00 avg60=0.00 avg300=0.00 total=123456".
-bool CpuPressure::ReadTotal(uint64_t* total_us) const {
-  char buf[256];
+// "0.52 0.58 0.59 3/467 12345": the fourth field is running/total.
+bool CpuPressure::ReadRunning(int* running) const {
+  char buf[128];
   ssize_t n = pread(fd_, buf, sizeof buf - 1, 0);
   if (n <= 0) return false;
   buf[n] = 0;
-  if (strncmp(buf, "some ", 5) != 0) return false;
-  const char* t = strstr(buf, "total=");
-  const char* eol = strchr(buf, '\n');
-  if (t == nullptr || (eol != nullptr && t > eol)) return false;
+  const char* p = buf;
+  for (int field = 0; field < 3; ++field) {
+    p = strchr(p, ' ');
+    if (p == nullptr) return false;
+    ++p;
+  }
   char* end = nullptr;
-  *total_us = strtoull(t + 6, &end, 10);
-  return end != t + 6;
+  long r = strtol(p, &end, 10);
+  if (end == p || *end != '/' || r < 0) return false;
+  *running = static_cast<int>(r);
+  return true;
 }
 
 bool CpuPressure::Busy(int64_t now_ns) {
   if (fd_ < 0) return false;
-  if (now_ns - last_ns_ < kWindowNs) return busy_;
-  uint64_t total;
-  if (!ReadTotal(&total)) return busy_ = false;
-  if (last_ns_ != 0) {
-    const double waited_ns = static_cast<double>(total - last_total_us_) * 1000.0;
-    busy_ = waited_ns > kBusyShare * static_cast<double>(now_ns - last_ns_);
+  if (now_ns - last_ns_ >= kWindowNs) {
+    last_ns_ = now_ns;
+    int running = 0;
+    over_ = ReadRunning(&running) && running > cpus_ ? over_ + 1 : 0;
   }
-  last_ns_ = now_ns;
-  last_total_us_ = total;
-  return busy_;
+  return over_ >= kBusySamples;
 }
 
 }  // namespace litebox::runtime

@@ -102,7 +102,7 @@ class Supervisor : public rootfs::ProcInfo {
     RegisterPending();
     std::vector<uint32_t> v;
     for (auto& [ch, g] : guests_)
-      if (g->host_pid && (!g->exited || (g->pidfd >= 0 && HostStillThere(*g))))
+      if (g->host_pid && (g->pidfd >= 0 ? HostStillThere(*g) : !g->exited))
         v.push_back(g->ctx.vpid);
     PurgeReapedZombies();
     for (auto& [vpid, z] : zombies_) v.push_back(vpid);
@@ -149,8 +149,12 @@ class Supervisor : public rootfs::ProcInfo {
   // exit, and a /proc lookup posted on the shared page can overtake the
   // pidfd event, so it must not vanish in between.
   Guest* ByVpid(uint32_t vpid) {
+    // A process that looks alive may have exited and been reaped already
+    // (its parent's wait beats the supervisor's reading of its channel and
+    // pidfd, and the parent's kReaped may come later still): its pidfd
+    // tells.
     for (auto& [ch, g] : guests_)
-      if (g->ctx.vpid == vpid && !g->exited) return g.get();
+      if (g->ctx.vpid == vpid && !g->exited && (g->pidfd < 0 || HostStillThere(*g))) return g.get();
     for (auto& [ch, g] : guests_)
       if (g->ctx.vpid == vpid && g->host_pid && g->pidfd >= 0 && HostStillThere(*g)) return g.get();
     PurgeReapedZombies();
