@@ -1328,6 +1328,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       g.ctx.host_pid = req.cred.pid;
       starting_ = true;
       g.pidfd = static_cast<int>(syscall(SYS_pidfd_open, g.host_pid, 0));
+      // Already exited and reaped by its parent (whose wait can come before
+      // this hello is read): nothing of it is left to name.
+      if (g.pidfd < 0 && errno == ESRCH) g.exited = true;
       if (g.pidfd >= 0) {
         pidfd_to_channel_[g.pidfd] = ch;
         Watch(g.pidfd, kTagPidfd);
@@ -1356,8 +1359,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
         g.exe = files_->CanonicalPath(req.str[0], g.ctx);
       g.exec_image.clear();
       if (g.exe.empty()) g.exe = req.str[0];
-      // str1: argv joined with NULs, then (from arg0 - 1 on) the environment.
-      if (!req.str[1].empty()) {
+      // str1: argv joined with NULs, then (from arg0 - 1 on) the
+      // environment; arg0 0: the launch's image, whose are the spec's.
+      if (req.hdr.arg[0] >= 1 || !req.str[1].empty()) {
         uint64_t cut = static_cast<uint64_t>(req.hdr.arg[0]) - 1;
         if (req.hdr.arg[0] < 1 || cut > req.str[1].size()) cut = req.str[1].size();
         g.cmdline = req.str[1].substr(0, cut);

@@ -112,7 +112,9 @@ enum Op : uint32_t {
   // The calling process completed an in-process execve. str0 = new exe
   // virtual path, str1 = argv joined with NUL (for /proc/<pid>/cmdline),
   // then the environment likewise (/proc/<pid>/environ) from byte arg0 - 1
-  // on (arg0 = 0: all argv). arg1 = kExecDoneNoReply: not answered.
+  // on (arg0 = 0: the launch's image, cmdline and environ stay the spec's;
+  // an exec sends arg0 >= 1 even with both empty). arg1 = kExecDoneNoReply:
+  // not answered.
   // Reply payload: the exe path as /proc/<pid>/exe shows it (symlinks
   // resolved), NUL, then aux0 int32 fd numbers: the caller's open fds but
   // abi::kChannelFd (aux0 = -1: not listed), so that the libOS closes its

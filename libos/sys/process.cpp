@@ -481,14 +481,25 @@ void close_cloexec_in(const char* list, size_t n) {
 }
 }  // namespace
 
-void lb::report_exec_done(const char* info, size_t argv_len, size_t info_len, bool close_cloexec) {
-  char* reply = static_cast<char*>(alloc(proto::kMaxMessage));
+namespace {
+// kExecDone for g_proc.exe: `info` is argv joined with NULs (its first
+// argv_len bytes) then the environment's entries. Null info: the image of
+// the launch (its argv and environment are the spec's, kept as they are);
+// an exec always sends its own, even both empty.
+Rpc exec_done_request(const char* info, size_t argv_len, size_t info_len) {
   Rpc r;
   r.op = proto::kExecDone;
   r.set_str(0, g_proc.exe);
   r.str[1] = info;
   r.str_len[1] = static_cast<uint32_t>(info_len);
-  r.arg[0] = info_len ? static_cast<long>(argv_len) + 1 : 0;  // 0: no split
+  r.arg[0] = info ? static_cast<long>(argv_len) + 1 : 0;  // 0: no split, nothing to set
+  return r;
+}
+}  // namespace
+
+void lb::report_exec_done(const char* info, size_t argv_len, size_t info_len, bool close_cloexec) {
+  char* reply = static_cast<char*>(alloc(proto::kMaxMessage));
+  Rpc r = exec_done_request(info, argv_len, info_len);
   r.payload = reply;
   r.payload_cap = reply ? proto::kMaxMessage : 0;
   long e = rpc(r);
@@ -524,12 +535,7 @@ bool lb::report_exec_done_from_open(const ExecResult& res, const char* info, siz
   if (g_proc.exe_canon) free(g_proc.exe_canon);
   g_proc.exe_canon = strndup(p, path_len);
   if (close_cloexec) close_cloexec_in(p + path_len + 1, (n - path_len - 1) / sizeof(int32_t));
-  Rpc r;
-  r.op = proto::kExecDone;
-  r.set_str(0, g_proc.exe);
-  r.str[1] = info;
-  r.str_len[1] = static_cast<uint32_t>(info_len);
-  r.arg[0] = info_len ? static_cast<long>(argv_len) + 1 : 0;  // 0: no split
+  Rpc r = exec_done_request(info, argv_len, info_len);
   r.arg[1] = proto::kExecDoneNoReply;
   notify(r);
   return true;
@@ -703,6 +709,19 @@ long do_execve(SyscallCtx& c, long dirfd_arg, long path, long argv, long envp, l
   if (!av || !ev) {
     free_strv(av);
     return err ? err : -k::ENOMEM;
+  }
+  if (!av[0]) {
+    // As Linux since 5.18: an image exec'd with no argv gets one empty
+    // argument (argc 1), which programs that trust argv[0] rely on.
+    free(av);
+    av = static_cast<char**>(alloc(sizeof(char*) * 2));
+    char* empty = av ? strdup("") : nullptr;
+    if (!empty) {
+      free(av);
+      free_strv(ev);
+      return -k::ENOMEM;
+    }
+    av[0] = empty, av[1] = nullptr;
   }
   // The path lives in memory the exec is about to unmap: copy it, made
   // absolute against the cwd or, for execveat, the directory fd (whose

@@ -28,8 +28,8 @@
 namespace conformance {
 namespace {
 
-__attribute__((constructor)) void RunAsHelper() {
-  RunBlockHelperIfAsked();
+__attribute__((constructor)) void RunAsHelper(int argc, char** argv) {
+  RunBlockHelperIfAsked(argc, argv);
 }
 
 class ProcPidTest : public ScratchTest {};
@@ -138,6 +138,14 @@ TEST_F(ProcPidTest, ExecedChildCmdlineIsNulSeparatedArgv) {
   ExecedChild c(SelfExe(), {"helper-name", "two words", "", "last"}, {"CONFORMANCE_HELPER=block"});
   ASSERT_TRUE(c.ready());
   EXPECT_EQ(ReadFile(Proc(c.pid(), "cmdline")), Bytes("helper-name\0two words\0\0last\0"));
+}
+
+TEST_F(ProcPidTest, ExecedChildWithNoArgvGetsOneEmptyArgument) {
+  ExecedChild c(SelfExe(), {}, {});
+  ASSERT_TRUE(c.ready());
+  // Linux (since 5.18) gives the image one empty argument.
+  EXPECT_EQ(ReadFile(Proc(c.pid(), "cmdline")), Bytes("\0"));
+  EXPECT_EQ(ReadFile(Proc(c.pid(), "environ")), "");
 }
 
 TEST_F(ProcPidTest, ExecedChildEnvironIsItsEnvironment) {
