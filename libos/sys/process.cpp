@@ -371,8 +371,14 @@ void free_strv(char** v) {
   free(v);
 }
 
-// Closes the fds marked close-on-exec (the host never runs execve for us).
-// Closes the fds marked close-on-exec (the host never runs execve for us).
+// Closes fd if it is marked close-on-exec (the host never runs execve for
+// us: every way of finding the fds below ends here).
+void close_if_cloexec(long fd) {
+  long fl = sys(__NR_fcntl, fd, k::F_GETFD);
+  if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
+}
+
+// Closes the fds marked close-on-exec.
 // The supervisor lists this process's open fds (/proc/self/fd); only if
 // that fails are all numbers below the soft limit probed.
 bool close_cloexec_listed() {
@@ -409,10 +415,7 @@ bool close_cloexec_listed() {
         else
           fd = fd * 10 + (*q - '0');
       }
-      if (digits && fd != dir && abi::IsAppFd(fd)) {
-        long fl = sys(__NR_fcntl, fd, k::F_GETFD);
-        if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
-      }
+      if (digits && fd != dir && abi::IsAppFd(fd)) close_if_cloexec(fd);
       off += reclen;
     }
   }
@@ -459,9 +462,8 @@ bool close_cloexec_scanned() {
   if (r >= 0) {
     constexpr short kNval = 0x20;
     for (uint64_t i = 0; i < n; ++i) {
-      if ((p[i].revents & kNval) || !abi::IsAppFd(static_cast<long>(i))) continue;
-      long fl = sys(__NR_fcntl, static_cast<long>(i), k::F_GETFD);
-      if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, static_cast<long>(i));
+      if (!(p[i].revents & kNval) && abi::IsAppFd(static_cast<long>(i)))
+        close_if_cloexec(static_cast<long>(i));
     }
   }
   free(p);
@@ -474,9 +476,7 @@ void close_cloexec_in(const char* list, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     int32_t fd;
     memcpy(&fd, list + i * sizeof fd, sizeof fd);
-    if (!abi::IsAppFd(fd)) continue;
-    long fl = sys(__NR_fcntl, fd, k::F_GETFD);
-    if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, fd);
+    if (abi::IsAppFd(fd)) close_if_cloexec(fd);
   }
 }
 }  // namespace
@@ -550,9 +550,7 @@ void close_cloexec_fds() {
   // limit (capped: the application may have raised it to millions).
   uint64_t max = lim[0] < (1u << 16) ? lim[0] : (1u << 16);
   for (uint64_t fd = 0; fd < max; ++fd) {
-    if (!abi::IsAppFd(static_cast<long>(fd))) continue;
-    long fl = sys(__NR_fcntl, static_cast<long>(fd), k::F_GETFD);
-    if (fl > 0 && (fl & k::FD_CLOEXEC)) sys(__NR_close, static_cast<long>(fd));
+    if (abi::IsAppFd(static_cast<long>(fd))) close_if_cloexec(static_cast<long>(fd));
   }
 }
 
