@@ -224,6 +224,8 @@ class Supervisor : public rootfs::ProcInfo {
   bool starting_ = false;  // a process just forked or exec'd: its requests follow
   void MountRootNodev();
   void CountOpen();
+  // What every kOpen answer takes, on the socket or the page alike.
+  void AfterOpen(Guest& g, const ReceivedRequest& req, rootfs::FileServer::Reply* r);
   static constexpr uint64_t kNodevAfterOpens = 64;
   uint64_t opens_ = 0;
   bool draining_ = false;  // ServePage is reading a guest's earlier datagrams
@@ -588,12 +590,12 @@ int64_t AppendOpenFds(pid_t host_pid, std::string* payload) {
   return n;
 }
 
-// An open for exec that asks for it (kOpenForExecListFds) and succeeded:
-// the caller's open fds after the path (the new image's fd is not among
-// them: it is sent with this reply). A list that does not fit is left out.
-// The image an exec is about to run (kOpenForExecMain or ...ListFds): its
-// canonical path is the process's exe once kExecDone comes.
-void AppendExecFdList(Guest& g, const ReceivedRequest& req, rootfs::FileServer::Reply* r) {
+// A successful open of the image an exec is about to run (kOpenForExecMain
+// or kOpenForExecListFds): its canonical path is the process's exe once
+// kExecDone comes. With ListFds, the caller's open fds follow the path in
+// the answer (the new image's fd is not among them: it is sent with this
+// reply); a list that does not fit is left out.
+void NoteExecOpen(Guest& g, const ReceivedRequest& req, rootfs::FileServer::Reply* r) {
   const int64_t how = req.hdr.arg[2];
   if ((how != proto::kOpenForExecMain && how != proto::kOpenForExecListFds) || r->result < 0)
     return;
@@ -779,11 +781,7 @@ bool Supervisor::OnChannelOnce(int fd) {
       return false;
     }
     rootfs::FileServer::Reply r = files_->Serve(req, g.ctx);
-    if (req.hdr.op == proto::kOpen) {
-      CountOpen();
-      AppendExecFdList(g, req, &r);
-      if ((req.hdr.arg[0] & O_PATH) && r.result >= 0) OpathServed();
-    }
+    if (req.hdr.op == proto::kOpen) AfterOpen(g, req, &r);
     SendResponse(fd, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
     return true;
   }
@@ -818,7 +816,11 @@ bool Supervisor::ServePage(int channel) {
     uint32_t before = it->second->sock_reads;
     if (static_cast<int32_t>(sent - before) <= 0) break;
     if (drained == kMaxDrain) {
-      behind = true;
+      // Behind only if something is still queued: with the socket empty
+      // no datagram would ever bring this request back (a parked page is
+      // polled by nobody), so it is served now.
+      pollfd p{channel, POLLIN, 0};
+      behind = poll(&p, 1, 0) > 0;
       break;
     }
     OnChannel(channel);
@@ -843,11 +845,7 @@ bool Supervisor::ServePage(int channel) {
     r.result = -EPERM;
   else
     r = files_->Serve(req, g.ctx);
-  if (req.hdr.op == proto::kOpen) {
-    CountOpen();
-    AppendExecFdList(g, req, &r);
-    if ((req.hdr.arg[0] & O_PATH) && r.result >= 0) OpathServed();
-  }
+  if (req.hdr.op == proto::kOpen) AfterOpen(g, req, &r);
   size_t len = 0;
   if (!r.fd)
     len = rootfs::EncodeResponse(page.AnswerArea(), proto::kShmRespCap, req.hdr.op, r.result,
@@ -943,6 +941,12 @@ int Supervisor::NewPageFd(Guest& g) {
   if (!g.page) Log(err);
   if (g.page && opath_served_) g.page->SetSandboxOpath();
   return fd;
+}
+
+void Supervisor::AfterOpen(Guest& g, const ReceivedRequest& req, rootfs::FileServer::Reply* r) {
+  CountOpen();
+  NoteExecOpen(g, req, r);
+  if ((req.hdr.arg[0] & O_PATH) && r->result >= 0) OpathServed();
 }
 
 void Supervisor::OpathServed() {
