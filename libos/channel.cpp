@@ -14,6 +14,8 @@ LB_HOT Lock g_lock;
 constexpr int kReplySpinPolls = 100;
 // Datagrams this process sent on its socket (the shared page's ordering).
 LB_HOT uint32_t g_sock_sent = 0;
+// A fork child whose kChildWelcome (its shared page) is not read yet.
+LB_HOT bool g_welcome_pending = false;
 
 proto::Request request_header(const Rpc& r) {
   proto::Request req{};
@@ -82,6 +84,45 @@ bool is_quick(uint32_t op) {
   return op >= proto::kOpen && op <= proto::kFchown;
 }
 
+int attached_fd(const k::msghdr& m, const char* ctl) {
+  int fd = -1;
+  if (m.controllen >= sizeof(k::cmsghdr) + sizeof(int)) {
+    auto* c = reinterpret_cast<const k::cmsghdr*>(ctl);
+    if (c->level == k::SOL_SOCKET && c->type == k::SCM_RIGHTS)
+      memcpy(&fd, ctl + sizeof(k::cmsghdr), sizeof(int));
+  }
+  return fd;
+}
+
+// The welcome's page is mapped (or, without one, the socket kept).
+void take_welcome(const proto::Response& resp, int fd) {
+  g_welcome_pending = false;
+  if (fd < 0) return;
+  if (resp.result < 0 || !page::map(fd)) sys(__NR_close, fd);
+}
+
+// A fork child's first request: its welcome is usually queued by now (the
+// parent sent its kFork before the clone), and with it the page serves
+// this very request. If not, receive_reply takes it when it comes.
+void try_welcome() {
+  proto::Response resp{};
+  k::iovec iov{&resp, sizeof resp};
+  alignas(8) char ctl[64];
+  k::msghdr m{};
+  m.iov = &iov;
+  m.iovlen = 1;
+  m.control = ctl;
+  m.controllen = sizeof ctl;
+  long n = sys(__NR_recvmsg, abi::kChannelFd, (long)&m, k::MSG_DONTWAIT | k::MSG_CMSG_CLOEXEC);
+  if (n == -k::EAGAIN || n == -k::EINTR) return;
+  if (n <= 0) exit_group(128 + k::SIGKILL);  // supervisor gone
+  // Nothing else comes unasked: anything but a welcome is a broken channel.
+  if (static_cast<size_t>(n) < sizeof resp || resp.magic != proto::kMagic ||
+      resp.op != proto::kChildWelcome)
+    exit_group(128 + k::SIGKILL);
+  take_welcome(resp, attached_fd(m, ctl));
+}
+
 long receive_reply(Rpc& r) {
   alignas(8) char ctl[64];
   long n;
@@ -105,21 +146,21 @@ long receive_reply(Rpc& r) {
     n = sys(__NR_recvmsg, abi::kChannelFd, (long)&rm, rflags | k::MSG_DONTWAIT);
     if (n == -k::EAGAIN) __builtin_ia32_pause();
   }
-  while (n == -k::EAGAIN || n == -k::EINTR) {
-    rm.controllen = sizeof ctl;
-    n = sys(__NR_recvmsg, abi::kChannelFd, (long)&rm, rflags);
+  for (;;) {
+    while (n == -k::EAGAIN || n == -k::EINTR) {
+      rm.controllen = sizeof ctl;
+      n = sys(__NR_recvmsg, abi::kChannelFd, (long)&rm, rflags);
+    }
+    if (n <= 0) exit_group(128 + k::SIGKILL);
+    if (static_cast<size_t>(n) < sizeof resp || resp.magic != proto::kMagic) return -k::EPROTO;
+    if (!g_welcome_pending || resp.op != proto::kChildWelcome) break;
+    take_welcome(resp, attached_fd(rm, ctl));
+    n = -k::EAGAIN;  // the reply is still to come
   }
-  if (n <= 0) exit_group(128 + k::SIGKILL);
-  if (static_cast<size_t>(n) < sizeof resp || resp.magic != proto::kMagic) return -k::EPROTO;
   r.payload_len = static_cast<size_t>(n) - sizeof resp;
   r.aux[0] = resp.aux[0];
   r.aux[1] = resp.aux[1];
-  r.fd_out = -1;
-  if (rm.controllen >= sizeof(k::cmsghdr) + sizeof(int)) {
-    auto* c = reinterpret_cast<k::cmsghdr*>(ctl);
-    if (c->level == k::SOL_SOCKET && c->type == k::SCM_RIGHTS)
-      memcpy(&r.fd_out, ctl + sizeof(k::cmsghdr), sizeof(int));
-  }
+  r.fd_out = attached_fd(rm, ctl);
   return resp.result;
 }
 
@@ -159,6 +200,7 @@ long page_call(Rpc& r) {
 
 long send_recv(Rpc& r) {
   if (g_ndeferred) flush_deferred();
+  if (g_welcome_pending) try_welcome();
   if (is_quick(r.op) && r.nfds == 0 &&
       sizeof(proto::Request) + r.str_len[0] + r.str_len[1] <= proto::kShmReqCap && page::ready())
     return page_call(r);
@@ -177,6 +219,10 @@ long rpc_locked(Rpc& r) {
 
 void notify(Rpc& r) {
   Guard g(g_lock);
+  notify_locked(r);
+}
+
+void notify_locked(Rpc& r) {
   if (g_ndeferred) flush_deferred();
   send_request(r);
 }
@@ -217,6 +263,7 @@ void channel_reset_in_child() {
   g_lock.reset();
   g_sock_sent = 0;
   g_ndeferred = 0;  // the parent's to send
+  g_welcome_pending = true;
   page::forget_in_child();
 }
 

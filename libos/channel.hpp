@@ -40,6 +40,8 @@ long rpc(Rpc& r);
 long rpc_locked(Rpc& r);
 // Sends a request the supervisor does not answer (proto.h says which).
 void notify(Rpc& r);
+// The same, for a caller that already holds the channel lock.
+void notify_locked(Rpc& r);
 // A notice (op with arg0 only) that goes out ahead of this process's next
 // request or notification, not now: only for what the supervisor can also
 // learn on its own meanwhile (kReaped).

@@ -114,6 +114,11 @@ const char* answer(size_t* len) {
   return g_base + proto::kShmRespOffset;
 }
 
+uint32_t take_fork_vpid() {
+  if (!g_base) return 0;
+  return __atomic_exchange_n(&ctl()->fork_vpid, 0u, __ATOMIC_ACQ_REL);
+}
+
 void forget_in_child() {
   if (g_base) own_range_remove(reinterpret_cast<uint64_t>(g_base));
   g_base = nullptr;

@@ -11,7 +11,8 @@ namespace lb::page {
 
 // Whether the page is mapped (after a successful map()).
 bool ready();
-// Maps the memfd that came with the hello or fork reply and closes it.
+// Maps the memfd that came with the hello reply or kChildWelcome and
+// closes it.
 // False if it cannot be mapped (the process keeps using the socket).
 bool map(int fd);
 // Where the request datagram goes (proto::kShmReqCap bytes).
@@ -29,6 +30,9 @@ uint32_t wait();
 // The answer (Response + payload) and its length (0 if the supervisor
 // wrote an impossible one).
 const char* answer(size_t* len);
+// The vpid the supervisor set aside for this process's next fork, taken
+// (ShmControl::fork_vpid): 0 if none is offered now.
+uint32_t take_fork_vpid();
 // A fork child: the page belongs to the parent (and is not mapped here,
 // MADV_DONTFORK); the child asks for its own when it needs one.
 void forget_in_child();

@@ -91,6 +91,14 @@ void SharedPage::AnsweredOnSocket() {
   Publish(proto::kShmOnSocket);
 }
 
+void SharedPage::OfferForkVpid(uint32_t vpid) {
+  __atomic_store_n(&ctl()->fork_vpid, vpid, __ATOMIC_RELEASE);
+}
+
+bool SharedPage::ForkVpidTaken() const {
+  return __atomic_load_n(&ctl()->fork_vpid, __ATOMIC_ACQUIRE) == 0;
+}
+
 void SharedPage::Poll() {
   if (polled_) return;
   polled_ = true;

@@ -46,6 +46,10 @@ class SharedPage {
   bool polled() const { return polled_; }
   // ShmControl::sandbox_opath.
   void SetSandboxOpath();
+  // ShmControl::fork_vpid: offers `vpid` for the guest's next fork; whether
+  // the guest has taken the one offered (swapped in 0) since.
+  void OfferForkVpid(uint32_t vpid);
+  bool ForkVpidTaken() const;
 
  private:
   explicit SharedPage(char* base) : base_(base) {}

@@ -90,6 +90,8 @@ struct Guest {
   // before them).
   std::unique_ptr<SharedPage> page;
   uint32_t sock_reads = 0;
+  // The vpid offered for its next fork on its page (0: none offered).
+  uint32_t fork_vpid = 0;
 };
 
 class Supervisor : public rootfs::ProcInfo {
@@ -214,6 +216,8 @@ class Supervisor : public rootfs::ProcInfo {
   bool ParkPages();
   // Makes g's shared page; the memfd to send (the caller closes it) or -1.
   int NewPageFd(Guest& g);
+  // Sets a vpid aside for g's next fork and offers it on g's page (kFork).
+  void OfferForkVpid(Guest& g);
   void IdleWork();
   // Marks every page (and those to come): an O_PATH fd exists in the sandbox.
   void OpathServed();
@@ -929,6 +933,12 @@ bool Supervisor::ParkPages() {
   return any;
 }
 
+void Supervisor::OfferForkVpid(Guest& g) {
+  if (g.fork_vpid != 0 || !g.page) return;
+  g.fork_vpid = next_vpid_++;
+  g.page->OfferForkVpid(g.fork_vpid);
+}
+
 int Supervisor::NewPageFd(Guest& g) {
   if (spare_page_) {
     g.page = std::move(spare_page_);
@@ -997,7 +1007,17 @@ pid_t PidfdHostPid(int fd) {
 // right after fork, a /proc listing, ps) reads it first here: it is the
 // first message on that channel and is sent microseconds after the clone.
 // Bounded: a child stopped before its hello costs one second, not a hang.
+//
+// A fork with an offered vpid (kFork) is not answered: its notice may still
+// be queued on the parent's channel when someone else already knows the
+// child's vpid. A parent whose page says it took its offer gets its queued
+// notices read here first (AfterExecNotices reads them up to its kFork).
 void Supervisor::RegisterPending() {
+  std::vector<uint32_t> forking;
+  for (auto& [ch, g] : guests_)
+    if (g->fork_vpid != 0 && g->page && g->page->ForkVpidTaken() && !g->exited)
+      forking.push_back(g->ctx.vpid);
+  for (uint32_t v : forking) AfterExecNotices(v);
   std::vector<int> pending;
   for (auto& [ch, g] : guests_)
     if (g->forked && g->host_pid == 0 && !g->exited) pending.push_back(ch);
@@ -1010,7 +1030,9 @@ void Supervisor::RegisterPending() {
 // ByVpid, once the process's unanswered kExecDone (sent ahead of anything
 // its new image does, without waiting) has been read: /proc never shows an
 // image it already left, whichever channel the supervisor reads first.
-// Only notices are read here (MSG_PEEK at the head of its queue), and
+// Only notices are read here (MSG_PEEK at the head of its queue: those two,
+// and a kFork with an offered vpid, which may follow up to eight deferred
+// kReaped), and
 // stale doorbells, which are dropped: one stays behind when the supervisor
 // polled the page it rang for. (With a request posted now, the doorbell
 // may be its own: left for the main loop.)
@@ -1024,7 +1046,7 @@ Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
     bool* f;
     ~Reset() { *f = false; }
   } reset{&in_notices_};
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 16; ++i) {
     Guest* g = ByVpid(vpid);
     if (!g || g->exited || g->channel < 0) return g;
     proto::Request head{};
@@ -1041,7 +1063,7 @@ Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
       continue;
     }
     bool notice = (head.op == proto::kExecDone && head.arg[1] == proto::kExecDoneNoReply) ||
-                  head.op == proto::kReaped;
+                  head.op == proto::kReaped || (head.op == proto::kFork && head.arg[0] != 0);
     if (!notice) return g;
     OnChannelOnce(g->channel);  // not OnChannel: no page request served in here
   }
@@ -1293,16 +1315,29 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       return;
     }
     case proto::kFork: {
-      if (req.fds.size() != 1 || g.host_pid == 0) {
-        SendResponse(ch, op, -EINVAL, 0, {});
-        return;
+      // arg0 0: answered with the vpid; else the vpid we offered, taken.
+      const bool offered = req.hdr.arg[0] != 0;
+      if (req.fds.size() != 1 || g.host_pid == 0 ||
+          (offered && (g.fork_vpid == 0 || req.hdr.arg[0] != g.fork_vpid))) {
+        if (!offered)
+          SendResponse(ch, op, -EINVAL, 0, {});
+        else
+          Log("vpid " + std::to_string(g.ctx.vpid) + ": kFork with a vpid not offered refused");
+        return;  // the child's channel closes with the request's fds
       }
+      uint32_t vpid = offered ? g.fork_vpid : next_vpid_++;
+      if (offered) g.fork_vpid = 0;
       auto child = std::make_unique<Guest>();
       child->channel = fcntl(req.fds[0].get(), F_DUPFD_CLOEXEC, 3);
+      if (child->channel < 0) {
+        Log("fork: no fd for the child's channel: " + std::string(strerror(errno)));
+        if (!offered) SendResponse(ch, op, -EAGAIN, 0, {});
+        return;
+      }
       child->forked = true;
       child->vppid = g.ctx.vpid;
       child->ctx = g.ctx;
-      child->ctx.vpid = next_vpid_++;
+      child->ctx.vpid = vpid;
       child->vpgid = g.vpgid;
       child->vsid = g.vsid;
       child->host_pgid = g.HostPgid();
@@ -1310,15 +1345,19 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       child->exe = g.exe;
       child->cmdline = g.cmdline;
       child->environ = g.environ;
-      uint32_t vpid = child->ctx.vpid;
-      // The child's shared page, through its parent (which forks with it
-      // open): the child maps it before its first request.
       forked_ = true;
       starting_ = true;
+      // The child's shared page goes first on its own channel (it reads it
+      // before any reply), so the parent's fork waits for none of this.
+      // (Without a page: a welcome all the same, and the child keeps the
+      // socket.)
       int page_fd = NewPageFd(*child);
-      AddGuest(std::move(child));
-      SendResponse(ch, op, vpid, 0, {}, page_fd);
+      SendResponse(child->channel, proto::kChildWelcome, page_fd >= 0 ? 0 : -ENOMEM, 0, {},
+                   page_fd);
       if (page_fd >= 0) close(page_fd);
+      AddGuest(std::move(child));
+      OfferForkVpid(g);
+      if (!offered) SendResponse(ch, op, vpid, 0, {});
       return;
     }
     case proto::kChildHello: {

@@ -97,9 +97,15 @@ enum Op : uint32_t {
   // paths with. Reply: 0 or -EPERM/-EINVAL.
   kSetIds = 40,
   kSetHostname = 41,  // str0 = name, arg0 = 0 hostname / 1 domainname
-  // A process is about to fork: fd slot 0 = the child's end of a new
-  // channel. Reply: result = the child's vpid. The child then sends
-  // kChildHello on that channel with SCM_CREDENTIALS (kernel-checked pid).
+  // A process is about to fork: fd slot 0 = the supervisor's end of the
+  // child's new channel. arg0 = 0: reply result = the child's vpid. arg0 =
+  // the vpid the supervisor set aside for this process (ShmControl::
+  // fork_vpid, taken by the guest): never answered, the fork goes on at
+  // once with that vpid (a wrong one is refused: the channel is closed, and
+  // the child dies at its first request). Either way the supervisor sends
+  // the child kChildWelcome on its channel, then sets aside the next vpid.
+  // The child sends kChildHello on its channel with SCM_CREDENTIALS
+  // (kernel-checked pid) first thing.
   kFork = 42,
   // The child's first message, never answered (the child runs on at once;
   // the channel's order puts it before anything else the child sends).
@@ -185,6 +191,10 @@ enum Op : uint32_t {
   // caller then moves the target into with a host setpgid; kSetSid's
   // caller makes a host session of its own.)
   kHostPgid = 61,
+  // Sent by the supervisor, unasked, as the first datagram on a forked
+  // child's channel (a Response with result 0): its shared page (one fd,
+  // as kHello's). The child reads it before the reply to its first request.
+  kChildWelcome = 62,
 };
 
 // Values of Response.aux[0] for kOpen.
@@ -297,6 +307,11 @@ struct ShmControl {
   // sandbox: one may reach this process (SCM_RIGHTS), and poll() cannot
   // see it, so exec asks for the fd list (libos/sys/process.cpp).
   uint32_t sandbox_opath;
+  // A vpid the supervisor set aside for this process's next fork (0: none
+  // now). The guest takes it by swapping 0 in and forks with it without
+  // waiting for an answer (kFork); the supervisor checks it against its own
+  // record, never against this field.
+  uint32_t fork_vpid;
 };
 inline constexpr uint32_t kShmReqOffset = 4096;
 inline constexpr uint32_t kShmReqCap = 3 * 4096;  // header + two paths of kMaxPath
