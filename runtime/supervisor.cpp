@@ -1325,6 +1325,16 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
           Log("vpid " + std::to_string(g.ctx.vpid) + ": kFork with a vpid not offered refused");
         return;  // the child's channel closes with the request's fds
       }
+      // A channel is a SOCK_SEQPACKET socket: anything else (a pipe) would
+      // sit here as a child that never says hello, stalling every
+      // RegisterPending for its bound.
+      int type = 0;
+      socklen_t tl = sizeof type;
+      if (getsockopt(req.fds[0].get(), SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+          type != SOCK_SEQPACKET) {
+        if (!offered) SendResponse(ch, op, -EINVAL, 0, {});
+        return;
+      }
       uint32_t vpid = offered ? g.fork_vpid : next_vpid_++;
       if (offered) g.fork_vpid = 0;
       auto child = std::make_unique<Guest>();

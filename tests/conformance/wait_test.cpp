@@ -433,5 +433,37 @@ TEST_F(WaitTest, ReapedChildIsGoneForASibling) {
   EXPECT_EQ(DescribeStatus(b.Wait()), "exited 0");
 }
 
+// The other way round: a child is there for everybody as soon as fork()
+// has returned its pid, even to a sibling told nothing but that pid (the
+// LiteBox parent's fork does not wait for its supervisor to register it).
+TEST_F(WaitTest, JustForkedChildIsThereForASibling) {
+  Pipe go, answer, a_pid, hold;
+  Child b([&] {
+    int born = 0;
+    if (read(a_pid.r(), &born, sizeof born) != sizeof born) return 9;
+    // A file request first: LiteBox serves those from a page it polls,
+    // possibly before it reads the socket that says the child was born.
+    std::string dir = "/proc/" + std::to_string(born);
+    int listed = access(dir.c_str(), F_OK) == 0;
+    int alive = kill(born, 0) == 0;
+    char c = static_cast<char>('0' + alive * 2 + listed);
+    return write(answer.w(), &c, 1) == 1 ? 0 : 11;
+  });
+  ASSERT_TRUE(b.ok());
+  for (int round = 0; round < 3; ++round) {
+    Child a([&] { return ReadByte(hold.r()) == 'x' ? 0 : 1; });
+    ASSERT_TRUE(a.ok());
+    const int born = a.pid();
+    if (round == 2) {
+      ASSERT_EQ(write(a_pid.w(), &born, sizeof born), static_cast<ssize_t>(sizeof born));
+      EXPECT_EQ(ReadByte(answer.r()), '3');  // kill(pid, 0) works and /proc has it
+    }
+    char x = 'x';
+    ASSERT_EQ(write(hold.w(), &x, 1), 1);
+    EXPECT_EQ(DescribeStatus(a.Wait()), "exited 0");
+  }
+  EXPECT_EQ(DescribeStatus(b.Wait()), "exited 0");
+}
+
 }  // namespace
 }  // namespace conformance

@@ -61,6 +61,22 @@ int main() {
   Request q = chan::Make(kFork);
   q.nfds = 1;
   chan::Report("fork_with_pipe_channel", chan::Call(q, "", "", {p[1]}));
+  // A fork with a vpid the supervisor never offered (forks with an offered
+  // one are not answered): refused without a reply, its channel closed, and
+  // no such process appears.
+  int cs[2];
+  RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, cs);
+  q = chan::Make(kFork);
+  q.nfds = 1;
+  q.arg[0] = 4242;
+  std::string dgram(reinterpret_cast<const char*>(&q), sizeof q);
+  step("fork_forged_vpid_sent", chan::SendRaw(dgram.data(), dgram.size(), {cs[0]}));
+  RAW1(SYS_close, cs[0]);  // the supervisor's copy is now the only one
+  chan::Report("fork_forged_vpid_reply", chan::Receive(300));
+  pollfd hup{cs[1], POLLRDHUP, 0};
+  RAW3(SYS_poll, &hup, 1, 3000);
+  step("fork_forged_vpid_channel_closed", (hup.revents & (POLLHUP | POLLRDHUP)) ? 0 : -EBADF);
+  step("kill_forged_vpid", RAW2(SYS_kill, 4242, 0));
   chan::StillInSync("in_sync_after");
   return done();
 }

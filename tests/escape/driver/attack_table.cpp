@@ -594,7 +594,12 @@ std::vector<Attack> Build() {
       for (const char* op : {"openat_dotdot", "fchmod", "fchown", "futimens", "getdents", "fdpath"})
         a.steps.push_back(
             {std::string(kind) + "_" + op, std::string(op) == "openat_dotdot" ? "ERR" : "ANY"});
-    Add(&a.steps, {{"fork_with_pipe_channel", "ANY"}, {"in_sync_after", "OK"}});
+    Add(&a.steps, {{"fork_with_pipe_channel", "EINVAL"},
+                   {"fork_forged_vpid_sent", "OK"},
+                   {"fork_forged_vpid_reply", "ETIMEDOUT"},
+                   {"fork_forged_vpid_channel_closed", "OK"},
+                   {"kill_forged_vpid", "ESRCH"},
+                   {"in_sync_after", "OK"}});
     a.pty = true;
     t.push_back(a);
   }
