@@ -26,8 +26,11 @@ struct Hit {
   uint16_t count;
   bool done;  // patched, or found unpatchable: never looked at again
 };
-constexpr int kHits = 1024;
-Hit g_hits[kHits];
+// One page: a fork child that traps a handful of times copies one page of
+// it, not one per site it happens to hash to (each copy is a ~1.3 us fault).
+constexpr int kHits = 256, kProbes = 16;
+alignas(4096) Hit g_hits[kHits];
+static_assert(sizeof g_hits == 4096, "one page");
 LB_HOT uint32_t g_gen = 1;
 
 // Private r-x file mappings: only their code is ever rewritten, and their
@@ -43,7 +46,11 @@ Range g_text[kMaxText];
 LB_HOT int g_ntext = 0;
 LB_HOT int g_maps_reads = 0;
 constexpr int kMaxMapsReads = 4;  // per image: dlopen adds text, rarely
-constexpr uint32_t kHitsToPatch = 2, kHitsBeforeMapsRead = 4;
+// Patching costs about what four traps do (two mprotects, a stub page the
+// first time, a copied page of text): a site is patched on its fourth trap,
+// so a short-lived process (a shell's child, a compiler pass) whose sites
+// trap once or twice pays for no patch it will not use.
+constexpr uint32_t kHitsToPatch = 4, kHitsBeforeMapsRead = 8;
 
 // Stub pages: the entry's address at offset 0, then 32-byte stubs. Each
 // must lie within a rel32 jump of the sites it serves.
@@ -260,8 +267,8 @@ Thread* current_thread() {
 void note_trap(long nr, uint64_t rip) {
   if (!g_enabled || rip < 8) return;
   Guard g(g_lock);
-  uint64_t h = (rip * 0x9e3779b97f4a7c15ull) >> 54;  // 10 bits
-  for (int i = 0; i < 8; ++i) {
+  uint64_t h = (rip * 0x9e3779b97f4a7c15ull) >> 56;  // 8 bits
+  for (int i = 0; i < kProbes; ++i) {
     Hit& e = g_hits[(h + i) % kHits];
     if (e.gen != g_gen || e.rip == 0) {
       e = {rip, g_gen, 1, false};

@@ -1362,6 +1362,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // (Without a page: a welcome all the same, and the child keeps the
       // socket.)
       int page_fd = NewPageFd(*child);
+      // Polled from the start: its exec's open comes within ~0.1 ms, while
+      // the start spin runs (a parked page makes the child ring instead).
+      if (child->page) child->page->Poll();
       SendResponse(child->channel, proto::kChildWelcome, page_fd >= 0 ? 0 : -ENOMEM, 0, {},
                    page_fd);
       if (page_fd >= 0) close(page_fd);

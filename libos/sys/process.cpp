@@ -456,29 +456,32 @@ bool close_cloexec_scanned() {
     int fd;
     short events, revents;
   };
+  // In slices on our stack, whose pages the exec has just used deeper
+  // down: a heap array would be two fresh pages (faults) in a fork child.
+  constexpr uint64_t kSlice = 512;
+  PollFd p[kSlice];
   const uint64_t n = g_proc.nofile_soft_max;
-  auto* p = static_cast<PollFd*>(alloc(sizeof(PollFd) * n));
-  if (!p) return false;
-  for (uint64_t i = 0; i < n; ++i) p[i] = {static_cast<int>(i), 0, 0};
   uint64_t lim[2] = {0, 0};
   sys(__NR_prlimit64, 0, 7 /*RLIMIT_NOFILE*/, 0, reinterpret_cast<long>(lim));
-  const bool lift = lim[0] < n;
+  const bool lift = lim[0] < kSlice && lim[0] < n;
   if (lift) {
-    uint64_t wide[2] = {n, lim[1]};
+    uint64_t wide[2] = {kSlice < n ? kSlice : n, lim[1]};
     sys(__NR_prlimit64, 0, 7, reinterpret_cast<long>(wide), 0);
   }
-  k::timespec zero{0, 0};
-  long r = sys(__NR_ppoll, reinterpret_cast<long>(p), static_cast<long>(n),
-               reinterpret_cast<long>(&zero), 0, 8);
-  if (lift) sys(__NR_prlimit64, 0, 7, reinterpret_cast<long>(lim), 0);
-  if (r >= 0) {
+  long r = 0;
+  for (uint64_t base = 0; base < n && r >= 0; base += kSlice) {
+    const uint64_t m = n - base < kSlice ? n - base : kSlice;
+    for (uint64_t i = 0; i < m; ++i) p[i] = {static_cast<int>(base + i), 0, 0};
+    k::timespec zero{0, 0};
+    r = sys(__NR_ppoll, reinterpret_cast<long>(p), static_cast<long>(m),
+            reinterpret_cast<long>(&zero), 0, 8);
     constexpr short kNval = 0x20;
-    for (uint64_t i = 0; i < n; ++i) {
-      if (!(p[i].revents & kNval) && abi::IsAppFd(static_cast<long>(i)))
-        close_if_cloexec(static_cast<long>(i));
+    for (uint64_t i = 0; i < m && r >= 0; ++i) {
+      const long fd = static_cast<long>(base + i);
+      if (!(p[i].revents & kNval) && abi::IsAppFd(fd)) close_if_cloexec(fd);
     }
   }
-  free(p);
+  if (lift) sys(__NR_prlimit64, 0, 7, reinterpret_cast<long>(lim), 0);
   return r >= 0;
 }
 
