@@ -1,6 +1,6 @@
 // Trap-free syscall sites. A seccomp trap costs ~2 us here (signal frame
 // with the whole FPU state, then rt_sigreturn), more than most emulations
-// themselves. So a call site that traps twice for a row the libOS answers
+// themselves. So a call site that traps four times for a row the libOS answers
 // in full (EMULATE, handler LB_SYSCALL_DIRECT) is rewritten: its
 // `mov $nr, %eax` (5 bytes right before the `syscall`, which stays) becomes
 // a jmp to a per-site stub near it, which calls rt/direct_entry.S and

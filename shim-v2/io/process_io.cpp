@@ -22,6 +22,9 @@ namespace {
 
 // How long opening an output FIFO waits for the client's reader.
 constexpr int kClientReaderWaitMs = 3000;
+// How long the end of the guest's output waits for the client to have read
+// what is still in the FIFO (below the shim's exit drain, kExitDrainMs).
+constexpr int kClientDrainMs = 1000;
 
 void CloseFd(int* fd) {
   if (*fd >= 0) close(*fd);
@@ -37,7 +40,25 @@ std::string FifoPath(const std::string& s) {
   return HasScheme(s, "fifo://") ? s.substr(7) : s;
 }
 
-bool OpenOutputFifo(const std::string& path, int* w, int* r, std::string* err) {
+// The guest's output has ended and all of it is in the FIFO: wait until the
+// client has read it (FIONREAD on our own reader counts what is buffered),
+// bounded. The exit goes out only after this: containerd 1.6's task.Delete
+// closes its readers as soon as the task's Wait returns, and whatever its
+// copy had not read by then was lost with the FIFO (a concurrent `ctr run`
+// under load exited 0 with empty output). Only for a client that was there
+// when the FIFO opened: nobody else would drain it.
+void WaitClientDrained(int fifo_r, bool client) {
+  if (!client || fifo_r < 0) return;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientDrainMs);
+  for (;;) {
+    int queued = 0;
+    if (ioctl(fifo_r, FIONREAD, &queued) != 0 || queued == 0) return;
+    if (std::chrono::steady_clock::now() >= until) return;
+    usleep(200);
+  }
+}
+
+bool OpenOutputFifo(const std::string& path, int* w, int* r, bool* client, std::string* err) {
   // The writer first, and only once the client's reader is there (a reader
   // blocked in open(2) counts): when the guest's output ends, the shim
   // closes both its ends, and a FIFO that nobody has open drops what is
@@ -53,6 +74,7 @@ bool OpenOutputFifo(const std::string& path, int* w, int* r, std::string* err) {
     *err = "open output FIFO " + path + " for writing: " + strerror(errno);
     return false;
   }
+  *client = *w >= 0;
   // Our own reader: writes never hit EPIPE while the client is detached.
   *r = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (*r < 0) {
@@ -172,10 +194,12 @@ std::unique_ptr<ProcessIo> ProcessIo::Open(const IoConfig& cfg, std::string* err
       io->guest_.err = guest_fd(ew);
     }
   } else {
-    if (!out.empty() && !OpenOutputFifo(FifoPath(out), &io->out_fifo_w_, &io->out_fifo_r_, err))
+    if (!out.empty() &&
+        !OpenOutputFifo(FifoPath(out), &io->out_fifo_w_, &io->out_fifo_r_, &io->out_client_, err))
       return nullptr;
     if (!cfg.terminal && !cfg.stderr_path.empty() &&
-        !OpenOutputFifo(FifoPath(cfg.stderr_path), &io->err_fifo_w_, &io->err_fifo_r_, err))
+        !OpenOutputFifo(FifoPath(cfg.stderr_path), &io->err_fifo_w_, &io->err_fifo_r_,
+                        &io->err_client_, err))
       return nullptr;
     if (!cfg.terminal) {
       int p[2];
@@ -218,11 +242,14 @@ void ProcessIo::StartCopying() {
   // reader) close, as the runc shim does: the client's copy then reads what
   // is left and sees EOF. containerd >= 1.7 waits for that EOF in
   // task.Delete before it calls Delete.
+  // First the client reads what is left (WaitClientDrained).
   auto close_out = [this] {
+    WaitClientDrained(out_fifo_r_, out_client_);
     CloseFd(&out_fifo_w_);
     CloseFd(&out_fifo_r_);
   };
   auto close_err = [this] {
+    WaitClientDrained(err_fifo_r_, err_client_);
     CloseFd(&err_fifo_w_);
     CloseFd(&err_fifo_r_);
   };

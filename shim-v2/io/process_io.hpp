@@ -49,7 +49,8 @@ class ProcessIo {
   // guest once the client's writer closes too). For a terminal, the stdin
   // copy's end sends nothing; the guest sees EOF via the tty (^D) only.
   void CloseStdin();
-  // Waits up to ms for all output to be copied (the guest side closed).
+  // Waits up to ms for all output to be copied (the guest side closed) and,
+  // bounded, read by the client that was attached.
   bool WaitOutput(int ms);
 
  private:
@@ -61,7 +62,8 @@ class ProcessIo {
   int stdin_fifo_r_ = -1, stdin_fifo_w_ = -1;  // shim's reader + held writer
   int stdin_pipe_w_ = -1;                      // our end of the guest's stdin pipe
   int out_fifo_w_ = -1, out_fifo_r_ = -1, err_fifo_w_ = -1, err_fifo_r_ = -1;
-  int out_pipe_r_ = -1, err_pipe_r_ = -1;  // our ends of the guest's output pipes
+  int out_pipe_r_ = -1, err_pipe_r_ = -1;         // our ends of the guest's output pipes
+  bool out_client_ = false, err_client_ = false;  // a client reader was there at open
   std::unique_ptr<Copier> in_copy_, out_copy_, err_copy_;
   std::unique_ptr<BinaryLogger> logger_;
 };

@@ -32,7 +32,7 @@ using ttrpc::Reply;
 namespace {
 
 // How long an exit waits for the process's output to reach the FIFOs.
-constexpr int kExitDrainMs = 500;
+constexpr int kExitDrainMs = 1500;  // above process_io.cpp's kClientDrainMs
 
 void SetTime(google::protobuf::Timestamp* t, const timespec& ts) {
   t->set_seconds(ts.tv_sec);
@@ -120,11 +120,11 @@ void TaskService::OnExit(const std::string& id, const std::string& exec_id, int 
   // process of the container with it.
   if (exec_id.empty() && c->sandbox && !c->sandbox->Kill(SIGKILL, true, &err) && debug_)
     Log("kill remaining processes of " + id + ": " + err);
-  // The exit goes out once the process's output is in the FIFOs (bounded:
-  // a background child may hold an exec's pipe): containerd 1.6's
-  // task.Delete closes its ends of the FIFOs before it calls Delete, so
-  // what the client has not read by then is lost. Nothing resets p->io
-  // while the process has not exited.
+  // The exit goes out once the process's output is in the FIFOs and the
+  // client has read it (bounded: a background child may hold an exec's
+  // pipe): containerd 1.6's task.Delete closes its ends of the FIFOs before
+  // it calls Delete, so what the client has not read by then is lost.
+  // Nothing resets p->io while the process has not exited.
   if (p->io && !p->exited) {
     lock.unlock();
     bool drained = p->io->WaitOutput(kExitDrainMs);

@@ -133,6 +133,22 @@ TEST_F(IoTest, OutputFifosReachEofWhenTheGuestsOutputEnds) {
   }
 }
 
+// containerd 1.6's task.Delete closes its FIFO readers as soon as the
+// task's Wait returns: the exit (WaitOutput, then the Wait reply) must not
+// go out while output the client has not read yet sits in the FIFO, or it
+// is lost with the FIFO (seen as an empty `ctr run` under load).
+TEST_F(IoTest, OutputEndsOnlyOnceTheClientHasReadIt) {
+  std::string err;
+  auto io = ProcessIo::Open(Fifos(), &err);
+  ASSERT_TRUE(io) << err;
+  pid_t pid = Run(*io, "echo unread-yet");
+  EXPECT_EQ(WaitExit(pid), 0);
+  std::this_thread::sleep_for(100ms);  // the copy has put it in the FIFO by now
+  EXPECT_FALSE(io->WaitOutput(100)) << "output reported done while the client had not read it";
+  EXPECT_EQ(ReadUntil(out_r, "unread-yet\n", 5s), "unread-yet\n");
+  EXPECT_TRUE(io->WaitOutput(2000)) << "no end of output once the client had read it";
+}
+
 // containerd opens its FIFO readers from goroutines: one may come after the
 // guest has written everything and exited. The output must still reach it
 // (a FIFO nobody has open drops its buffer).
