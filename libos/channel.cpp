@@ -153,8 +153,17 @@ long receive_reply(Rpc& r) {
     }
     if (n <= 0) exit_group(128 + k::SIGKILL);
     if (static_cast<size_t>(n) < sizeof resp || resp.magic != proto::kMagic) return -k::EPROTO;
-    if (!g_welcome_pending || resp.op != proto::kChildWelcome) break;
-    take_welcome(resp, attached_fd(rm, ctl));
+    if (g_welcome_pending && resp.op == proto::kChildWelcome) {
+      take_welcome(resp, attached_fd(rm, ctl));
+    } else if (resp.op != r.op) {
+      // Not the answer to this request: nothing else may come unasked, so
+      // it answers none (the supervisor answers no notification, malformed
+      // or not); dropped, fd and all, and the real answer read next.
+      int stray = attached_fd(rm, ctl);
+      if (stray >= 0) sys(__NR_close, stray);
+    } else {
+      break;
+    }
     n = -k::EAGAIN;  // the reply is still to come
   }
   r.payload_len = static_cast<size_t>(n) - sizeof resp;

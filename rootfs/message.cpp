@@ -131,7 +131,7 @@ RecvStatus ParseRequest(const char* buf, size_t n, ReceivedRequest* out, int* er
 }
 
 bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::string_view payload,
-                  int fd) {
+                  int fd, bool dont_wait) {
   if (payload.size() > kMaxPayload) return false;
   proto::Response r = {};
   r.magic = proto::kMagic;
@@ -156,7 +156,7 @@ bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::s
   }
   ssize_t n;
   do {
-    n = sendmsg(channel, &msg, MSG_NOSIGNAL);
+    n = sendmsg(channel, &msg, MSG_NOSIGNAL | (dont_wait ? MSG_DONTWAIT : 0));
   } while (n < 0 && errno == EINTR);
   return n == static_cast<ssize_t>(r.size);
 }

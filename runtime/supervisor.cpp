@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -63,6 +64,18 @@ using rootfs::SendResponse;
 
 constexpr uint64_t kCapSetuid = 1ull << 7, kCapSetgid = 1ull << 6, kCapSysAdmin = 1ull << 21;
 
+// Datagrams a guest sends without waiting for an answer (proto.h): read
+// ahead of the main loop when their effect must be known (ReadNotices),
+// and never answered, not even when malformed (an answer nobody waits for
+// would be taken for the reply to the guest's next request).
+bool IsNotice(const proto::Request& h) {
+  return (h.op == proto::kExecDone && h.arg[1] == proto::kExecDoneNoReply) ||
+         h.op == proto::kReaped || (h.op == proto::kFork && h.arg[0] != 0);
+}
+bool IsUnanswered(const proto::Request& h) {
+  return IsNotice(h) || h.op == proto::kDoorbell || h.op == proto::kChildHello;
+}
+
 struct Guest {
   int channel = -1;
   int pidfd = -1;
@@ -92,6 +105,8 @@ struct Guest {
   uint32_t sock_reads = 0;
   // The vpid offered for its next fork on its page (0: none offered).
   uint32_t fork_vpid = 0;
+  // A forked child: when it was registered (its hello is due at once).
+  std::chrono::steady_clock::time_point born{};
 };
 
 class Supervisor : public rootfs::ProcInfo {
@@ -218,6 +233,7 @@ class Supervisor : public rootfs::ProcInfo {
   int NewPageFd(Guest& g);
   // Sets a vpid aside for g's next fork and offers it on g's page (kFork).
   void OfferForkVpid(Guest& g);
+  void ReadNotices(int channel);
   void IdleWork();
   // Marks every page (and those to come): an O_PATH fd exists in the sandbox.
   void OpathServed();
@@ -700,6 +716,16 @@ void Supervisor::OnPidfd(int pidfd) {
     close(pidfd);
     return;
   }
+  // What it queued just before it exited is read first: a kFork notice
+  // there names a child that is already running (that fork did not wait).
+  if (!g->second->exited) {
+    ReadNotices(ch);
+    g = guests_.find(ch);
+    if (g == guests_.end()) {
+      close(pidfd);
+      return;
+    }
+  }
   bool was_init = g->second->is_init;
   if (was_init) ReplyLoaded(false, "the container's process exited before it was started");
   Log("exit vpid " + std::to_string(g->second->ctx.vpid) + " host " +
@@ -775,7 +801,7 @@ bool Supervisor::OnChannelOnce(int fd) {
   }
   ++g.sock_reads;
   if (st == RecvStatus::kMalformed) {
-    SendResponse(fd, req.hdr.op, -eno, 0, {});
+    if (!IsUnanswered(req.hdr)) SendResponse(fd, req.hdr.op, -eno, 0, {});
     return false;
   }
   if (req.hdr.op == proto::kDoorbell) return !draining_ && ServePage(fd);
@@ -1006,7 +1032,7 @@ pid_t PidfdHostPid(int fd) {
 // whatever needs a child's host pid before that hello was read (a kill
 // right after fork, a /proc listing, ps) reads it first here: it is the
 // first message on that channel and is sent microseconds after the clone.
-// Bounded: a child stopped before its hello costs one second, not a hang.
+// Bounded: a second after a child's registration at most, never a hang.
 //
 // A fork with an offered vpid (kFork) is not answered: its notice may still
 // be queued on the parent's channel when someone else already knows the
@@ -1022,8 +1048,16 @@ void Supervisor::RegisterPending() {
   for (auto& [ch, g] : guests_)
     if (g->forked && g->host_pid == 0 && !g->exited) pending.push_back(ch);
   for (int ch : pending) {
+    // Waited for until a second after its registration, not a second per
+    // call: a guest that makes children that never say hello stalls
+    // nobody for longer than that.
+    auto it = guests_.find(ch);
+    if (it == guests_.end()) continue;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        it->second->born + std::chrono::seconds(1) - std::chrono::steady_clock::now());
+    int ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1000));
     pollfd p{ch, POLLIN, 0};
-    if (poll(&p, 1, 1000) > 0) OnChannel(ch);  // the hello, or the close of a child gone
+    if (poll(&p, 1, ms) > 0) OnChannel(ch);  // the hello, or the close of a child gone
   }
 }
 
@@ -1037,37 +1071,43 @@ void Supervisor::RegisterPending() {
 // polled the page it rang for. (With a request posted now, the doorbell
 // may be its own: left for the main loop.)
 Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
+  Guest* g = ByVpid(vpid);
+  if (g && !g->exited && g->channel >= 0) ReadNotices(g->channel);
+  return ByVpid(vpid);
+}
+
+// The notices queued at the head of a channel, in order (MSG_PEEK first):
+// never a request, whose answer its sender waits for.
+void Supervisor::ReadNotices(int ch) {
   // Never nested: a notice's own handling can ask /proc about a process
   // (kExecDone resolving /proc/<pid>/exe), which must not read further
   // notices from within (a guest could queue them to recurse without end).
-  if (in_notices_) return ByVpid(vpid);
+  if (in_notices_) return;
   in_notices_ = true;
   struct Reset {
     bool* f;
     ~Reset() { *f = false; }
   } reset{&in_notices_};
   for (int i = 0; i < 16; ++i) {
-    Guest* g = ByVpid(vpid);
-    if (!g || g->exited || g->channel < 0) return g;
+    auto it = guests_.find(ch);
+    if (it == guests_.end()) return;
+    Guest* g = it->second.get();
     proto::Request head{};
-    ssize_t n = recv(g->channel, &head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
-    if (n < static_cast<ssize_t>(sizeof head) || head.magic != proto::kMagic) return g;
+    ssize_t n = recv(ch, &head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+    if (n < static_cast<ssize_t>(sizeof head) || head.magic != proto::kMagic) return;
     if (head.op == proto::kDoorbell) {
       // With a request posted now the doorbell may be its own, unless it
       // was sent before that request (the page counts the datagrams that
       // were).
       if (g->page && g->page->Posted() &&
           static_cast<int32_t>(g->page->SockSent() - g->sock_reads) <= 0)
-        return g;
-      if (recv(g->channel, &head, sizeof head, MSG_DONTWAIT) > 0) ++g->sock_reads;
+        return;
+      if (recv(ch, &head, sizeof head, MSG_DONTWAIT) > 0) ++g->sock_reads;
       continue;
     }
-    bool notice = (head.op == proto::kExecDone && head.arg[1] == proto::kExecDoneNoReply) ||
-                  head.op == proto::kReaped || (head.op == proto::kFork && head.arg[0] != 0);
-    if (!notice) return g;
-    OnChannelOnce(g->channel);  // not OnChannel: no page request served in here
+    if (!IsNotice(head)) return;
+    OnChannelOnce(ch);  // not OnChannel: no page request served in here
   }
-  return ByVpid(vpid);
 }
 
 long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t value, bool queue) {
@@ -1325,6 +1365,14 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
           Log("vpid " + std::to_string(g.ctx.vpid) + ": kFork with a vpid not offered refused");
         return;  // the child's channel closes with the request's fds
       }
+      // A fork that did not wait cannot be failed any more: its child dies
+      // at its first request (its channel closes here). The offer is spent
+      // all the same: the next fork gets a new one.
+      auto refuse = [&](const std::string& why) {
+        Log("vpid " + std::to_string(g.ctx.vpid) + ": fork refused: " + why);
+        if (!offered) SendResponse(ch, op, -EAGAIN, 0, {});
+        if (offered) g.fork_vpid = 0, OfferForkVpid(g);
+      };
       // A channel is a SOCK_SEQPACKET socket: anything else (a pipe) would
       // sit here as a child that never says hello, stalling every
       // RegisterPending for its bound.
@@ -1333,6 +1381,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       if (getsockopt(req.fds[0].get(), SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
           type != SOCK_SEQPACKET) {
         if (!offered) SendResponse(ch, op, -EINVAL, 0, {});
+        if (offered) g.fork_vpid = 0, OfferForkVpid(g);
         return;
       }
       uint32_t vpid = offered ? g.fork_vpid : next_vpid_++;
@@ -1340,11 +1389,11 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       auto child = std::make_unique<Guest>();
       child->channel = fcntl(req.fds[0].get(), F_DUPFD_CLOEXEC, 3);
       if (child->channel < 0) {
-        Log("fork: no fd for the child's channel: " + std::string(strerror(errno)));
-        if (!offered) SendResponse(ch, op, -EAGAIN, 0, {});
+        refuse(std::string("no fd for the child's channel: ") + strerror(errno));
         return;
       }
       child->forked = true;
+      child->born = std::chrono::steady_clock::now();
       child->vppid = g.ctx.vpid;
       child->ctx = g.ctx;
       child->ctx.vpid = vpid;
@@ -1365,9 +1414,16 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // Polled from the start: its exec's open comes within ~0.1 ms, while
       // the start spin runs (a parked page makes the child ring instead).
       if (child->page) child->page->Poll();
-      SendResponse(child->channel, proto::kChildWelcome, page_fd >= 0 ? 0 : -ENOMEM, 0, {},
-                   page_fd);
+      // Never blocking: the socket is the guest's, and a copy kept of this
+      // end with a full buffer would hang us here.
+      bool welcomed = SendResponse(child->channel, proto::kChildWelcome, page_fd >= 0 ? 0 : -ENOMEM,
+                                   0, {}, page_fd, true);
       if (page_fd >= 0) close(page_fd);
+      if (!welcomed) {
+        close(child->channel);
+        refuse("its channel takes no welcome");
+        return;
+      }
       AddGuest(std::move(child));
       OfferForkVpid(g);
       if (!offered) SendResponse(ch, op, vpid, 0, {});

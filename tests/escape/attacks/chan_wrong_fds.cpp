@@ -77,6 +77,37 @@ int main() {
   RAW3(SYS_poll, &hup, 1, 3000);
   step("fork_forged_vpid_channel_closed", (hup.revents & (POLLHUP | POLLRDHUP)) ? 0 : -EBADF);
   step("kill_forged_vpid", RAW2(SYS_kill, 4242, 0));
+  // A malformed notice (a kReaped whose size lies) gets no answer, which
+  // the next request would otherwise take for its own.
+  q = chan::Make(kReaped);
+  q.size += 8;
+  dgram.assign(reinterpret_cast<const char*>(&q), sizeof q);
+  step("malformed_notice_sent", chan::SendRaw(dgram.data(), dgram.size()));
+  chan::Report("malformed_notice_reply", chan::Receive(300));
+  // A child channel whose buffer we filled through a kept copy of the
+  // supervisor's end: the welcome cannot go, the fork fails, nothing hangs.
+  int full[2];
+  RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, full);
+  int one_kb = 1024;
+  RAW5(SYS_setsockopt, full[0], SOL_SOCKET, SO_SNDBUF, &one_kb, sizeof one_kb);
+  char junk[256] = {};
+  while (RAW4(SYS_sendto, full[0], junk, sizeof junk, MSG_DONTWAIT) > 0) {
+  }
+  q = chan::Make(kFork);
+  q.nfds = 1;
+  chan::Report("fork_full_channel", chan::Call(q, "", "", {full[0]}));
+  // Children that never say hello (their channels kept, silent) stall a
+  // lookup by at most a second after they were registered, not one each.
+  for (int i = 0; i < 4; ++i) {
+    int mute[2];
+    RAW4(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, mute);
+    q = chan::Make(kFork);
+    q.nfds = 1;
+    chan::Call(q, "", "", {mute[0]});
+  }
+  long t0 = now_ms();
+  RAW2(SYS_kill, 1, 0);  // the supervisor reads pending hellos first
+  step("silent_children_stall", now_ms() - t0 < 2500 ? 0 : -ETIMEDOUT);
   chan::StillInSync("in_sync_after");
   return done();
 }

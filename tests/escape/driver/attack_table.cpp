@@ -599,6 +599,10 @@ std::vector<Attack> Build() {
                    {"fork_forged_vpid_reply", "ETIMEDOUT"},
                    {"fork_forged_vpid_channel_closed", "OK"},
                    {"kill_forged_vpid", "ESRCH"},
+                   {"malformed_notice_sent", "OK"},
+                   {"malformed_notice_reply", "ETIMEDOUT"},
+                   {"fork_full_channel", "EAGAIN"},
+                   {"silent_children_stall", "OK"},
                    {"in_sync_after", "OK"}});
     a.pty = true;
     t.push_back(a);

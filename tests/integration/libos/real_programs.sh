@@ -28,6 +28,10 @@ trap 'umount -l "$WORK"/native/proc 2>/dev/null; rm -rf "$WORK"' EXIT
 # Each side gets its own copy: programs write to /tmp.
 cp -a "$BASE" "$WORK/native"
 cp -a "$BASE" "$WORK/litebox"
+# A shell gives a background job /dev/null as stdin: the native side needs
+# the node the sandbox provides (its /dev is the library OS's own).
+mkdir -p "$WORK/native/dev"
+[ -e "$WORK/native/dev/null" ] || mknod -m 666 "$WORK/native/dev/null" c 1 3
 
 pass=0
 fail=0
@@ -66,6 +70,10 @@ if [ "$KIND" = busybox ]; then
   run_case child-sigkill /bin/sh -c 'sh -c "kill -9 \$\$"; echo $?'
   run_case subshell /bin/sh -c 'a=$(echo inner); echo "got $a"; (cd /etc && pwd); pwd'
   run_case background /bin/sh -c 'sleep 0.1 & sleep 0.1 & wait; echo waited'
+  # A parent that exits right after a fork that did not wait for the
+  # supervisor (LiteBox's kFork notice): each child must live on, 300 times.
+  run_case fork-then-exit /bin/sh -c 'i=0; while [ $i -lt 300 ]; do
+    sh -c "/bin/true; /bin/true; (echo born) & exit 0"; i=$((i + 1)); done | wc -l'
   run_case trap-term /bin/sh -c 'trap "echo got TERM" TERM; kill -TERM $$; echo after'
   run_case timeout /bin/sh -c 'timeout 1 sleep 5; echo $?'
   # Named FIFOs across processes: blocking opens, either side first (the
