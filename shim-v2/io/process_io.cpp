@@ -47,13 +47,14 @@ std::string FifoPath(const std::string& s) {
 // copy had not read by then was lost with the FIFO (a concurrent `ctr run`
 // under load exited 0 with empty output). Only for a client that was there
 // when the FIFO opened: nobody else would drain it.
-void WaitClientDrained(int fifo_r, bool client) {
+// `closing`: the ProcessIo is being destroyed (Delete): no more waiting.
+void WaitClientDrained(int fifo_r, bool client, const std::atomic<bool>& closing) {
   if (!client || fifo_r < 0) return;
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kClientDrainMs);
   for (;;) {
     int queued = 0;
     if (ioctl(fifo_r, FIONREAD, &queued) != 0 || queued == 0) return;
-    if (std::chrono::steady_clock::now() >= until) return;
+    if (closing || std::chrono::steady_clock::now() >= until) return;
     usleep(200);
   }
 }
@@ -244,12 +245,12 @@ void ProcessIo::StartCopying() {
   // task.Delete before it calls Delete.
   // First the client reads what is left (WaitClientDrained).
   auto close_out = [this] {
-    WaitClientDrained(out_fifo_r_, out_client_);
+    WaitClientDrained(out_fifo_r_, out_client_, closing_);
     CloseFd(&out_fifo_w_);
     CloseFd(&out_fifo_r_);
   };
   auto close_err = [this] {
-    WaitClientDrained(err_fifo_r_, err_client_);
+    WaitClientDrained(err_fifo_r_, err_client_, closing_);
     CloseFd(&err_fifo_w_);
     CloseFd(&err_fifo_r_);
   };
@@ -296,6 +297,7 @@ bool ProcessIo::WaitOutput(int ms) {
 }
 
 ProcessIo::~ProcessIo() {
+  closing_ = true;  // a copy waiting for the client to read gives up
   in_copy_.reset();
   out_copy_.reset();
   err_copy_.reset();

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,7 @@ class ProcessIo {
   int out_fifo_w_ = -1, out_fifo_r_ = -1, err_fifo_w_ = -1, err_fifo_r_ = -1;
   int out_pipe_r_ = -1, err_pipe_r_ = -1;         // our ends of the guest's output pipes
   bool out_client_ = false, err_client_ = false;  // a client reader was there at open
+  std::atomic<bool> closing_{false};
   std::unique_ptr<Copier> in_copy_, out_copy_, err_copy_;
   std::unique_ptr<BinaryLogger> logger_;
 };
