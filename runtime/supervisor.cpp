@@ -1037,7 +1037,7 @@ pid_t PidfdHostPid(int fd) {
 // A fork with an offered vpid (kFork) is not answered: its notice may still
 // be queued on the parent's channel when someone else already knows the
 // child's vpid. A parent whose page says it took its offer gets its queued
-// notices read here first (AfterExecNotices reads them up to its kFork).
+// notices read here first (ReadNotices reads them up to its kFork).
 void Supervisor::RegisterPending() {
   std::vector<uint32_t> forking;
   for (auto& [ch, g] : guests_)
@@ -1064,20 +1064,19 @@ void Supervisor::RegisterPending() {
 // ByVpid, once the process's unanswered kExecDone (sent ahead of anything
 // its new image does, without waiting) has been read: /proc never shows an
 // image it already left, whichever channel the supervisor reads first.
-// Only notices are read here (MSG_PEEK at the head of its queue: those two,
-// and a kFork with an offered vpid, which may follow up to eight deferred
-// kReaped), and
-// stale doorbells, which are dropped: one stays behind when the supervisor
-// polled the page it rang for. (With a request posted now, the doorbell
-// may be its own: left for the main loop.)
 Guest* Supervisor::AfterExecNotices(uint32_t vpid) {
   Guest* g = ByVpid(vpid);
   if (g && !g->exited && g->channel >= 0) ReadNotices(g->channel);
   return ByVpid(vpid);
 }
 
-// The notices queued at the head of a channel, in order (MSG_PEEK first):
-// never a request, whose answer its sender waits for.
+// The notices queued at the head of a channel, in order (IsNotice: a
+// kExecDone, kReaped, or a kFork with an offered vpid, which may follow up
+// to eight deferred kReaped), each seen with MSG_PEEK first: never a
+// request, whose answer its sender waits for. Stale doorbells are dropped:
+// one stays behind when the supervisor polled the page it rang for. (With
+// a request posted now, the doorbell may be its own: left for the main
+// loop.)
 void Supervisor::ReadNotices(int ch) {
   // Never nested: a notice's own handling can ask /proc about a process
   // (kExecDone resolving /proc/<pid>/exe), which must not read further
