@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <memory>
+#include <utility>
 
 namespace litebox::rootfs {
 namespace {
@@ -55,9 +56,14 @@ RecvStatus ReceiveRequest(int channel, ReceivedRequest* out, int* errno_out, int
   msg.msg_control = cbuf;
   msg.msg_controllen = sizeof(cbuf);
   ssize_t n;
+  // A peer that closed with datagrams of ours unread (a fork child exits
+  // without reading its kChildWelcome) leaves ECONNRESET pending, which the
+  // kernel reports, once, before the datagrams still queued from it (its
+  // hello): read on after it.
+  bool reset_seen = false;
   do {
     n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC | MSG_TRUNC | recv_flags);
-  } while (n < 0 && errno == EINTR);
+  } while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !std::exchange(reset_seen, true))));
   if (n < 0) return errno == EAGAIN ? RecvStatus::kWouldBlock : RecvStatus::kClosed;
 
   // Take ownership of every fd first so each failure below closes them.

@@ -1417,8 +1417,12 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // end with a full buffer would hang us here.
       bool welcomed = SendResponse(child->channel, proto::kChildWelcome, page_fd >= 0 ? 0 : -ENOMEM,
                                    0, {}, page_fd, true);
+      const int welcome_errno = errno;
       if (page_fd >= 0) close(page_fd);
-      if (!welcomed) {
+      // A child that has already exited (its fork did not wait for us)
+      // takes no welcome either, and must still be registered: its hello
+      // and its exit are queued (EPIPE / ECONNRESET, not EAGAIN).
+      if (!welcomed && welcome_errno == EAGAIN) {
         close(child->channel);
         refuse("its channel takes no welcome");
         return;
