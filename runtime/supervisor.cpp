@@ -1039,11 +1039,11 @@ pid_t PidfdHostPid(int fd) {
 // child's vpid. A parent whose page says it took its offer gets its queued
 // notices read here first (ReadNotices reads them up to its kFork).
 void Supervisor::RegisterPending() {
-  std::vector<uint32_t> forking;
+  std::vector<int> forking;
   for (auto& [ch, g] : guests_)
     if (g->fork_vpid != 0 && g->page && g->page->ForkVpidTaken() && !g->exited)
-      forking.push_back(g->ctx.vpid);
-  for (uint32_t v : forking) AfterExecNotices(v);
+      forking.push_back(ch);
+  for (int ch : forking) ReadNotices(ch);
   std::vector<int> pending;
   for (auto& [ch, g] : guests_)
     if (g->forked && g->host_pid == 0 && !g->exited) pending.push_back(ch);
@@ -1367,9 +1367,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // A fork that did not wait cannot be failed any more: its child dies
       // at its first request (its channel closes here). The offer is spent
       // all the same: the next fork gets a new one.
-      auto refuse = [&](const std::string& why) {
+      auto refuse = [&](const std::string& why, int err) {
         Log("vpid " + std::to_string(g.ctx.vpid) + ": fork refused: " + why);
-        if (!offered) SendResponse(ch, op, -EAGAIN, 0, {});
+        if (!offered) SendResponse(ch, op, -err, 0, {});
         if (offered) g.fork_vpid = 0, OfferForkVpid(g);
       };
       // A channel is a SOCK_SEQPACKET socket: anything else (a pipe) would
@@ -1379,8 +1379,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       socklen_t tl = sizeof type;
       if (getsockopt(req.fds[0].get(), SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
           type != SOCK_SEQPACKET) {
-        if (!offered) SendResponse(ch, op, -EINVAL, 0, {});
-        if (offered) g.fork_vpid = 0, OfferForkVpid(g);
+        refuse("its channel is no SOCK_SEQPACKET socket", EINVAL);
         return;
       }
       uint32_t vpid = offered ? g.fork_vpid : next_vpid_++;
@@ -1388,7 +1387,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       auto child = std::make_unique<Guest>();
       child->channel = fcntl(req.fds[0].get(), F_DUPFD_CLOEXEC, 3);
       if (child->channel < 0) {
-        refuse(std::string("no fd for the child's channel: ") + strerror(errno));
+        refuse(std::string("no fd for the child's channel: ") + strerror(errno), EAGAIN);
         return;
       }
       child->forked = true;
@@ -1424,7 +1423,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // and its exit are queued (EPIPE / ECONNRESET, not EAGAIN).
       if (!welcomed && welcome_errno == EAGAIN) {
         close(child->channel);
-        refuse("its channel takes no welcome");
+        refuse("its channel takes no welcome", EAGAIN);
         return;
       }
       AddGuest(std::move(child));
