@@ -64,6 +64,7 @@ json ToJson(const SandboxSpec& s) {
           {"state_dir", s.state_dir},
           {"debug_log", s.debug_log},
           {"network", s.network},
+          {"processes_join_netns", s.processes_join_netns},
           {"die_with_caller", s.die_with_caller},
           {"app_seccomp_bpf", HexOf(s.app_seccomp_bpf)},
           {"app_seccomp_flags", s.app_seccomp_flags},
@@ -111,6 +112,7 @@ SandboxSpec SandboxSpecFromJson(const json& j) {
   s.state_dir = j.at("state_dir").get<std::string>();
   s.debug_log = j.at("debug_log").get<std::string>();
   s.network = j.value("network", std::string("none"));
+  s.processes_join_netns = j.value("processes_join_netns", false);
   s.die_with_caller = j.value("die_with_caller", false);
   s.wait_for_start = j.at("wait_for_start").get<bool>();
   s.app_seccomp_bpf = BytesOfHex(j.value("app_seccomp_bpf", std::string()));

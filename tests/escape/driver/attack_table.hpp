@@ -38,6 +38,7 @@ struct Attack {
   int timeout_s = 25;
   bool may_hang = false;  // the attack may wedge itself: a timeout is fine, leftovers are not
   std::string binary;     // attack binary when it differs from name
+  std::string network;    // `litebox do --network`, empty = its default (none)
 };
 
 const std::vector<Attack>& AllAttacks();

@@ -159,6 +159,7 @@ void Prepare(const Attack& a, const std::string& lbdir, Prepared* p) {
   opt.env = d.Env();
   opt.env["ESC_LITEBOX"] = opt.litebox;
   opt.user = a.user;
+  opt.network = a.network;
   opt.timeout_s = a.timeout_s;
   opt.pty_stdin = a.pty;
 }

@@ -106,6 +106,10 @@ RunResult RunInSandbox(const RunOptions& opt) {
     args.push_back("--user");
     args.push_back(opt.user);
   }
+  if (!opt.network.empty()) {
+    args.push_back("--network");
+    args.push_back(opt.network);
+  }
   args.push_back("--");
   args.insert(args.end(), opt.argv.begin(), opt.argv.end());
   std::vector<char*> cargv;

@@ -14,7 +14,8 @@ struct RunOptions {
   std::string rootfs;
   std::vector<std::string> argv;  // command inside the sandbox
   std::map<std::string, std::string> env;
-  std::string user;  // --user UID[:GID], empty = default (root inside)
+  std::string user;     // --user UID[:GID], empty = default (root inside)
+  std::string network;  // --network MODE, empty = default (none)
   int timeout_s = 20;
   bool pty_stdin = false;  // stdin is a fresh pty slave (for TIOCSTI)
   // Control runs: exec argv[0] (a host path) directly on the host, in the
