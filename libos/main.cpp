@@ -87,6 +87,7 @@ struct Launch {
   char** argv;
   char** envp;
   const char* exe;
+  const char* found = nullptr;  // exe as found in PATH by the supervisor
 };
 
 Launch fetch_launch() {
@@ -131,7 +132,7 @@ Launch fetch_launch() {
   // Strings: exe, cwd, hostname, argv..., envp...
   char* s = buf + sizeof li;
   char* end = s + li.strings_len;
-  uint32_t total = 3 + li.argc + li.envc;
+  uint32_t total = 3 + li.argc + li.envc + ((li.flags & proto::kLaunchExeFound) ? 1 : 0);
   char** list = static_cast<char**>(alloc(sizeof(char*) * (total + 2)));
   for (uint32_t i = 0; i < total; ++i) {
     if (s >= end) die("truncated launch strings");
@@ -147,6 +148,7 @@ Launch fetch_launch() {
   l.envp = static_cast<char**>(alloc(sizeof(char*) * (li.envc + 1)));
   for (uint32_t i = 0; i < li.envc; ++i) l.envp[i] = list[3 + li.argc + i];
   l.envp[li.envc] = nullptr;
+  if (li.flags & proto::kLaunchExeFound) l.found = list[3 + li.argc + li.envc];
   return l;
 }
 
@@ -157,6 +159,9 @@ long load_first(const Launch& l, ExecResult* out) {
   if (!exe[0]) return -k::ENOENT;
   for (const char* p = exe; *p; ++p)
     if (*p == '/') return exec_image(exe, l.argv, l.envp, out, nullptr, nullptr);
+  if (l.found && l.found[0] == '/' &&
+      exec_image(l.found, l.argv, l.envp, out, nullptr, nullptr) == 0)
+    return 0;
   const char* path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   for (char** e = l.envp; *e; ++e)
     if (starts_with(*e, "PATH=")) path = *e + 5;

@@ -286,13 +286,16 @@ std::optional<CgroupStats> Sandbox::Stats(std::string* err) {
   return StatsFromJson(r.at("stats"));
 }
 
+void Sandbox::BeginShutdown() {
+  if (control_fd_ < 0) return;
+  std::string ignored;
+  CallControl(control_fd_, {{"op", "shutdown"}}, nullptr, &ignored);
+  close(control_fd_);
+  control_fd_ = -1;
+}
+
 bool Sandbox::Destroy(std::string* err) {
-  if (control_fd_ >= 0) {
-    std::string ignored;
-    CallControl(control_fd_, {{"op", "shutdown"}}, nullptr, &ignored);
-    close(control_fd_);
-    control_fd_ = -1;
-  }
+  BeginShutdown();
   if (supervisor_pid_ > 0) {
     // Give the supervisor up to a second to see every guest gone (woken
     // by its pidfd the moment it exits), then insist.

@@ -91,6 +91,11 @@ struct SandboxSpec {
   // every guest process, for callers that look at /proc/<pid>/ns/net (OCI
   // hooks configure the container's network there).
   bool processes_join_netns = false;
+  // The creator reaps the init and then asks for the shutdown (`litebox
+  // run` in the foreground): the end-of-sandbox sweep waits for that (at
+  // most a second, or until the creator's connection closes), so the init's
+  // zombie is gone by then and the sweep's kill(-1) finds nothing.
+  bool sweep_on_shutdown = false;
   bool wait_for_start = true;  // false: the init process runs at once (litebox do)
   // The sandbox dies with the process that created it (`litebox do`): the
   // supervisor and the guests it spawns get PR_SET_PDEATHSIG(SIGKILL).
@@ -162,6 +167,9 @@ class Sandbox {
   // SIGKILLs every process, waits for the supervisor to exit (if it is the
   // caller's child) and removes state_dir. Idempotent.
   bool Destroy(std::string* err);
+  // Destroy's first step alone: the supervisor starts winding down (kills
+  // every process, sweeps, exits) while the caller does something else.
+  void BeginShutdown();
 
  private:
   Sandbox() = default;

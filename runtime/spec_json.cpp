@@ -65,6 +65,7 @@ json ToJson(const SandboxSpec& s) {
           {"debug_log", s.debug_log},
           {"network", s.network},
           {"processes_join_netns", s.processes_join_netns},
+          {"sweep_on_shutdown", s.sweep_on_shutdown},
           {"die_with_caller", s.die_with_caller},
           {"app_seccomp_bpf", HexOf(s.app_seccomp_bpf)},
           {"app_seccomp_flags", s.app_seccomp_flags},
@@ -113,6 +114,7 @@ SandboxSpec SandboxSpecFromJson(const json& j) {
   s.debug_log = j.at("debug_log").get<std::string>();
   s.network = j.value("network", std::string("none"));
   s.processes_join_netns = j.value("processes_join_netns", false);
+  s.sweep_on_shutdown = j.value("sweep_on_shutdown", false);
   s.die_with_caller = j.value("die_with_caller", false);
   s.wait_for_start = j.at("wait_for_start").get<bool>();
   s.app_seccomp_bpf = BytesOfHex(j.value("app_seccomp_bpf", std::string()));

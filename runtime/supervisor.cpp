@@ -286,6 +286,9 @@ class Supervisor : public rootfs::ProcInfo {
   bool started_ = false;
   bool init_gone_ = false;
   bool shutting_down_ = false;
+  // spec_.sweep_on_shutdown: when the sweep stops waiting for the shutdown.
+  int64_t sweep_deadline_ns_ = 0;
+  static constexpr int64_t kSweepWaitNs = 1'000'000'000;
   FILE* log_ = nullptr;
   PolicyOptions policy_;
   int netns_fd_ = -1;  // the sandbox's network namespace (new or joined); -1: the host's
@@ -294,6 +297,7 @@ class Supervisor : public rootfs::ProcInfo {
   bool SetUpNetwork(std::string* err);
   bool MakeNetns(std::string* err);
   void HandleSockCreate(Guest& g, const ReceivedRequest& req);
+  std::string FindInPath(const Guest& g, const std::string& exe) const;
   // The host uid every guest runs under, leased for the sandbox's life.
   std::unique_ptr<UidLease> uid_lease_;
   uid_t host_uid() const { return uid_lease_ ? uid_lease_->uid() : 0; }
@@ -564,7 +568,10 @@ int Supervisor::Run() {
     if (spin_until == 0 && ParkPages()) spin_until = now_ns() + kSpinNs;
     bool spinning = spin_until != 0;
     if (!spinning) IdleWork();
-    int n = epoll_wait(epfd_, evs, 32, spinning ? 0 : -1);
+    int timeout = spinning ? 0 : -1;
+    if (!spinning && sweep_deadline_ns_ != 0)
+      timeout = static_cast<int>(std::max<int64_t>(0, sweep_deadline_ns_ - now_ns()) / 1000000 + 1);
+    int n = epoll_wait(epfd_, evs, 32, timeout);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return 1;
     if (n == 0) {
@@ -622,6 +629,13 @@ int Supervisor::Run() {
     }
     if (spin_until != 0 && PollPages()) spin_until = spin_for(kSpinNs);
     if (init_gone_ && guests_.empty()) {
+      // A creator that reaps the init itself says so by its shutdown (or
+      // by going away): the sweep then finds no zombie of ours and need
+      // not read /proc to tell it from a live process (~0.15 ms).
+      if (spec_.sweep_on_shutdown && !shutting_down_ && controls_.count(creator_) != 0) {
+        if (sweep_deadline_ns_ == 0) sweep_deadline_ns_ = now_ns() + kSweepWaitNs;
+        if (now_ns() < sweep_deadline_ns_) continue;
+      }
       while (!zombies_.empty()) DropZombie(zombies_.begin()->first);
       break;
     }
@@ -1266,6 +1280,34 @@ long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int
   return 0;
 }
 
+// args[0] of a process's first image looked up in its PATH as its libOS
+// would, when the first entry that holds it is a regular file this process
+// may execute; "" otherwise (a relative PATH entry, a match it may not
+// run...), and the libOS searches and reports the error itself.
+std::string Supervisor::FindInPath(const Guest& g, const std::string& exe) const {
+  if (exe.empty() || exe.find('/') != std::string::npos) return "";
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& e : g.spec.env)  // the last PATH= wins, as in the libOS
+    if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
+  auto no_virtual = [](const std::string&, rootfs::VNode*) { return 0; };
+  size_t start = 0;
+  for (;;) {
+    size_t colon = path.find(':', start);
+    if (colon == std::string::npos) colon = path.size();
+    std::string dir = path.substr(start, colon - start);
+    if (dir.empty() || dir[0] != '/') return "";
+    std::string cand = dir + "/" + exe;
+    rootfs::Resolved r;
+    int e = root_->Resolve(cand, true, no_virtual, &r, &g.ctx.creds, false);
+    if (e == 0 && r.kind == rootfs::Resolved::kHost && S_ISREG(r.st.st_mode) &&
+        rootfs::MayAccess(g.ctx.creds, r.st, rootfs::kMayExec))
+      return cand;
+    if (e == 0 ? r.kind != rootfs::Resolved::kMissing : (e != -ENOENT && e != -ENOTDIR)) return "";
+    if (colon == path.size()) return "";
+    start = colon + 1;
+  }
+}
+
 void Supervisor::ReplyLaunch(Guest& g) {
   const ProcessSpec& p = g.spec;
   proto::LaunchInfo li{};
@@ -1299,6 +1341,11 @@ void Supervisor::ReplyLaunch(Guest& g) {
   add(hostname_);
   for (const auto& a : p.args) add(a);
   for (const auto& e : p.env) add(e);
+  std::string found = p.args.empty() ? "" : FindInPath(g, p.args[0]);
+  if (!found.empty()) {
+    li.flags |= proto::kLaunchExeFound;
+    add(found);
+  }
   li.strings_len = static_cast<uint32_t>(strings.size());
   std::string payload(reinterpret_cast<const char*>(&li), sizeof li);
   payload += strings;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -140,13 +141,33 @@ namespace {
 // and the KillAllArgs it is handed is written.
 struct KillAllArgs {
   uid_t uid;
-  bool found;  // kill(-1) reached at least one process (a zombie counts)
+  bool found;  // the uid still had a task after the kill (a zombie counts)
 };
 int KillAllAs(void* arg) {
   auto* a = static_cast<KillAllArgs*>(arg);
-  if (syscall(SYS_setresgid, a->uid, a->uid, a->uid) == 0 &&
-      syscall(SYS_setresuid, a->uid, a->uid, a->uid) == 0)
-    a->found = syscall(SYS_kill, -1, SIGKILL) == 0;  // all the uid may signal, but not us
+  if (syscall(SYS_setresgid, a->uid, a->uid, a->uid) != 0 ||
+      syscall(SYS_setresuid, a->uid, a->uid, a->uid) != 0)
+    return 0;
+  // All the uid may signal, but not us. kill's result says nothing: it is
+  // 0 whenever any other process exists, even one it may not signal.
+  syscall(SYS_kill, -1, SIGKILL);
+  // Whether any task of the uid is left: the kernel counts them per user
+  // (RLIMIT_NPROC; zombies until reaped, threads too), and with a limit of
+  // two, we and one more, a fork fails with EAGAIN exactly when another is
+  // there. We hold no capability now, so the limit applies to us.
+  struct rlimit two {
+    2, 2
+  };
+  if (syscall(SYS_prlimit64, 0, RLIMIT_NPROC, &two, nullptr) != 0) return 0;
+  // vfork(), not a raw clone: the child shares our stack.
+  pid_t c = vfork();
+  if (c == 0) _exit(0);
+  if (c > 0) {
+    syscall(SYS_wait4, c, nullptr, 0, nullptr);
+    a->found = false;
+  } else if (c != -1 || errno != EAGAIN) {
+    a->found = true;  // cannot tell
+  }
   return 0;
 }
 }  // namespace

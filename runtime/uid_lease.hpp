@@ -60,7 +60,8 @@ class UidLease {
 
 // SIGKILLs every process running with real uid `uid` (kill(-1) sent as that
 // uid from a vfork-style child). Root only; no-op for uid 0. Returns false
-// when the uid had no process at all, not even a zombie (kill said ESRCH).
+// when the uid had no task at all after that, not even a zombie or one just
+// killed and not yet reaped (the kernel's per-user process count says so).
 bool KillProcessesOfUid(uid_t uid);
 
 // For a caller whose supervisor died under a running sandbox: kills what

@@ -335,6 +335,10 @@ enum LaunchFlags : uint32_t {
   kLaunchDebug = 2,         // log every emulated syscall with kLog
   kLaunchNoNewPrivs = 4,
   kLaunchAppSeccomp = 8,  // fetch the container's own filter (kGetAppFilter) and install it
+  // One more string follows envp: args[0] as the supervisor found it in
+  // PATH. The libOS execs that first and searches PATH itself only if it
+  // fails (a round trip per PATH entry tried: five for /bin/echo).
+  kLaunchExeFound = 16,
 };
 
 }  // namespace litebox::proto

@@ -150,6 +150,7 @@ int DoCommand(Args& args) {
            rnd[3] & 0xff);
   spec.id = "do-" + std::to_string(getpid()) + suffix;
   spec.die_with_caller = true;
+  spec.sweep_on_shutdown = true;  // we reap the init, then Destroy
   const std::string state_root = DoStateRoot();
   spec.state_dir = state_root + "/" + spec.id;
   RemoveStateOfDeadDos(state_root);

@@ -118,6 +118,7 @@ int CreateContainer(const std::string& id, const CreateOptions& o, bool foregrou
   runtime::SandboxSpec& s = *sbspec;
   s.state_dir = c->sandbox_dir;
   s.wait_for_start = true;
+  s.sweep_on_shutdown = foreground;  // `run` reaps the init, then Destroy
   if (Globals().debug && !Globals().log_file.empty() && !Globals().log_json)
     s.debug_log = Globals().log_file;
 
@@ -174,6 +175,22 @@ int CreateContainer(const std::string& id, const CreateOptions& o, bool foregrou
   return 0;
 }
 
+// Lets a created container's init run and records it running; the caller
+// holds the container's lock.
+int StartCreated(runtime::Sandbox& sb, ContainerRecord& rec) {
+  std::string err;
+  if (!sb.Start(&err)) return OciFail("start " + rec.id + ": " + err);
+  rec.status = oci::Status::kRunning;
+  if (!SaveRecord(Globals().root, rec, &err)) return OciFail(err);
+  if (!RunHooks("poststart", rec.poststart_hooks, ToOciState(rec), &err)) {
+    // runc terminates a container whose poststart hook fails.
+    std::string ignored;
+    sb.Kill(SIGKILL, true, &ignored);
+    return OciFail("start " + rec.id + ": " + err);
+  }
+  return 0;
+}
+
 int StartContainer(const std::string& id) {
   ContainerRecord rec;
   int rc = 0;
@@ -193,16 +210,7 @@ int StartContainer(const std::string& id) {
   std::string err;
   auto sb = runtime::Sandbox::Attach(rec.sandbox_dir, &err);
   if (!sb) return OciFail("start " + id + ": " + err);
-  if (!sb->Start(&err)) return OciFail("start " + id + ": " + err);
-  rec.status = oci::Status::kRunning;
-  if (!SaveRecord(Globals().root, rec, &err)) return OciFail(err);
-  if (!RunHooks("poststart", rec.poststart_hooks, ToOciState(rec), &err)) {
-    // runc terminates a container whose poststart hook fails.
-    std::string ignored;
-    sb->Kill(SIGKILL, true, &ignored);
-    return OciFail("start " + id + ": " + err);
-  }
-  return 0;
+  return StartCreated(*sb, rec);
 }
 
 void ForwardToInit(int sig, void* ctx) {
@@ -252,7 +260,12 @@ int OciRunCommand(Args& args) {
   std::unique_ptr<Creation> c;
   ContainerRecord rec;
   if ((rc = CreateContainer(id, o, !detach, &c, &rec)) != 0) return rc;
-  if ((rc = StartContainer(id)) != 0) return rc;  // c's destructor cleans up
+  {
+    // The container this process just made: no record to read back, no
+    // second control connection (~0.3 ms of each run).
+    ContainerLock lock(Globals().root, id);
+    if ((rc = StartCreated(*c->sandbox, rec)) != 0) return rc;  // c's destructor cleans up
+  }
   if (detach) {
     c->committed = true;
     return 0;
@@ -263,6 +276,11 @@ int OciRunCommand(Args& args) {
     c->committed = true;
     return status;
   }
+  // The record's file goes while the supervisor winds down (on a
+  // disk-backed --root its unlink is the slow part of the clean-up); the
+  // directory, which keeps the id taken, goes last, with ~Creation.
+  c->sandbox->BeginShutdown();
+  unlink((c->container_dir + "/state.json").c_str());
   if (!c->sandbox->Destroy(&err)) LogLine("warning", "run " + id + ": " + err);
   return status;  // ~Creation removes the container directory
 }

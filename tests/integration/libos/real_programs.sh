@@ -86,6 +86,38 @@ if [ "$KIND" = busybox ]; then
   run_case date /bin/date -u -d @0
   run_case exec /bin/sh -c 'exec /bin/echo replaced'
   run_case uname-n /bin/uname -n
+
+  # The first image's PATH search (the container's args[0] has no slash):
+  # the supervisor looks it up for the libOS, which searches itself when
+  # that lookup passes (here: a file in an earlier entry that nobody may
+  # execute, skipped as execvp skips it). Natively: env's execvp.
+  for side in native litebox; do
+    mkdir -p "$WORK/$side/opt/a" "$WORK/$side/opt/b"
+    printf '#!/bin/sh\necho wrong\n' >"$WORK/$side/opt/a/echo"
+    chmod 644 "$WORK/$side/opt/a/echo"
+    printf '#!/bin/sh\necho "from b: $*"\n' >"$WORK/$side/opt/b/echo"
+    chmod 755 "$WORK/$side/opt/b/echo"
+  done
+  run_path_case() {
+    local name=$1 path=$2 nout lout nrc lrc
+    shift 2
+    nout=$(chroot "$WORK/native" /bin/env -i "PATH=$path" "$@" 2>/dev/null)
+    nrc=$?
+    lout=$(timeout 60 "$LITEBOX" do --rootfs "$WORK/litebox" --env "PATH=$path" -- "$@" 2>/dev/null)
+    lrc=$?
+    if [ "$nout" == "$lout" ] && [ "$nrc" -eq "$lrc" ]; then
+      pass=$((pass + 1))
+      echo "ok   $name"
+    else
+      fail=$((fail + 1))
+      echo "FAIL $name (native rc=$nrc '$nout', litebox rc=$lrc '$lout')"
+    fi
+  }
+  run_path_case path-first-hit /opt/b:/bin echo x
+  run_path_case path-skips-unrunnable /nx:/opt/a:/bin echo x
+  run_path_case path-only-unrunnable /opt/a echo x
+  run_path_case path-missing /nx:/bin no-such-command
+  run_path_case path-relative-entry opt/b:/bin echo x
 else
   run_case bash /bin/bash -c 'for i in 1 2 3; do echo $i; done; echo $(( 2**10 )); f() { echo "fn $1"; }; f x'
   run_case bash-subshell /bin/bash -c 'x=$(ls /etc | wc -l); echo $((x > 10)); (exit 4); echo $?'
