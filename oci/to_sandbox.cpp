@@ -209,15 +209,6 @@ Result<runtime::SandboxSpec> ToSandboxSpec(const Spec& spec, const std::string& 
     out.readonly_paths = spec.linux_config->readonly_paths;
     for (const auto& ns : spec.linux_config->namespaces)
       if (ns.type == "network") out.network = ns.path.empty() ? "new" : ns.path;
-    // Hooks get the container's pid and may set its network up through
-    // /proc/<pid>/ns/net (docker's libnetwork-setkey): the processes must be
-    // in the namespace from the start then.
-    if (spec.hooks) {
-      const Hooks& h = *spec.hooks;
-      out.processes_join_netns = !h.prestart.empty() || !h.create_runtime.empty() ||
-                                 !h.create_container.empty() || !h.start_container.empty() ||
-                                 !h.poststart.empty() || !h.poststop.empty();
-    }
     if (spec.linux_config->resources) out.limits = ToCgroupLimits(*spec.linux_config->resources);
     out.cgroup_path = CgroupPathFromConfig(spec.linux_config->cgroups_path);
     if (spec.linux_config->seccomp) {

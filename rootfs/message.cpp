@@ -32,7 +32,7 @@ bool IsKnownOp(uint32_t op) {
   return (op >= proto::kHello && op <= proto::kLog) || op == proto::kDoorbell ||
          (op >= proto::kOpen && op <= proto::kChdir) ||
          (op >= proto::kFdPath && op <= proto::kFchown) ||
-         (op >= proto::kSetIds && op <= proto::kHostPgid) || op == proto::kSockCreate;
+         (op >= proto::kSetIds && op <= proto::kHostPgid);
 }
 
 bool IsPathOp(uint32_t op) {

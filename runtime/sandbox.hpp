@@ -83,14 +83,6 @@ struct SandboxSpec {
   //   "new"   a fresh network namespace with only lo, shared by the sandbox
   //   a path  join that namespace (/proc/<pid>/ns/net, /var/run/netns/<name>; pods)
   std::string network = "none";
-  // "new" as root: the namespace is made when the sandbox first asks for an
-  // AF_INET/AF_INET6 socket (the supervisor makes every such socket in it),
-  // so a container that never uses the network does not pay ~0.5 ms for
-  // one; guest processes stay outside it, which changes nothing they can
-  // reach (DESIGN deviation in README). True: made at start and joined by
-  // every guest process, for callers that look at /proc/<pid>/ns/net (OCI
-  // hooks configure the container's network there).
-  bool processes_join_netns = false;
   // The creator reaps the init and then asks for the shutdown (`litebox
   // run` in the foreground): the end-of-sandbox sweep waits for that (at
   // most a second, or until the creator's connection closes), so the init's

@@ -17,8 +17,6 @@
 #include <initializer_list>
 #include <map>
 #include <mutex>
-#include <span>
-#include <tuple>
 
 #include "libos/abi/constants.h"
 
@@ -400,42 +398,18 @@ class RuleWriter {
   bool ok_ = true;
 };
 
-}  // namespace
-
-int InetSocketVerdict(uint64_t family, uint64_t type, uint64_t protocol) {
-  // As the filter: the family over 64 bits, type and protocol as the
-  // kernel's ints (their low 32 bits).
-  if (family != kAfInet && family != kAfInet6) return -EAFNOSUPPORT;
-  const uint32_t base = static_cast<uint32_t>(type) & kSockTypeMask;
-  if (base == kSockRaw || base == kSockPacket) return -EPERM;
-  // Type bits beyond SOCK_NONBLOCK/SOCK_CLOEXEC: not a listed type either.
-  std::span<const uint32_t> protocols;
-  if (base == kSockStream) protocols = kStreamProtocols;
-  if (base == kSockDgram) protocols = kDgramProtocols;
-  for (uint32_t p : protocols)
-    if (p == static_cast<uint32_t>(protocol)) return 0;
-  return -EPROTONOSUPPORT;
-}
-
-namespace {
-
 void AddSocketRules(RuleWriter& w, const SyscallRow& row, const PolicyOptions& options) {
   for (uint32_t family : {kAfInet, kAfInet6}) {
     if (!options.network) {
       w.Add(SCMP_ACT_ERRNO(EACCES), row, {Cmp64(0, SCMP_CMP_EQ, family)});
       continue;
     }
-    // Sockets the supervisor makes: the listed ones trap too (the default).
-    for (uint32_t proto : kStreamProtocols) {
-      if (options.inet_via_supervisor) break;
+    for (uint32_t proto : kStreamProtocols)
       w.Add(SCMP_ACT_ALLOW, row,
             {Cmp64(0, SCMP_CMP_EQ, family), Masked(1, kSockTypeMask, kSockStream), Lo32(2, proto)});
-    }
-    for (uint32_t proto : kDgramProtocols) {
-      if (options.inet_via_supervisor) break;
+    for (uint32_t proto : kDgramProtocols)
       w.Add(SCMP_ACT_ALLOW, row,
             {Cmp64(0, SCMP_CMP_EQ, family), Masked(1, kSockTypeMask, kSockDgram), Lo32(2, proto)});
-    }
     for (uint32_t type : {kSockRaw, kSockPacket})
       w.Add(SCMP_ACT_ERRNO(EPERM), row,
             {Cmp64(0, SCMP_CMP_EQ, family), Masked(1, kSockTypeMask, type)});
@@ -667,7 +641,6 @@ std::string RulesCachePath(const PolicyOptions& options) {
     mix(static_cast<uint64_t>(row.gate));
   }
   mix(options.network ? 1 : 0);
-  mix(options.inet_via_supervisor ? 1 : 0);
   mix(options.io_setup_cap);
   // The code that makes the rules lives in this file: its build time keys
   // the cache too, so a rebuilt generator never reads an older program.
@@ -722,11 +695,11 @@ std::vector<sock_filter> BuildPartitionFilter(uint64_t gate_ip, const PolicyOpti
   // milliseconds to generate: a supervisor builds it once per options and
   // only re-assembles the (cheap) prefix for each new process image.
   static std::mutex cache_mu;
-  static std::map<std::tuple<bool, bool, uint32_t>, std::vector<sock_filter>> cache;
+  static std::map<std::pair<bool, uint32_t>, std::vector<sock_filter>> cache;
   std::vector<sock_filter> rules;
   {
     std::lock_guard<std::mutex> lock(cache_mu);
-    auto key = std::make_tuple(options.network, options.inet_via_supervisor, options.io_setup_cap);
+    auto key = std::make_pair(options.network, options.io_setup_cap);
     auto it = cache.find(key);
     if (it == cache.end()) {
       if (!LoadCachedRules(options, &rules)) {

@@ -92,19 +92,8 @@ std::span<const SyscallRow> SyscallTable();
 
 struct PolicyOptions {
   bool network = false;  // AF_INET/AF_INET6 allowed
-  // With network: AF_INET/AF_INET6 socket() traps instead of passing, and
-  // the supervisor makes the socket inside the sandbox's network namespace
-  // (proto::kSockCreate), which it creates on the first such call.
-  bool inet_via_supervisor = false;
   uint32_t io_setup_cap = 128;
 };
-
-// List S of syscall-partition.md for AF_INET/AF_INET6 (type may carry
-// SOCK_NONBLOCK/SOCK_CLOEXEC): 0 when the socket may be made, else the
-// errno the partition gives (-EPERM raw/packet, -EPROTONOSUPPORT other
-// types and protocols, -EAFNOSUPPORT other families). The filter's rules
-// and the supervisor's kSockCreate both come from these lists.
-int InetSocketVerdict(uint64_t family, uint64_t type, uint64_t protocol);
 
 // The complete program for seccomp(SECCOMP_SET_MODE_FILTER). gate_ip is the
 // address right after the libOS's gate `syscall` instruction (what the

@@ -64,7 +64,6 @@ json ToJson(const SandboxSpec& s) {
           {"state_dir", s.state_dir},
           {"debug_log", s.debug_log},
           {"network", s.network},
-          {"processes_join_netns", s.processes_join_netns},
           {"sweep_on_shutdown", s.sweep_on_shutdown},
           {"die_with_caller", s.die_with_caller},
           {"app_seccomp_bpf", HexOf(s.app_seccomp_bpf)},
@@ -113,7 +112,6 @@ SandboxSpec SandboxSpecFromJson(const json& j) {
   s.state_dir = j.at("state_dir").get<std::string>();
   s.debug_log = j.at("debug_log").get<std::string>();
   s.network = j.value("network", std::string("none"));
-  s.processes_join_netns = j.value("processes_join_netns", false);
   s.sweep_on_shutdown = j.value("sweep_on_shutdown", false);
   s.die_with_caller = j.value("die_with_caller", false);
   s.wait_for_start = j.at("wait_for_start").get<bool>();

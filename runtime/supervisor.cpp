@@ -10,7 +10,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -34,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "libos/abi/constants.h"
 #include "libos/abi/proto.h"
@@ -113,6 +113,9 @@ struct Guest {
 class Supervisor : public rootfs::ProcInfo {
  public:
   explicit Supervisor(int control_fd) : creator_(control_fd) {}
+  ~Supervisor() {
+    if (ns_maker_.joinable()) ns_maker_.join();
+  }
   int Run();
 
   // rootfs::ProcInfo
@@ -292,11 +295,13 @@ class Supervisor : public rootfs::ProcInfo {
   FILE* log_ = nullptr;
   PolicyOptions policy_;
   int netns_fd_ = -1;  // the sandbox's network namespace (new or joined); -1: the host's
-  // or, with policy_.inet_via_supervisor, not made yet (MakeNetns on demand)
   int ipcns_fd_ = -1;  // the sandbox's own IPC namespace (SysV objects, POSIX mqueues)
   bool SetUpNetwork(std::string* err);
   bool MakeNetns(std::string* err);
-  void HandleSockCreate(Guest& g, const ReceivedRequest& req);
+  void StartNamespaces(bool new_net);
+  bool AwaitNamespaces(std::string* err);
+  std::thread ns_maker_;
+  std::string ns_err_;  // what the thread could not make
   std::string FindInPath(const Guest& g, const std::string& exe) const;
   // The host uid every guest runs under, leased for the sandbox's life.
   std::unique_ptr<UidLease> uid_lease_;
@@ -355,16 +360,8 @@ bool Supervisor::Init(const json& msg, std::string* err) {
       Log("mount " + m.destination + " (" + m.type + ") provided by the library OS");
     }
   }
-  // SysV IPC and POSIX message queues: a namespace of the sandbox's own.
-  // Host objects with "other" permission bits would otherwise be reachable
-  // through the pass-class shmat/msgrcv/semop by id (escape suite:
-  // ipc_sysv_host, ipc_msgq_host).
-  if (unshare(CLONE_NEWIPC) != 0) {
-    *err = std::string("cannot create an IPC namespace: ") + strerror(errno);
-    return false;
-  }
-  ipcns_fd_ = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
   if (!SetUpNetwork(err)) return false;
+  StartNamespaces(spec_.network == "new");
   if (geteuid() == 0) {
     uid_lease_ = UidLease::Acquire(spec_.state_dir, err);
     if (!uid_lease_) return false;
@@ -396,13 +393,7 @@ bool Supervisor::SetUpNetwork(std::string* err) {
   policy_.network = mode != "none";
   if (mode == "none" || mode == "host") return true;
   if (mode == "new") {
-    // On demand when we may make one later (root); a caller that cannot
-    // (rootless) hears so at create, not at the first socket.
-    if (geteuid() == 0 && !spec_.processes_join_netns) {
-      policy_.inet_via_supervisor = true;
-      return true;
-    }
-    return MakeNetns(err);
+    return true;  // StartNamespaces makes it
   } else {
     netns_fd_ = open(mode.c_str(), O_RDONLY | O_CLOEXEC);
     if (netns_fd_ < 0 || ioctl(netns_fd_, NS_GET_NSTYPE) != CLONE_NEWNET) {
@@ -414,9 +405,37 @@ bool Supervisor::SetUpNetwork(std::string* err) {
   return netns_fd_ >= 0;
 }
 
-// A fresh network namespace with lo up, entered by the supervisor itself
-// (one thread): sockets it makes from now on live there. Costs ~0.5 ms of
-// kernel time here, and as much again for its teardown in a kworker.
+// The sandbox's own namespaces, made by a thread of ours that enters them
+// (its main thread stays where it is: it makes no socket and no IPC object
+// of its own). Making them costs ~0.5 ms of kernel time here (the network
+// one nearly all of it): the thread does that while Init goes on and the
+// creator prepares the first guest, on the other CPU when there is one.
+// The first register waits for it (AwaitNamespaces).
+void Supervisor::StartNamespaces(bool new_net) {
+  ns_maker_ = std::thread([this, new_net] {
+    // SysV IPC and POSIX message queues: a namespace of the sandbox's own.
+    // Host objects with "other" permission bits would otherwise be
+    // reachable through the pass-class shmat/msgrcv/semop by id (escape
+    // suite: ipc_sysv_host, ipc_msgq_host).
+    if (unshare(CLONE_NEWIPC) != 0) {
+      ns_err_ = std::string("cannot create an IPC namespace: ") + strerror(errno);
+      return;
+    }
+    ipcns_fd_ = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
+    if (ipcns_fd_ < 0) ns_err_ = std::string("/proc/thread-self/ns/ipc: ") + strerror(errno);
+    if (ipcns_fd_ >= 0 && new_net) MakeNetns(&ns_err_);
+  });
+}
+
+bool Supervisor::AwaitNamespaces(std::string* err) {
+  if (ns_maker_.joinable()) ns_maker_.join();
+  if (ns_err_.empty()) return true;
+  *err = ns_err_;
+  return false;
+}
+
+// A fresh network namespace with lo up, for the calling thread (the guests
+// join it). Its teardown costs a kworker as much again.
 bool Supervisor::MakeNetns(std::string* err) {
   if (unshare(CLONE_NEWNET) != 0) {
     *err = std::string("network: cannot create a network namespace: ") + strerror(errno);
@@ -433,41 +452,9 @@ bool Supervisor::MakeNetns(std::string* err) {
     return false;
   }
   close(s);
-  netns_fd_ = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (netns_fd_ < 0) *err = std::string("network: /proc/self/ns/net: ") + strerror(errno);
+  netns_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (netns_fd_ < 0) *err = std::string("network: /proc/thread-self/ns/net: ") + strerror(errno);
   return netns_fd_ >= 0;
-}
-
-// socket(AF_INET/AF_INET6) of a sandbox whose namespace is made on demand.
-// The socket is made as the guest's host uid (its inode owner and sk_uid,
-// as if the guest had made it: uid routing, netfilter owner matches).
-void Supervisor::HandleSockCreate(Guest& g, const ReceivedRequest& req) {
-  const int ch = g.channel;
-  const uint32_t op = req.hdr.op;
-  if (!req.fds.empty()) return (void)SendResponse(ch, op, -EINVAL, 0, {});
-  const uint64_t family = static_cast<uint64_t>(req.hdr.arg[0]);
-  const uint64_t type = static_cast<uint64_t>(req.hdr.arg[1]);
-  const uint64_t protocol = static_cast<uint64_t>(req.hdr.arg[2]);
-  int v = InetSocketVerdict(family, type, protocol);
-  // Without a network the filter refuses these; with a network of the
-  // passing kind the listed ones never trap, so they do not come here.
-  if (v == 0 && !(policy_.network && policy_.inet_via_supervisor)) v = -EACCES;
-  std::string err;
-  if (v == 0 && netns_fd_ < 0 && !MakeNetns(&err)) {
-    Log(err);
-    v = -ENETDOWN;
-  }
-  if (v < 0) return (void)SendResponse(ch, op, v, 0, {});
-  const uint32_t ty = static_cast<uint32_t>(type) | SOCK_CLOEXEC;
-  uid_t old_uid = static_cast<uid_t>(setfsuid(host_uid()));
-  gid_t old_gid = static_cast<gid_t>(setfsgid(host_uid()));
-  int s = socket(static_cast<int>(family), static_cast<int>(ty), static_cast<int>(protocol));
-  int e = errno;
-  setfsgid(old_gid);
-  setfsuid(old_uid);
-  if (s < 0) return (void)SendResponse(ch, op, -e, 0, {});
-  SendResponse(ch, op, 0, 0, {}, s);
-  close(s);
 }
 
 void Supervisor::AddGuest(std::unique_ptr<Guest> g) {
@@ -498,7 +485,9 @@ int Supervisor::Run() {
   // root) then shares them, which spares the proxy's lookups a setgroups
   // pair (~3 us here) each time they take the guest's credentials
   // (rootfs/search_as.hpp). Best effort: refused in a user namespace.
-  (void)setgroups(0, nullptr);
+  // This thread's only (the raw call): glibc's would stop the namespace
+  // thread to apply them there too, and wait for it.
+  (void)syscall(SYS_setgroups, 0, nullptr);
   // Work from the sandbox's state dir: nothing here uses relative paths,
   // and an operator (or a test) finds the sandbox's supervisor by its cwd,
   // as its guests by theirs.
@@ -562,6 +551,12 @@ int Supervisor::Run() {
   uint32_t idle_polls = 0;
   epoll_event evs[32];
   for (;;) {
+    if (sweep_deadline_ns_ != 0 && now_ns() >= sweep_deadline_ns_ && init_gone_ &&
+        guests_.empty()) {
+      Log("no shutdown from the creator within a second of the last guest: sweeping");
+      while (!zombies_.empty()) DropZombie(zombies_.begin()->first);
+      break;
+    }
     // Never sleep with a page polled: a guest posting there would not
     // ring. (Pages get polled wherever a request is answered, including
     // in RegisterPending's reads, which do not start a spin themselves.)
@@ -880,16 +875,12 @@ bool Supervisor::OnChannelOnce(int fd) {
     SendResponse(fd, req.hdr.op, r.result, r.aux0, r.payload, r.fd.get());
     return true;
   }
-  if (req.hdr.op == proto::kSockConnect || req.hdr.op == proto::kSockBind ||
-      req.hdr.op == proto::kSockCreate) {
+  if (req.hdr.op == proto::kSockConnect || req.hdr.op == proto::kSockBind) {
     if (g.host_pid == 0) {
       SendResponse(fd, req.hdr.op, -EPERM, 0, {});
       return false;
     }
-    if (req.hdr.op == proto::kSockCreate)
-      HandleSockCreate(g, req);
-    else
-      HandleSocketOp(req, *root_, g.ctx, policy_.network, fd);
+    HandleSocketOp(req, *root_, g.ctx, policy_.network, fd);
     return false;
   }
   HandleProcessOp(g, req);
@@ -1342,7 +1333,9 @@ void Supervisor::ReplyLaunch(Guest& g) {
   for (const auto& a : p.args) add(a);
   for (const auto& e : p.env) add(e);
   std::string found = p.args.empty() ? "" : FindInPath(g, p.args[0]);
-  if (!found.empty()) {
+  // A hint only: left out where it would not fit the reply.
+  if (!found.empty() &&
+      sizeof li + strings.size() + found.size() + 1 <= static_cast<size_t>(rootfs::kMaxPayload)) {
     li.flags |= proto::kLaunchExeFound;
     add(found);
   }
@@ -1789,6 +1782,11 @@ void Supervisor::OnControl(int fd) {
       for (int f : fds) close(f);
       return fail("register: expected one channel fd");
     }
+    // Every guest joins the sandbox's namespaces.
+    if (std::string ns_err; !AwaitNamespaces(&ns_err)) {
+      close(fds[0]);
+      return fail(ns_err);
+    }
     auto g = std::make_unique<Guest>();
     try {
       g->spec = ProcessSpecFromJson(msg.at("process"));
@@ -1822,9 +1820,7 @@ void Supervisor::OnControl(int fd) {
     std::vector<int> reply_fds;
     json ns = json::array();
     if (ipcns_fd_ >= 0) reply_fds.push_back(ipcns_fd_), ns.push_back("ipc");
-    // Not a namespace made on demand: only sockets live there.
-    if (netns_fd_ >= 0 && !policy_.inet_via_supervisor)
-      reply_fds.push_back(netns_fd_), ns.push_back("net");
+    if (netns_fd_ >= 0) reply_fds.push_back(netns_fd_), ns.push_back("net");
     SendControl(fd, {{"ok", true}, {"vpid", vpid}, {"host_uid", host_uid()}, {"ns", ns}},
                 reply_fds);
   } else if (op == "wait_loaded") {

@@ -7,11 +7,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -142,6 +144,7 @@ namespace {
 struct KillAllArgs {
   uid_t uid;
   bool found;  // the uid still had a task after the kill (a zombie counts)
+  bool probe;  // ask the per-user count (else report `found` as given)
 };
 int KillAllAs(void* arg) {
   auto* a = static_cast<KillAllArgs*>(arg);
@@ -155,6 +158,7 @@ int KillAllAs(void* arg) {
   // (RLIMIT_NPROC; zombies until reaped, threads too), and with a limit of
   // two, we and one more, a fork fails with EAGAIN exactly when another is
   // there. We hold no capability now, so the limit applies to us.
+  if (!a->probe) return 0;
   struct rlimit two {
     2, 2
   };
@@ -176,7 +180,16 @@ bool KillProcessesOfUid(uid_t uid) {
   if (uid == 0 || geteuid() != 0) return false;
   // A vfork-style child, not fork: no page tables to copy, and it runs at
   // once on our CPU while we wait.
-  KillAllArgs args{uid, true};  // if the child cannot say, assume it found some
+  // Kernels before 5.17 let a user's count reach the limit plus one (fixed
+  // by "ucounts: Enforce RLIMIT_NPROC not RLIMIT_NPROC+1"): there the
+  // probe could miss one task, so /proc is always read instead.
+  static const bool probe = [] {
+    utsname u{};
+    int major = 0, minor = 0;
+    return uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+           (major > 5 || (major == 5 && minor >= 17));
+  }();
+  KillAllArgs args{uid, true, probe};  // if the child cannot say, assume it found some
   VforkChild child;
   pid_t p = child.Run(KillAllAs, &args);
   if (p > 0) {

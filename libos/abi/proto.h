@@ -195,12 +195,6 @@ enum Op : uint32_t {
   // child's channel (a Response with result 0): its shared page (one fd,
   // as kHello's). The child reads it before the reply to its first request.
   kChildWelcome = 62,
-  // socket(2) for AF_INET/AF_INET6 when the sandbox's network namespace is
-  // made on demand (the filter traps these then): arg0 = family, arg1 = type
-  // with SOCK_NONBLOCK/SOCK_CLOEXEC, arg2 = protocol. The supervisor checks
-  // them against list S, makes the socket inside the sandbox's namespace
-  // (creating it on the first call) and replies with it (one fd).
-  kSockCreate = 63,
 };
 
 // Values of Response.aux[0] for kOpen.

@@ -323,21 +323,11 @@ LB_SYSCALL_DIRECT(socket) {
     sys(__NR_close, sv[1]);
     return sv[0];
   }
-  if (family == 2 || family == 10) {
-    // The filter passes the listed ones unless the supervisor makes them in
-    // a network namespace it creates on demand; it also gives the errno for
-    // an unlisted type or protocol (and EACCES without a network).
-    Rpc r;
-    r.op = proto::kSockCreate;
-    r.arg[0] = family;
-    r.arg[1] = type;
-    r.arg[2] = c.a[2];
-    r.cloexec = (type & k::O_CLOEXEC) != 0;  // SOCK_CLOEXEC == O_CLOEXEC
-    long res = rpc(r);
-    if (res < 0) return res;
-    if (r.fd_out < 0) return -k::EPROTO;
-    return r.fd_out;
-  }
+  // With a network the filter passes list S's types and protocols and
+  // refuses raw and packet sockets itself; what traps is another type or
+  // protocol (without a network every AF_INET/AF_INET6 call is EACCES in
+  // the filter). Go falls back from MPTCP to TCP on this errno.
+  if (family == 2 || family == 10) return -k::EPROTONOSUPPORT;
   return -k::EAFNOSUPPORT;
 }
 namespace {

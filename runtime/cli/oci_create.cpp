@@ -264,6 +264,8 @@ int OciRunCommand(Args& args) {
     // The container this process just made: no record to read back, no
     // second control connection (~0.3 ms of each run).
     ContainerLock lock(Globals().root, id);
+    if (CurrentStatus(rec) != oci::Status::kCreated)  // killed meanwhile
+      return OciFail("cannot start a container that has stopped");
     if ((rc = StartCreated(*c->sandbox, rec)) != 0) return rc;  // c's destructor cleans up
   }
   if (detach) {

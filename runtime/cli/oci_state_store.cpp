@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -176,8 +177,14 @@ bool WriteFileAtomic(const std::string& path, const std::string& text, std::stri
   int saved = errno;
   close(fd);
   if (ok && ExchangeFiles(tmp, path)) {
-    unlink(tmp.c_str());  // the old record
-    return true;
+    // What we swapped out must have been a file (a pid file's path may
+    // name anything): otherwise swap back and let rename say what is wrong.
+    struct stat old {};
+    if (lstat(tmp.c_str(), &old) == 0 && S_ISREG(old.st_mode)) {
+      unlink(tmp.c_str());  // the old record
+      return true;
+    }
+    ExchangeFiles(tmp, path);
   }
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
     if (ok) saved = errno;

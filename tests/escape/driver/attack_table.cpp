@@ -497,9 +497,8 @@ std::vector<Attack> Build() {
                 {"udp_socket", "EACCES"},
                 {"ping_socket", "EACCES"}}});
   {
-    // With a network namespace of its own (made on demand, by the
-    // supervisor, at the first socket): sockets are made, but the host's
-    // loopback listener is not on its lo.
+    // With a network namespace of its own: sockets are made, but the
+    // host's loopback listener is not on its lo.
     Attack a{"net_tcp_localhost_newns",
              "TCP/UDP to the host's 127.0.0.1 listener from a sandbox with its own netns",
              {{"tcp_socket", "OK"},

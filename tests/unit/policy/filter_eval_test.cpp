@@ -315,56 +315,6 @@ TEST_F(FilterEval, SocketWithNetwork) {
   EXPECT_EQ(call(1, 5, 0), kTaggedTrap);
 }
 
-TEST_F(FilterEval, SocketMadeByTheSupervisor) {
-  PolicyOptions net;
-  net.network = true;
-  net.inet_via_supervisor = true;
-  auto prog = Build(net);
-  auto call = [&](uint64_t f, uint64_t t, uint64_t p) { return EvalIn(prog, Data(41, {f, t, p})); };
-  EXPECT_EQ(call(2, 1, 0), kTaggedTrap);  // the supervisor makes it (kSockCreate)
-  EXPECT_EQ(call(10, 2 | 04000, 17), kTaggedTrap);
-  EXPECT_EQ(call(2, 3, 1), Errno(EPERM));  // SOCK_RAW: still refused by the filter
-  EXPECT_EQ(call(16, 3, 0), Errno(EAFNOSUPPORT));
-  EXPECT_EQ(call(1, 1, 0), kTaggedTrap);
-}
-
-// The filter's list S and the supervisor's InetSocketVerdict agree on
-// every family, type and protocol combination tried.
-TEST_F(FilterEval, SocketFilterAndSupervisorVerdictAgree) {
-  PolicyOptions pass;
-  pass.network = true;
-  PolicyOptions brokered = pass;
-  brokered.inet_via_supervisor = true;
-  auto pass_prog = Build(pass);
-  auto brokered_prog = Build(brokered);
-  const uint64_t flags[] = {0, 04000, 02000000, 04000 | 02000000, 0x100};
-  for (uint64_t fam : {2ull, 10ull, 2ull | (1ull << 32)})
-    for (uint64_t type : {1ull, 2ull, 3ull, 5ull, 6ull, 10ull})
-      for (uint64_t fl : flags)
-        for (uint64_t proto :
-             {0ull, 1ull, 6ull, 17ull, 58ull, 132ull, 262ull, 6ull | (1ull << 40)}) {
-          seccomp_data d = Data(41, {fam, type | fl, proto});
-          int v = InetSocketVerdict(fam, type | fl, proto);
-          uint32_t in_pass = EvalIn(pass_prog, d), in_brokered = EvalIn(brokered_prog, d);
-          std::string what = std::to_string(fam) + "/" + std::to_string(type | fl) + "/" +
-                             std::to_string(proto) + " verdict " + std::to_string(v);
-          if (v == 0) {
-            EXPECT_EQ(in_pass, SECCOMP_RET_ALLOW) << what;
-            EXPECT_EQ(in_brokered, kTaggedTrap) << what;
-          } else if (v == -EPERM) {
-            EXPECT_EQ(in_pass, Errno(EPERM)) << what;
-            EXPECT_EQ(in_brokered, Errno(EPERM)) << what;
-          } else if (v == -EAFNOSUPPORT) {
-            EXPECT_EQ(in_pass, Errno(EAFNOSUPPORT)) << what;
-          } else {
-            // The libOS asks the supervisor, whose verdict is the errno.
-            EXPECT_EQ(v, -EPROTONOSUPPORT) << what;
-            EXPECT_EQ(in_pass, kTaggedTrap) << what;
-            EXPECT_EQ(in_brokered, kTaggedTrap) << what;
-          }
-        }
-}
-
 TEST_F(FilterEval, SocketpairAndSockopts) {
   EXPECT_EQ(Call(53, {1, 1, 0, 0x1000}), SECCOMP_RET_ALLOW);
   EXPECT_EQ(Call(53, {1, 5 | 02000000, 0, 0x1000}), SECCOMP_RET_ALLOW);
