@@ -1,6 +1,7 @@
 // Bad input: each a one-line error naming what is wrong, non-zero exit,
 // nothing left under --root and no process left behind.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +50,17 @@ TEST_F(BadInputTest, RootfsThatIsNotADirectory) {
   cfg["root"]["path"] = dir_ + "/no-rootfs";
   WriteFile(b + "/config.json", cfg.dump());
   ExpectCleanFailure(Litebox({"create", "--bundle", b, "x4"}), "no-rootfs");
+}
+
+TEST_F(BadInputTest, PidFileThatIsADirectoryIsLeftAlone) {
+  // Records and pid files are replaced by swapping names (RENAME_EXCHANGE):
+  // a directory in the pid file's place must not be swapped away.
+  std::string b = Bundle("b", {"true"});
+  std::string d = dir_ + "/piddir";
+  ASSERT_EQ(mkdir(d.c_str(), 0755), 0);
+  WriteFile(d + "/keep", "x");
+  ExpectCleanFailure(Litebox({"create", "--bundle", b, "--pid-file", d, "x5"}), d);
+  EXPECT_EQ(ReadFile(d + "/keep"), "x");
 }
 
 TEST_F(BadInputTest, UnknownContainerId) {
