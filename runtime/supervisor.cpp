@@ -33,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "libos/abi/constants.h"
@@ -301,7 +302,8 @@ class Supervisor : public rootfs::ProcInfo {
   void StartNamespaces(bool new_net);
   bool AwaitNamespaces(std::string* err);
   std::thread ns_maker_;
-  std::string ns_err_;  // what the thread could not make
+  std::string ns_err_;     // what the thread could not make
+  bool in_netns_ = false;  // the main thread entered netns_fd_
   std::string FindInPath(const Guest& g, const std::string& exe) const;
   // The host uid every guest runs under, leased for the sandbox's life.
   std::unique_ptr<UidLease> uid_lease_;
@@ -405,14 +407,13 @@ bool Supervisor::SetUpNetwork(std::string* err) {
   return netns_fd_ >= 0;
 }
 
-// The sandbox's own namespaces, made by a thread of ours that enters them
-// (its main thread stays where it is: it makes no socket and no IPC object
-// of its own). Making them costs ~0.5 ms of kernel time here (the network
-// one nearly all of it): the thread does that while Init goes on and the
-// creator prepares the first guest, on the other CPU when there is one.
-// The first register waits for it (AwaitNamespaces).
+// The sandbox's own namespaces, made by a thread of ours that enters them.
+// Making them costs ~0.5 ms of kernel time here (the network one nearly
+// all of it): the thread does that while Init goes on and the creator
+// prepares the first guest, on the other CPU when there is one. The first
+// register waits for it (AwaitNamespaces).
 void Supervisor::StartNamespaces(bool new_net) {
-  ns_maker_ = std::thread([this, new_net] {
+  auto make = [this, new_net] {
     // SysV IPC and POSIX message queues: a namespace of the sandbox's own.
     // Host objects with "other" permission bits would otherwise be
     // reachable through the pass-class shmat/msgrcv/semop by id (escape
@@ -424,11 +425,25 @@ void Supervisor::StartNamespaces(bool new_net) {
     ipcns_fd_ = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
     if (ipcns_fd_ < 0) ns_err_ = std::string("/proc/thread-self/ns/ipc: ") + strerror(errno);
     if (ipcns_fd_ >= 0 && new_net) MakeNetns(&ns_err_);
-  });
+  };
+  try {
+    ns_maker_ = std::thread(make);
+  } catch (const std::system_error&) {
+    make();  // no thread to be had (a pids limit): here, at once
+  }
 }
 
+// The main thread then enters the sandbox's network namespace too (it is
+// alone again): the AF_UNIX sockets it makes for guests (socket_broker)
+// must be the sandbox's, or SIOCGIF* ioctls on them, which the filter
+// passes, would describe the host's interfaces.
 bool Supervisor::AwaitNamespaces(std::string* err) {
   if (ns_maker_.joinable()) ns_maker_.join();
+  if (ns_err_.empty() && netns_fd_ >= 0 && !in_netns_) {
+    if (setns(netns_fd_, CLONE_NEWNET) != 0)
+      ns_err_ = std::string("network: cannot enter the sandbox's namespace: ") + strerror(errno);
+    in_netns_ = true;
+  }
   if (ns_err_.empty()) return true;
   *err = ns_err_;
   return false;

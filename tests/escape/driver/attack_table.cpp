@@ -512,6 +512,22 @@ std::vector<Attack> Build() {
     t.push_back(a);
   }
   {
+    // SIOCGIFCONF answers for the socket's network namespace, and the
+    // filter passes it on any fd: every socket a guest holds, the ones the
+    // supervisor made for it included, must be the sandbox's.
+    Attack a{"net_ifconf_host",
+             "the host's interfaces via SIOCGIFCONF on AF_UNIX (own and brokered) and AF_INET",
+             {{"socketpair", "OK"},
+              {"pair_ifconf_others", "=0"},
+              {"unix_socket", "OK"},
+              {"unix_bind", "=0"},
+              {"bound_ifconf_others", "=0"},
+              {"inet_socket", "OK"},
+              {"inet_ifconf_others", "=0"}}};
+    a.network = "new";
+    t.push_back(a);
+  }
+  {
     Attack a{"tty_tiocsti",
              "TIOCSTI (also with high request bits), TIOCLINUX/CONS/SETD/VHANGUP, TIOCSCTTY steal",
              {}};
