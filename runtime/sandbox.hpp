@@ -86,7 +86,7 @@ struct SandboxSpec {
   // The creator reaps the init and then asks for the shutdown (`litebox
   // run` in the foreground): the end-of-sandbox sweep waits for that (at
   // most a second, or until the creator's connection closes), so the init's
-  // zombie is gone by then and the sweep's kill(-1) finds nothing.
+  // zombie is gone by then and the sweep finds the uid without a task.
   bool sweep_on_shutdown = false;
   bool wait_for_start = true;  // false: the init process runs at once (litebox do)
   // The sandbox dies with the process that created it (`litebox do`): the

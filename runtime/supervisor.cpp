@@ -742,7 +742,8 @@ bool Supervisor::SweepSandboxUid() {
   // Repeat until the uid owns no live process (a forking process can add
   // one between rounds); zombies do not count. Bounded: 2 s.
   for (int round = 0; round < 200; ++round) {
-    // Most often kill(-1) finds nothing at all and /proc need not be read.
+    // Most often the uid has no task left after the kill (the kernel's
+    // per-user count, KillProcessesOfUid) and /proc need not be read.
     if (!KillProcessesOfUid(uid) || LiveProcessesOf(uid).empty()) return true;
     usleep(10000);
   }
