@@ -44,13 +44,19 @@ run_case() {
   nrc=$?
   lout=$(timeout 60 "$LITEBOX" do --rootfs "$WORK/litebox" --hostname "$(hostname)" -- "$@" 2>/dev/null)
   lrc=$?
-  if [ "$nout" == "$lout" ] && [ "$nrc" -eq "$lrc" ]; then
+  report "$name" "$nout" "$nrc" "$lout" "$lrc"
+}
+
+# report NAME NATIVE_OUT NATIVE_RC LITEBOX_OUT LITEBOX_RC: same output and
+# status, or a FAIL line with the difference.
+report() {
+  if [ "$2" == "$4" ] && [ "$3" -eq "$5" ]; then
     pass=$((pass + 1))
-    echo "ok   $name"
+    echo "ok   $1"
   else
     fail=$((fail + 1))
-    echo "FAIL $name (native rc=$nrc, litebox rc=$lrc)"
-    diff <(echo "$nout") <(echo "$lout") | head -20
+    echo "FAIL $1 (native rc=$3, litebox rc=$5)"
+    diff <(echo "$2") <(echo "$4") | head -20
   fi
 }
 
@@ -105,13 +111,7 @@ if [ "$KIND" = busybox ]; then
     nrc=$?
     lout=$(timeout 60 "$LITEBOX" do --rootfs "$WORK/litebox" --env "PATH=$path" -- "$@" 2>/dev/null)
     lrc=$?
-    if [ "$nout" == "$lout" ] && [ "$nrc" -eq "$lrc" ]; then
-      pass=$((pass + 1))
-      echo "ok   $name"
-    else
-      fail=$((fail + 1))
-      echo "FAIL $name (native rc=$nrc '$nout', litebox rc=$lrc '$lout')"
-    fi
+    report "$name" "$nout" "$nrc" "$lout" "$lrc"
   }
   run_path_case path-first-hit /opt/b:/bin echo x
   run_path_case path-skips-unrunnable /nx:/opt/a:/bin echo x
