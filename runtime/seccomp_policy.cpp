@@ -41,9 +41,17 @@ constexpr uint32_t kIoctlPass[] = {
     0x5409,     0x540A,     0x540B, 0x5411,          // TCSBRK TCXONC TCFLSH TIOCOUTQ
     0x5413,     0x5414,     0x5422,                  // TIOCGWINSZ TIOCSWINSZ TIOCNOTTY
     0x80045430, 0x40045431, 0x5441,                  // TIOCGPTN TIOCSPTLCK TIOCGPTPEER
-    0x8910,     0x8912,     0x8913, 0x8915,  // SIOCGIFNAME SIOCGIFCONF SIOCGIFFLAGS SIOCGIFADDR
-    0x891B,     0x8921,     0x8927, 0x8933,  // SIOCGIFNETMASK SIOCGIFMTU SIOCGIFHWADDR SIOCGIFINDEX
-    0x40049409, 0x4020940D,                  // FICLONE FICLONERANGE
+    0x40049409, 0x4020940D,                          // FICLONE FICLONERANGE
+};
+// List I's interface queries pass only with a network. On any socket the
+// kernel answers them for the socket's network namespace, and a sandbox
+// without a network has none of its own: its guests' sockets (socketpair
+// ends, the supervisor's brokered AF_UNIX ones) are the host's, so they
+// would list the host's interfaces, addresses and MACs. Without a network
+// they trap, and the libOS says ENOTTY.
+constexpr uint32_t kIoctlPassNet[] = {
+    0x8910, 0x8912, 0x8913, 0x8915,  // SIOCGIFNAME SIOCGIFCONF SIOCGIFFLAGS SIOCGIFADDR
+    0x891B, 0x8921, 0x8927, 0x8933,  // SIOCGIFNETMASK SIOCGIFMTU SIOCGIFHWADDR SIOCGIFINDEX
 };
 constexpr uint32_t kTiocsctty = 0x540E;
 // List I-deny: ERRNO(EPERM). TIOCSTI TIOCLINUX TIOCCONS TIOCSETD TIOCVHANGUP.
@@ -433,6 +441,7 @@ void AddCheckedPassRules(RuleWriter& w, const SyscallRow& row, const PolicyOptio
       return;
     case ArgCheck::IOCTL_LIST:
       allow_lo32_in(1, kIoctlPass);
+      if (options.network) allow_lo32_in(1, kIoctlPassNet);
       w.Add(allow, row, {Lo32(1, kTiocsctty), Cmp64(2, SCMP_CMP_EQ, 0)});
       for (uint32_t req : kIoctlDeny) w.Add(SCMP_ACT_ERRNO(EPERM), row, {Lo32(1, req)});
       return;

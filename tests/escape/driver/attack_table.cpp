@@ -527,6 +527,21 @@ std::vector<Attack> Build() {
     a.network = "new";
     t.push_back(a);
   }
+  // The same without a network (`litebox do`'s default): no namespace of
+  // its own, so the queries must not reach the kernel at all.
+  {
+    Attack a{"net_ifconf_host_nonet",
+             "the host's interfaces via SIOCGIFCONF in a sandbox without a network",
+             {{"socketpair", "OK"},
+              {"pair_ifconf_others", "ENOTTY"},
+              {"unix_socket", "OK"},
+              {"unix_bind", "=0"},
+              {"bound_ifconf_others", "ENOTTY"},
+              {"inet_socket", "EACCES"},
+              {"inet_ifconf_others", "EACCES"}}};
+    a.binary = "net_ifconf_host";
+    t.push_back(a);
+  }
   {
     Attack a{"tty_tiocsti",
              "TIOCSTI (also with high request bits), TIOCLINUX/CONS/SETD/VHANGUP, TIOCSCTTY steal",

@@ -270,6 +270,13 @@ TEST_F(FilterEval, IoctlList) {
   EXPECT_EQ(Call(16, {0, 0x5410, 0x1000}, kGateIp), SECCOMP_RET_ALLOW);  // TIOCSPGRP
   EXPECT_EQ(Call(16, {0, 0x1234, 0}, kGateIp), kTaggedTrap);
   EXPECT_EQ(Call(16, {0, 0x5401, 0}, kGateIp), SECCOMP_RET_ALLOW);
+  // Interface queries only with a network (else the host's would answer).
+  EXPECT_EQ(Call(16, {3, 0x8912, 0}), kTaggedTrap);  // SIOCGIFCONF
+  PolicyOptions net;
+  net.network = true;
+  auto prog = Build(net);
+  EXPECT_EQ(EvalIn(prog, Data(16, {3, 0x8912, 0})), SECCOMP_RET_ALLOW);
+  EXPECT_EQ(EvalIn(prog, Data(16, {3, 0x8927, 0})), SECCOMP_RET_ALLOW);  // SIOCGIFHWADDR
 }
 
 TEST_F(FilterEval, FcntlPrctlArchPrctl) {
