@@ -565,10 +565,21 @@ int Supervisor::Run() {
   int64_t start_spin_from = INT64_MAX;  // when the spin after a process start began to yield
   uint32_t idle_polls = 0;
   epoll_event evs[32];
-  for (;;) {
-    if (sweep_deadline_ns_ != 0 && now_ns() >= sweep_deadline_ns_ && init_gone_ &&
-        guests_.empty()) {
+  // The init and every guest are gone. A creator that reaps the init
+  // itself says so by its shutdown (or by going away), and the sweep waits
+  // for that (bounded): it then finds no zombie of ours and need not read
+  // /proc to tell it from a live process (~0.15 ms).
+  auto sandbox_over = [&] {
+    if (!init_gone_ || !guests_.empty()) return false;
+    if (spec_.sweep_on_shutdown && !shutting_down_ && controls_.count(creator_) != 0) {
+      if (sweep_deadline_ns_ == 0) sweep_deadline_ns_ = now_ns() + kSweepWaitNs;
+      if (now_ns() < sweep_deadline_ns_) return false;
       Log("no shutdown from the creator within a second of the last guest: sweeping");
+    }
+    return true;
+  };
+  for (;;) {
+    if (sandbox_over()) {
       while (!zombies_.empty()) DropZombie(zombies_.begin()->first);
       break;
     }
@@ -638,17 +649,6 @@ int Supervisor::Run() {
       }
     }
     if (spin_until != 0 && PollPages()) spin_until = spin_for(kSpinNs);
-    if (init_gone_ && guests_.empty()) {
-      // A creator that reaps the init itself says so by its shutdown (or
-      // by going away): the sweep then finds no zombie of ours and need
-      // not read /proc to tell it from a live process (~0.15 ms).
-      if (spec_.sweep_on_shutdown && !shutting_down_ && controls_.count(creator_) != 0) {
-        if (sweep_deadline_ns_ == 0) sweep_deadline_ns_ = now_ns() + kSweepWaitNs;
-        if (now_ns() < sweep_deadline_ns_) continue;
-      }
-      while (!zombies_.empty()) DropZombie(zombies_.begin()->first);
-      break;
-    }
   }
   unlink(path.c_str());
   // The uid goes back to the pool only once nothing runs under it; if the
@@ -1480,8 +1480,10 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // all the same: the next fork gets a new one.
       auto refuse = [&](const std::string& why, int err) {
         Log("vpid " + std::to_string(g.ctx.vpid) + ": fork refused: " + why);
-        if (!offered) SendResponse(ch, op, -err, 0, {});
-        if (offered) g.fork_vpid = 0, OfferForkVpid(g);
+        if (offered)
+          g.fork_vpid = 0, OfferForkVpid(g);
+        else
+          SendResponse(ch, op, -err, 0, {});
       };
       // A channel is a SOCK_SEQPACKET socket: anything else (a pipe) would
       // sit here as a child that never says hello, stalling every
