@@ -45,4 +45,9 @@ void report_exec_done(const char* info, size_t argv_len, size_t info_len, bool c
 bool report_exec_done_from_open(const ExecResult& res, const char* info, size_t argv_len,
                                 size_t info_len, bool close_cloexec);
 
+// At the start of a process image (libos_main, `sp` its initial stack
+// pointer), before its first mmap: the kernel's vvar and vdso mappings
+// (g_proc.special), which an in-process execve keeps.
+void find_special_ranges(uint64_t sp);
+
 }  // namespace lb

@@ -211,6 +211,7 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
         break;
     }
   }
+  find_special_ranges(reinterpret_cast<uint64_t>(sp));  // before our first mmap (heap_init)
   heap_init();
   {
     extern const char _end[] __attribute__((visibility("hidden")));

@@ -3,9 +3,10 @@
 // AT_EXECFN and comm, the errors (ENOENT, EACCES, ENOEXEC, ENOTDIR, ELOOP)
 // with the caller left intact, and what survives an exec: pid and parent,
 // signal mask, pending signals, ignored dispositions, cwd, umask, alarm,
-// fds without close-on-exec; and what does not: handlers, other threads,
-// the alternate signal stack, close-on-exec fds (O_CLOEXEC, F_SETFD, dup3,
-// pipe2).
+// fds without close-on-exec, the kernel's own mappings (vdso, vvar); and
+// what does not: handlers, other threads, the alternate signal stack,
+// close-on-exec fds (O_CLOEXEC, F_SETFD, dup3, pipe2), the old image's
+// mappings.
 //
 // Every exec targets this same binary: a constructor runs before gtest's
 // main() and, when CONFORMANCE_HELPER is set, acts as a helper instead.
@@ -14,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -35,6 +37,28 @@
 namespace conformance {
 namespace {
 
+// The kernel's special mappings ([vvar], [vvar_vclock], [vdso],
+// [vsyscall]...) in address order, each as name:size.
+std::string KernelMaps() {
+  std::string out;
+  FILE* f = fopen("/proc/self/maps", "r");
+  char line[512];
+  while (f != nullptr && fgets(line, sizeof line, f) != nullptr) {
+    const char* name = strstr(line, "[v");
+    if (name == nullptr) continue;
+    unsigned long lo = 0, hi = 0;
+    if (sscanf(line, "%lx-%lx", &lo, &hi) != 2) continue;
+    std::string n(name);
+    while (!n.empty() && (n.back() == '\n' || n.back() == ' ')) n.pop_back();
+    out += (out.empty() ? "" : ",") + n + ":" + std::to_string(hi - lo);
+  }
+  if (f != nullptr) fclose(f);
+  return out.empty() ? "(none)" : out;
+}
+
+// A page the old image maps at a fixed address before it execs.
+void* const kOldImagePage = reinterpret_cast<void*>(0x5a5a5a000000ul);
+
 const char* Disposition(int sig) {
   struct sigaction sa {};
   sigaction(sig, nullptr, &sa);
@@ -47,6 +71,7 @@ const char* Disposition(int sig) {
 //   argv    print every argv[i] (from 0) on its own line; exit 7
 //   report  print key=value lines describing the process state; exit 0.
 //           $CHECK_FDS (comma-separated fds) adds fd<N>=open|closed lines.
+//   chain   exec this binary again in report mode (an exec from an exec'd image)
 __attribute__((constructor)) void RunAsHelper(int argc, char** argv) {
   const char* mode = getenv("CONFORMANCE_HELPER");
   if (mode == nullptr) return;
@@ -54,6 +79,12 @@ __attribute__((constructor)) void RunAsHelper(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) printf("%s\n", argv[i]);
     fflush(stdout);
     _exit(7);
+  }
+  if (strcmp(mode, "chain") == 0) {
+    char* args[] = {argv[0], nullptr};
+    char* envp[] = {const_cast<char*>("CONFORMANCE_HELPER=report"), nullptr};
+    execve("/proc/self/exe", args, envp);
+    _exit(97);
   }
   if (strcmp(mode, "report") != 0) _exit(98);
   printf("pid=%d\nppid=%d\n", getpid(), getppid());
@@ -91,6 +122,9 @@ __attribute__((constructor)) void RunAsHelper(int argc, char** argv) {
   mode_t m = umask(0);
   printf("umask=%03o\n", m);
   printf("alarm=%u\n", alarm(0));
+  printf("kernel_maps=%s\n", KernelMaps().c_str());
+  // msync fails with ENOMEM exactly where nothing is mapped.
+  printf("old_page=%s\n", msync(kOldImagePage, 4096, MS_ASYNC) == 0 ? "mapped" : "gone");
   if (const char* fds = getenv("CHECK_FDS")) {
     std::stringstream in(fds);
     std::string item;
@@ -362,6 +396,29 @@ TEST_F(ExecTest, FailedExecLeavesCallerIntact) {
     return 0;
   });
   EXPECT_EQ(DescribeStatus(r.status), "exited 0");
+}
+
+TEST_F(ExecTest, KernelMappingsSurviveAndTheOldImageDoesNot) {
+  const std::string kernel = KernelMaps();
+  ASSERT_NE(kernel, "(none)") << "no [vdso]/[vvar] in /proc/self/maps";
+  Result r = Report([] {
+    void* p = mmap(kOldImagePage, 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    return p == kOldImagePage ? 0 : 125;
+  });
+  ASSERT_EQ(DescribeStatus(r.status), "exited 0") << r.out;
+  EXPECT_EQ(r["kernel_maps"], kernel);  // same mappings, same sizes
+  EXPECT_EQ(r["old_page"], "gone");
+  // A second exec, from the image the first one made, keeps them too.
+  std::string self = SelfExe();
+  Result again = RunChild([&] {
+    char* argv[] = {S("chain"), nullptr};
+    char* envp[] = {S("CONFORMANCE_HELPER=chain"), nullptr};
+    execve(self.c_str(), argv, envp);
+    return 127;
+  });
+  ASSERT_EQ(DescribeStatus(again.status), "exited 0") << again.out;
+  EXPECT_EQ(again["kernel_maps"], kernel);
 }
 
 TEST_F(ExecTest, OtherThreadsAreGoneAfterExec) {
