@@ -227,6 +227,7 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
   if (e < 0) die("sigaltstack", e);
   sites::init(t);
   dispatch_init();
+  page::init_cpu_hint();
   install_filter();
   Launch l = fetch_launch();
   if (g_proc.launch_flags & proto::kLaunchAppSeccomp) install_container_filter();

@@ -9,6 +9,10 @@
 
 namespace lb::page {
 
+// Once per process tree, before its filter is installed: whether posts
+// can say which CPU they come from (ShmControl::guest_cpu). Fork children
+// inherit the answer with the memory.
+void init_cpu_hint();
 // Whether the page is mapped (after a successful map()).
 bool ready();
 // Maps the memfd that came with the hello reply or kChildWelcome and

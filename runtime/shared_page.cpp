@@ -59,6 +59,10 @@ bool SharedPage::Posted() const {
   return __atomic_load_n(&ctl()->state, __ATOMIC_ACQUIRE) == proto::kShmPosted;
 }
 
+uint32_t SharedPage::GuestCpu() const {
+  return __atomic_load_n(&ctl()->guest_cpu, __ATOMIC_RELAXED);
+}
+
 uint32_t SharedPage::SockSent() const {
   return __atomic_load_n(&ctl()->sock_sent, __ATOMIC_RELAXED);
 }

@@ -50,6 +50,8 @@ class SharedPage {
   // the guest has taken the one offered (swapped in 0) since.
   void OfferForkVpid(uint32_t vpid);
   bool ForkVpidTaken() const;
+  // ShmControl::guest_cpu: the guest's word, a hint only.
+  uint32_t GuestCpu() const;
 
  private:
   explicit SharedPage(char* base) : base_(base) {}

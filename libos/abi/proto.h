@@ -312,6 +312,9 @@ struct ShmControl {
   // waiting for an answer (kFork); the supervisor checks it against its own
   // record, never against this field.
   uint32_t fork_vpid;
+  // The CPU the guest posted the request from, plus one (0: unknown). A
+  // hint only: the supervisor moves off that CPU (runtime/cpu_apart.hpp).
+  uint32_t guest_cpu;
 };
 // The request and its answer share the first page with the control block:
 // a process's first request (a fork child's exec, say) then faults in one
