@@ -50,6 +50,7 @@ FileServer::Reply FileServer::Mknod(const ReceivedRequest& req, ProcessContext& 
   Resolved r;
   if (int e = ResolveArg(req, 0, ctx, false, &r); e < 0) return Err(e);
   if (r.kind != Resolved::kMissing) return Err(-EEXIST);
+  if (r.dir_only) return Err(-ENOENT);
   struct stat parent;
   if (int e = CheckParentWritable(r, ctx, &parent); e < 0) return Err(e);
   if (mknodat(r.parent.get(), r.name.c_str(), type | (mode & 07777), 0) != 0) return Err(-errno);
@@ -91,6 +92,8 @@ FileServer::Reply FileServer::Rename(const ReceivedRequest& req, ProcessContext&
   if (from.kind == Resolved::kVirtual || to.kind == Resolved::kVirtual) return Err(-EXDEV);
   if (from.mount_root || (to.kind == Resolved::kHost && to.mount_root)) return Err(-EBUSY);
   if (from.mount != to.mount) return Err(-EXDEV);
+  if (to.kind == Resolved::kMissing && to.dir_only && !S_ISDIR(from.st.st_mode))
+    return Err(-ENOTDIR);
   struct stat from_parent, to_parent;
   if (int e = CheckParentWritable(from, ctx, &from_parent); e < 0) return Err(e);
   if (int e = CheckParentWritable(to, ctx, &to_parent); e < 0) return Err(e);
@@ -115,6 +118,7 @@ FileServer::Reply FileServer::Link(const ReceivedRequest& req, ProcessContext& c
   if (from.kind == Resolved::kVirtual) return Err(-EXDEV);
   if (int e = ResolveArg(req, 1, ctx, false, &to); e < 0) return Err(e);
   if (to.kind != Resolved::kMissing) return Err(-EEXIST);
+  if (to.dir_only) return Err(-ENOENT);
   if (from.mount != to.mount) return Err(-EXDEV);
   if (S_ISDIR(from.st.st_mode)) return Err(-EPERM);
   struct stat parent;
@@ -141,6 +145,7 @@ FileServer::Reply FileServer::Symlink(const ReceivedRequest& req, ProcessContext
   Resolved r;
   if (int e = ResolveArg(req, 1, ctx, false, &r); e < 0) return Err(e);
   if (r.kind != Resolved::kMissing) return Err(-EEXIST);
+  if (r.dir_only) return Err(-ENOENT);
   struct stat parent;
   if (int e = CheckParentWritable(r, ctx, &parent); e < 0) return Err(e);
   if (symlinkat(target.c_str(), r.parent.get(), r.name.c_str()) != 0) return Err(-errno);

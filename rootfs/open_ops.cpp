@@ -50,13 +50,15 @@ FileServer::Reply FileServer::Open(const ReceivedRequest& req, ProcessContext& c
   const int open_flags =
       (flags & kNotPlain) ? -1 : flags & ~(O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_EXCL);
   Resolved r;
-  if (int e = ResolveArg(req, 0, ctx, follow, &r, false, open_flags); e < 0) return Err(e);
+  // A create needs the parent of a missing leaf (RootFs::Resolve).
+  if (int e = ResolveArg(req, 0, ctx, follow, &r, creat, open_flags); e < 0) return Err(e);
   int mask = AccessMask(flags);
   Reply out;
   out.payload = r.vpath;
 
   if (r.kind == Resolved::kMissing) {
     if (!creat) return Err(-ENOENT);
+    if (r.dir_only) return Err(-EISDIR);
     struct stat parent;
     if (int e = CheckParentWritable(r, ctx, &parent); e < 0) return Err(e);
     int oflags =

@@ -311,9 +311,10 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
   return kNotApplicable;  // the walk counts the links and says ELOOP
 }
 
-int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resolved* out,
+int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resolved* out,
                             const Creds* searcher, bool need_parent, int open_flags,
                             std::string* next) const {
+  std::string clean_path;
   // Directory search permission is then the kernel's business. The
   // supervisor's own checks are a root's, which every searcher with
   // CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH would pass anyway; for any other
@@ -325,18 +326,63 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
     as.emplace(*searcher);
     if (!as->ok()) return kNotApplicable;
   }
-  if (abs_path.size() < 2 || abs_path[0] != '/' || abs_path.back() == '/') return kNotApplicable;
+  if (raw_path.size() < 2 || raw_path[0] != '/') return kNotApplicable;
+  // The path the kernel walks (`rel`, from the root) and the one it names
+  // (`abs_path`, lexically clean: no "//", "." or ".."). They name the same
+  // object only where no symlink lies on the way, which the lookups below
+  // ensure (RESOLVE_NO_SYMLINKS) for any path that is not clean already;
+  // every directory such a walk passes through must then be an ordinary
+  // one of the root, as the clean path's own must (gcc's driver asks for
+  // ".../12/../../../../x86_64-linux-gnu/bin/as" and ".../12/." hundreds
+  // of times per compile: the walk took ~20 us each).
+  const std::string& abs_path = clean_path;
+  bool lexical = false;
+  {
+    std::vector<std::string_view> comps;
+    std::string dir;  // "/" + comps joined, kept as the walk goes
+    auto virtual_dir = [&] {
+      for (const char* v : kVirtualRoots)
+        if (comps[0] == v) return true;
+      for (size_t i = 1; i < mounts_.size(); ++i)
+        if (PathIsUnder(dir, mounts_[i].destination)) return true;
+      return false;
+    };
+    // Not clean: a "//", or a "." or ".." component, anywhere.
+    for (size_t k = 0; k < raw_path.size() && !lexical; ++k) {
+      if (raw_path[k] != '/') continue;
+      std::string_view rest(raw_path.data() + k + 1, raw_path.size() - k - 1);
+      lexical = rest.empty() || rest[0] == '/' || rest == "." || rest.starts_with("./") ||
+                rest == ".." || rest.starts_with("../");
+    }
+    size_t i = 1;
+    while (i <= raw_path.size()) {
+      size_t j = raw_path.find('/', i);
+      if (j == std::string::npos) j = raw_path.size();
+      std::string_view c(raw_path.data() + i, j - i);
+      i = j + 1;
+      if (c.empty() || c == ".") continue;
+      if (c.size() > 255) return kNotApplicable;  // the walk says ENAMETOOLONG
+      if (c == "..") {
+        if (!comps.empty()) {
+          dir.resize(dir.size() - comps.back().size() - 1);
+          comps.pop_back();
+        }
+        continue;
+      }
+      comps.push_back(c);
+      dir.append("/").append(c);
+      if (lexical && virtual_dir()) return kNotApplicable;
+    }
+    if (comps.empty()) return kNotApplicable;  // the root itself
+    clean_path = std::move(dir);
+  }
+  // The walk of a path that is not clean cannot tell a missing leaf from a
+  // missing directory nor find a parent: such lookups go to the full walk.
+  if (lexical && need_parent) return kNotApplicable;
+  const std::string rel = raw_path.substr(1);
   size_t last_slash = abs_path.rfind('/');
   std::string_view name(abs_path.data() + last_slash + 1, abs_path.size() - last_slash - 1);
-  if (name == "." || name == ".." || name.size() > 255) return kNotApplicable;
-  // Lexically clean: no "//", "." or ".." anywhere.
-  for (size_t i = 0; i < abs_path.size(); ++i) {
-    if (abs_path[i] != '/') continue;
-    std::string_view rest(abs_path.data() + i + 1, abs_path.size() - i - 1);
-    if (rest.empty() || rest[0] == '/' || rest == "." || rest.starts_with("./") || rest == ".." ||
-        rest.starts_with("../"))
-      return kNotApplicable;
-  }
+  if (name.size() > 255) return kNotApplicable;
   const size_t second_slash = abs_path.find('/', 1);
   std::string_view first(abs_path.data() + 1, second_slash == std::string::npos
                                                   ? abs_path.size() - 1
@@ -357,13 +403,29 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
     out->name = std::move(leaf);
     return 0;
   };
+  // The root's own symlinks (Debian's /lib, /bin, /sbin, /lib64 -> usr/...,
+  // on the way of every library a loader opens): a readlinkat of the first
+  // component, which crosses no directory to get there, instead of an
+  // open, fstat, readlink and close. kFollow with *next, or 0: not a link
+  // (or no answer: the caller goes on as before).
+  auto first_is_link = [&]() -> int {
+    if (lexical || second_slash == std::string::npos) return 0;
+    char target[4096];
+    const std::string first_name(first);
+    ssize_t n = readlinkat(mounts_[0].fd.get(), first_name.c_str(), target, sizeof target);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof target) return 0;
+    return SubstituteLink("", std::string(target, static_cast<size_t>(n)),
+                          std::string_view(abs_path).substr(second_slash), next)
+               ? kFollow
+               : 0;
+  };
   if (!need_parent && open_flags >= 0 && root_nodev_) {
     // Opened for real at once. Only what this branch can answer in full
     // is kept: a regular file or directory. Anything else (a symlink on
     // the way: ELOOP; another mount: EXDEV; a fifo or socket; ENOENT...)
     // is closed unread and resolved below as if this had not happened.
     int fd =
-        Openat2(mounts_[0].fd.get(), abs_path.c_str() + 1,
+        Openat2(mounts_[0].fd.get(), rel.c_str(),
                 static_cast<uint64_t>(open_flags) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
                 resolve | RESOLVE_NO_XDEV, 0);
     if (fd >= 0) {
@@ -374,15 +436,21 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
       close(fd);
       out->st = {};
     }
+    if (fd == -ELOOP) {
+      if (int r = first_is_link(); r != 0) return r;
+    }
   }
   if (!need_parent) {
     // The whole path in one call (a final symlink comes back as itself:
     // O_PATH|O_NOFOLLOW). Any other failure, ENOENT included, takes the
     // two-call route below, which tells a missing leaf from a missing dir.
-    int fd = Openat2(mounts_[0].fd.get(), abs_path.c_str() + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC,
-                     resolve, 0);
+    int fd = Openat2(mounts_[0].fd.get(), rel.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC, resolve, 0);
     if (fd >= 0) {
       if (fstat(fd, &out->st) != 0) {
+        close(fd);
+        return kNotApplicable;
+      }
+      if (follow_last && S_ISLNK(out->st.st_mode) && lexical) {
         close(fd);
         return kNotApplicable;
       }
@@ -395,9 +463,13 @@ int RootFs::ResolveFastOnce(const std::string& abs_path, bool follow_last, Resol
       }
       return found(fd, std::string(name));
     }
+    // The kernel's own answer for a walk without symlinks (the walk below
+    // would find the same missing or non-directory component).
+    if (lexical) return fd == -ENOENT || fd == -ENOTDIR ? fd : kNotApplicable;
     if (fd == -ELOOP) {
       // A directory on the way is a symlink: the first one, found by
       // opening the prefixes in turn (those before it are real dirs).
+      if (int r = first_is_link(); r != 0) return r;
       for (size_t end = abs_path.find('/', 1); end != std::string::npos && end <= last_slash;
            end = abs_path.find('/', end + 1)) {
         std::string prefix = abs_path.substr(1, end - 1);
@@ -457,6 +529,10 @@ int RootFs::Resolve(const std::string& abs_path, bool follow_last, const Virtual
   // "x/", "x/." and "x/.." name directories: the last component must be
   // one, and a final symlink is followed.
   bool must_dir = false;
+  // A missing last entry followed by "." is no directory to look in
+  // (ENOENT, even for mkdir); followed by "/" only, one that only a
+  // directory may become (Resolved::dir_only).
+  bool dot_last = false;
   {
     std::string_view p = abs_path;
     while (p.size() > 1 && p.back() == '/') {
@@ -466,6 +542,7 @@ int RootFs::Resolve(const std::string& abs_path, bool follow_last, const Virtual
     size_t slash = p.rfind('/');
     std::string_view last = slash == std::string_view::npos ? p : p.substr(slash + 1);
     if (last == "." || last == "..") must_dir = true;
+    dot_last = last == ".";
   }
   if (must_dir) follow_last = true;
 
@@ -530,7 +607,9 @@ int RootFs::Resolve(const std::string& abs_path, bool follow_last, const Virtual
     } else if (int v = lookup ? lookup(child, &next.node) : 0; v != 0) {
       if (v < 0) {
         if (v == -ENOENT && last) {
+          if (dot_last) return -ENOENT;
           out->kind = Resolved::kMissing;
+          out->dir_only = must_dir;
           out->vpath = child;
           out->name = name;
           out->parent_virtual = cur.is_virtual;
@@ -560,7 +639,9 @@ int RootFs::Resolve(const std::string& abs_path, bool follow_last, const Virtual
     } else {
       int fd = OpenPathBeneath(cur.fd.get(), name);
       if (fd == -ENOENT && last) {
+        if (dot_last) return -ENOENT;
         out->kind = Resolved::kMissing;
+        out->dir_only = must_dir;
         out->vpath = child;
         out->name = name;
         out->parent.reset(dup(cur.fd.get()));

@@ -38,6 +38,10 @@ struct Resolved {
   int mount = 0;            // mount holding the object (kHost) or the new entry (kMissing)
   bool mount_root = false;  // the object is "/" or a mount point
   bool parent_virtual = false;
+  // kMissing named with a trailing "/": only a directory may be made there
+  // (mkdir, or a directory renamed to it); a file's create is EISDIR, a
+  // node's or link's ENOENT.
+  bool dir_only = false;
   VNode node;  // kVirtual
 };
 
@@ -130,7 +134,9 @@ class RootFs {  // thread-compatible; one per sandbox
   int ResolveFast(const std::string& abs_path, bool follow_last, Resolved* out,
                   const Creds* searcher, bool need_parent, int open_flags) const;
   // One pass of it; 2 with *next = the path to go on with after a symlink.
-  int ResolveFastOnce(const std::string& abs_path, bool follow_last, Resolved* out,
+  // `raw_path` may hold "//", "." and ".." (answered only where no symlink
+  // lies on the way).
+  int ResolveFastOnce(const std::string& raw_path, bool follow_last, Resolved* out,
                       const Creds* searcher, bool need_parent, int open_flags,
                       std::string* next) const;
   bool MakeMountPoint(const Entry& m, std::string* err);

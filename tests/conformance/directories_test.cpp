@@ -422,5 +422,130 @@ TEST_F(DirectoriesTest, TrailingSlashOnFileIsENOTDIR) {
   EXPECT_EQ(errno, ENOTDIR);
 }
 
+// Paths with "." and ".." components (compilers hand out many):
+// resolved by the kernel's rules, where ".." after a symlink leaves the
+// link's target, not the directory that holds the link.
+class DotDotTest : public DirectoriesTest {
+ protected:
+  void SetUp() override {
+    DirectoriesTest::SetUp();
+    ASSERT_EQ(mkdir(Path("d").c_str(), 0755), 0);
+    ASSERT_EQ(mkdir(Path("d/sub").c_str(), 0755), 0);
+    ASSERT_EQ(mkdir(Path("other").c_str(), 0755), 0);
+    ASSERT_EQ(mkdir(Path("other/deep").c_str(), 0755), 0);
+    WriteFile(Path("d/f"), "in d");
+    WriteFile(Path("other/x"), "in other");
+    ASSERT_EQ(symlink("../other/deep", Path("d/l").c_str()), 0);
+  }
+  ino_t Ino(const std::string& p, bool follow = true) {
+    struct stat st {};
+    int r = follow ? stat(p.c_str(), &st) : lstat(p.c_str(), &st);
+    EXPECT_EQ(r, 0) << p << ": " << strerror(errno);
+    return st.st_ino;
+  }
+  int StatErrno(const std::string& p) {
+    struct stat st {};
+    return stat(p.c_str(), &st) == 0 ? 0 : errno;
+  }
+};
+
+TEST_F(DotDotTest, DotDotOfADirectoryIsItsParent) {
+  EXPECT_EQ(Ino(Path("d/sub/../f")), Ino(Path("d/f")));
+  EXPECT_EQ(Ino(Path("d/sub/../../d/./f")), Ino(Path("d/f")));
+  EXPECT_EQ(Ino(Path("d//sub/.")), Ino(Path("d/sub")));
+  EXPECT_EQ(Ino(Path("d/sub/..")), Ino(Path("d")));
+  EXPECT_EQ(Ino(Path("d/sub/")), Ino(Path("d/sub")));
+  EXPECT_EQ(access(Path("d/sub/../f").c_str(), R_OK), 0) << strerror(errno);
+  int fd = open(Path("d/sub/../f").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0) << strerror(errno);
+  char buf[16] = {};
+  EXPECT_EQ(read(fd, buf, sizeof buf), 4);
+  close(fd);
+  EXPECT_STREQ(buf, "in d");
+}
+
+TEST_F(DotDotTest, DotDotOfAMissingOrNonDirectoryFails) {
+  EXPECT_EQ(StatErrno(Path("d/missing/../f")), ENOENT);  // not "d/f"
+  EXPECT_EQ(StatErrno(Path("d/f/../f")), ENOTDIR);
+  EXPECT_EQ(StatErrno(Path("d/f/.")), ENOTDIR);
+  EXPECT_EQ(StatErrno(Path("d/sub/../nothing")), ENOENT);
+  EXPECT_EQ(access(Path("d/missing/../f").c_str(), F_OK), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST_F(DotDotTest, DotDotAfterASymlinkLeavesItsTarget) {
+  // d/l -> ../other/deep: d/l/.. is other, so d/l/../x is other/x.
+  EXPECT_EQ(Ino(Path("d/l/../x")), Ino(Path("other/x")));
+  EXPECT_EQ(StatErrno(Path("d/l/../f")), ENOENT);  // lexically d/f would exist
+  EXPECT_EQ(Ino(Path("d/l/.")), Ino(Path("other/deep")));
+}
+
+TEST_F(DotDotTest, TheLastLinkIsFollowedOrNotAsAsked) {
+  EXPECT_EQ(Ino(Path("d/sub/../l")), Ino(Path("other/deep")));
+  EXPECT_EQ(Ino(Path("d/sub/../l"), false), Ino(Path("d/l"), false));
+  char buf[64] = {};
+  ASSERT_EQ(readlink(Path("d/./sub/../l").c_str(), buf, sizeof buf - 1), 13) << strerror(errno);
+  EXPECT_STREQ(buf, "../other/deep");
+}
+
+TEST_F(DotDotTest, CreatesThroughDotsLandInTheDirectoryNamed) {
+  for (const char* p : {"d/sub/../new1", "d/./new2", "d//new3", "d/sub/./../new4"}) {
+    int fd = open(Path(p).c_str(), O_CREAT | O_WRONLY, 0644);
+    ASSERT_GE(fd, 0) << p << ": " << strerror(errno);
+    close(fd);
+  }
+  std::set<std::string> want{".", "..", "f", "l", "sub", "new1", "new2", "new3", "new4"};
+  EXPECT_EQ(Names(Getdents(Fd(open(Path("d").c_str(), O_RDONLY | O_DIRECTORY)).get(), 4096)), want);
+  EXPECT_EQ(open(Path("d/sub/../f").c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644), -1);
+  EXPECT_EQ(errno, EEXIST);
+  int fd = open(Path("d/sub/../f").c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0) << strerror(errno);
+  close(fd);
+  EXPECT_EQ(ReadFile(Path("d/f")), "");
+}
+
+// A missing last entry followed by "." is no directory (ENOENT, even for
+// mkdir); followed by "/" only a directory may be made there.
+TEST_F(DotDotTest, MissingLeafWithTrailingSlashOrDot) {
+  EXPECT_EQ(open(Path("n1/").c_str(), O_CREAT | O_WRONLY, 0644), -1);
+  EXPECT_EQ(errno, EISDIR);
+  EXPECT_EQ(open(Path("n2/.").c_str(), O_CREAT | O_WRONLY, 0644), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(mkdir(Path("n3/.").c_str(), 0755), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(mknod(Path("n4/").c_str(), S_IFREG | 0644, 0), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(symlink("x", Path("n5/").c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(link(Path("d/f").c_str(), Path("n6/").c_str()), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(rename(Path("d/f").c_str(), Path("n7/").c_str()), -1);
+  EXPECT_EQ(errno, ENOTDIR);
+  std::set<std::string> before{".", "..", "d", "other"};
+  EXPECT_EQ(Names(Getdents(Fd(open(Path("").c_str(), O_RDONLY | O_DIRECTORY)).get(), 4096)),
+            before);
+  EXPECT_EQ(mkdir(Path("n8/").c_str(), 0755), 0) << strerror(errno);
+  EXPECT_EQ(rename(Path("d/sub").c_str(), Path("n9/").c_str()), 0) << strerror(errno);
+  struct stat st {};
+  EXPECT_EQ(stat(Path("n9").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+}
+
+TEST_F(DotDotTest, DotDotIntoProcReachesTheRealProc) {
+  // From the scratch directory up to / (and beyond) and down into /proc.
+  std::string up = "../../";  // past the root, where ".." stays
+  for (char c : Path("d"))
+    if (c == '/') up += "../";
+  struct stat st {};
+  ASSERT_EQ(stat((Path("d") + "/" + up + "proc/self/status").c_str(), &st), 0) << strerror(errno);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  int fd = open((Path("d") + "/" + up + "proc/self/status").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0) << strerror(errno);
+  char buf[8] = {};
+  EXPECT_EQ(read(fd, buf, 5), 5);
+  close(fd);
+  EXPECT_STREQ(buf, "Name:");
+}
+
 }  // namespace
 }  // namespace conformance

@@ -85,6 +85,73 @@ TEST_F(MountsTest, DotDotFromAMountRootReturnsToTheParentMount) {
   EXPECT_EQ(r.payload, "/etc/passwd");
 }
 
+// Paths that are not lexically clean take a one-call lookup where no mount
+// or virtual tree lies on the way: each must still reach the mount's
+// content, never the mount point's backing in the root.
+TEST_F(MountsTest, DotsOnTheWayIntoAMountReachItsContent) {
+  WriteHost(root_ + "/data/decoy.txt", "backing", 0644);  // hidden by the bind
+  for (const char* p : {"/etc/../data/data.txt", "/etc//../data/./data.txt", "/../../data/data.txt",
+                        "/data/./data.txt", "//data//data.txt"}) {
+    Reply r = Open(p, O_RDONLY);
+    ASSERT_EQ(r.result(), 0) << p;
+    EXPECT_EQ(ReadFd(r.fd.get()), "bound") << p;
+    EXPECT_EQ(r.payload, "/data/data.txt") << p;
+  }
+  EXPECT_EQ(Open("/etc/../data/decoy.txt", O_RDONLY).result(), -ENOENT);
+  // Through a mount and out again: the way is the mount's, where "sub"
+  // does not exist (the backing's does); and through a virtual tree.
+  ASSERT_EQ(mkdir((root_ + "/data/sub").c_str(), 0755), 0);
+  EXPECT_EQ(Open("/data/sub/../../etc/passwd", O_RDONLY).result(), -ENOENT);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/data/sub/../data.txt").result(), -ENOENT);
+  ASSERT_EQ(mkdir((src_ + "/sub").c_str(), 0755), 0);
+  EXPECT_EQ(Open("/data/sub/../../etc/passwd", O_RDONLY).result(), 0);
+  EXPECT_EQ(Open("/dev/../etc/passwd", O_RDONLY).result(), 0);
+  Reply h = Open("/etc/./hosts", O_RDONLY);
+  ASSERT_EQ(h.result(), 0);
+  EXPECT_EQ(ReadFd(h.fd.get()), "127.0.0.1 localhost\n");
+  struct stat in = StatOf("/data/."), src;
+  ASSERT_EQ(stat(src_.c_str(), &src), 0);
+  EXPECT_EQ(in.st_ino, src.st_ino);
+  // A create through such a path lands in the tmpfs, not under the root.
+  ASSERT_EQ(Open("/scratch//f", O_WRONLY | O_CREAT, 0644).result(), 0);
+  ASSERT_EQ(Open("/etc/../scratch/./g", O_WRONLY | O_CREAT, 0644).result(), 0);
+  struct stat st;
+  EXPECT_NE(stat((root_ + "/scratch/f").c_str(), &st), 0);
+  EXPECT_NE(stat((root_ + "/scratch/g").c_str(), &st), 0);
+  EXPECT_EQ(StatOf("/scratch/f").st_size, 0);
+  EXPECT_EQ(StatOf("/scratch/g").st_size, 0);
+}
+
+// The root's own symlinks (/lib -> usr/lib on Debian) are read in one call
+// on the way: every kind of target must land where the full walk would.
+TEST_F(MountsTest, RootSymlinksOnTheWayLandWhereTheyPoint) {
+  ASSERT_EQ(mkdir((root_ + "/usr").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((root_ + "/usr/lib").c_str(), 0755), 0);
+  WriteHost(root_ + "/usr/lib/libc.so", "libc", 0644);
+  ASSERT_EQ(symlink("usr/lib", (root_ + "/lib").c_str()), 0);
+  ASSERT_EQ(symlink("/usr/lib", (root_ + "/lib2").c_str()), 0);
+  ASSERT_EQ(symlink("../../usr/lib", (root_ + "/lib3").c_str()), 0);
+  ASSERT_EQ(symlink("nowhere", (root_ + "/dangling").c_str()), 0);
+  ASSERT_EQ(symlink("data", (root_ + "/dl").c_str()), 0);
+  ASSERT_EQ(symlink("/dev", (root_ + "/dv").c_str()), 0);
+  ASSERT_EQ(symlink(outside_.c_str(), (root_ + "/out").c_str()), 0);
+  for (const char* p : {"/lib/libc.so", "/lib2/libc.so", "/lib3/libc.so"}) {
+    Reply r = Open(p, O_RDONLY);
+    ASSERT_EQ(r.result(), 0) << p;
+    EXPECT_EQ(ReadFd(r.fd.get()), "libc") << p;
+    EXPECT_EQ(r.payload, "/usr/lib/libc.so") << p;
+  }
+  EXPECT_EQ(Open("/dangling/x", O_RDONLY).result(), -ENOENT);
+  EXPECT_EQ(Open("/lib/none", O_RDONLY).result(), -ENOENT);
+  EXPECT_EQ(Open("/etc/passwd/x", O_RDONLY).result(), -ENOTDIR);
+  Reply d = Open("/dl/data.txt", O_RDONLY);
+  ASSERT_EQ(d.result(), 0);
+  EXPECT_EQ(ReadFd(d.fd.get()), "bound");
+  EXPECT_TRUE(S_ISCHR(StatOf("/dv/null").st_mode));
+  // A link to a host path names that path inside the root: not the decoy.
+  EXPECT_EQ(Open("/out/decoy", O_RDONLY).result(), -ENOENT);
+}
+
 TEST_F(MountsTest, DirFdInsideAMountMapsBack) {
   Reply d = Open("/data", O_RDONLY | O_DIRECTORY);
   ASSERT_EQ(d.result(), 0);
