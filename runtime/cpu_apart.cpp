@@ -41,7 +41,10 @@ void CpuApart::Served(uint32_t guest_cpu, int own_cpu, bool busy, int64_t now_ns
   CPU_CLR(cpu, &others);
   if (CPU_COUNT(&others) == 0) return;
   last_move_ns_ = now_ns;
-  if (sched_setaffinity(0, sizeof others, &others) == 0) narrowed_ = apart_ = true;
+  if (sched_setaffinity(0, sizeof others, &others) == 0) {
+    narrowed_ = apart_ = true;
+    avoided_ = cpu;
+  }
 }
 
 void CpuApart::Idle(int64_t now_ns) {

@@ -36,6 +36,9 @@ class CpuApart {
   void Idle(int64_t now_ns);
 
   bool narrowed() const { return narrowed_; }
+  // The CPU left out while narrowed, plus one (0: not narrowed): the
+  // supervisor cannot run there.
+  uint32_t avoided() const { return narrowed_ ? static_cast<uint32_t>(avoided_) + 1 : 0; }
   // The last guest served (after any move) runs on another CPU than ours:
   // polling for its next request then takes no time from it.
   bool apart() const { return apart_; }
@@ -51,6 +54,7 @@ class CpuApart {
 
   cpu_set_t home_;
   bool narrowed_ = false;
+  int avoided_ = -1;
   bool apart_ = false;
   int64_t last_move_ns_ = INT64_MIN / 2;
 };

@@ -63,6 +63,10 @@ uint32_t SharedPage::GuestCpu() const {
   return __atomic_load_n(&ctl()->guest_cpu, __ATOMIC_RELAXED);
 }
 
+void SharedPage::SetAvoidedCpu(uint32_t cpu) {
+  __atomic_store_n(&ctl()->sup_avoids_cpu, cpu, __ATOMIC_RELAXED);
+}
+
 uint32_t SharedPage::SockSent() const {
   return __atomic_load_n(&ctl()->sock_sent, __ATOMIC_RELAXED);
 }

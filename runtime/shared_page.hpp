@@ -52,6 +52,9 @@ class SharedPage {
   bool ForkVpidTaken() const;
   // ShmControl::guest_cpu: the guest's word, a hint only.
   uint32_t GuestCpu() const;
+  // ShmControl::sup_avoids_cpu: `cpu` (plus one) is a CPU the supervisor
+  // will not run on until it says otherwise; 0: none.
+  void SetAvoidedCpu(uint32_t cpu);
 
  private:
   explicit SharedPage(char* base) : base_(base) {}

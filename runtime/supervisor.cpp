@@ -1006,6 +1006,9 @@ bool Supervisor::ServePage(int channel) {
   // After the answer: the guest goes on while the kernel moves us.
   const int64_t now = NowNs();
   apart_.Served(guest_cpu, sched_getcpu(), guests_.size() > kFewGuests || pressure_.Busy(now), now);
+  // (Only this guest's page learns it now: another's may say so for one
+  // request longer, which costs it a wait without yields.)
+  page.SetAvoidedCpu(apart_.avoided());
   return true;
 }
 

@@ -315,6 +315,10 @@ struct ShmControl {
   // The CPU the guest posted the request from, plus one (0: unknown). A
   // hint only: the supervisor moves off that CPU (runtime/cpu_apart.hpp).
   uint32_t guest_cpu;
+  // A CPU the supervisor cannot run on now, plus one (0: none known). A
+  // guest waiting there has nobody to yield its CPU to (runtime/
+  // cpu_apart.hpp); a hint only.
+  uint32_t sup_avoids_cpu;
 };
 // The request and its answer share the first page with the control block:
 // a process's first request (a fork child's exec, say) then faults in one

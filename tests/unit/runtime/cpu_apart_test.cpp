@@ -40,9 +40,11 @@ TEST(CpuApartTest, LeavesTheGuestsCpuWhenItIsOurs) {
     const cpu_set_t home = Affinity();
     CpuApart a;
     const int cpu = sched_getcpu();
+    EXPECT_EQ(a.avoided(), 0u);
     a.Served(Hint(cpu), cpu, false, 100 * kMs);
     EXPECT_TRUE(a.narrowed());
     EXPECT_TRUE(a.apart());
+    EXPECT_EQ(a.avoided(), Hint(cpu));
     cpu_set_t now = Affinity();
     EXPECT_FALSE(CPU_ISSET(cpu, &now)) << "the guest's CPU is still allowed";
     EXPECT_EQ(CPU_COUNT(&now), CPU_COUNT(&home) - 1) << "more than the guest's CPU was dropped";
@@ -107,6 +109,7 @@ TEST(CpuApartTest, BusyGivesTheWholeSetBack) {
     a.Served(Hint(cpu), sched_getcpu(), true, 101 * kMs);
     EXPECT_FALSE(a.narrowed());
     EXPECT_FALSE(a.apart());
+    EXPECT_EQ(a.avoided(), 0u) << "restored, yet a CPU is said to be avoided";
     cpu_set_t now = Affinity();
     EXPECT_TRUE(CPU_EQUAL(&now, &home));
     // Busy: no move even onto a guest's CPU.
