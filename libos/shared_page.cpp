@@ -99,7 +99,7 @@ uint32_t wait() {
   const uint64_t t0 = __builtin_ia32_rdtsc();
   // Yielding is for a supervisor that waits for this very CPU; one that
   // cannot run here (it moved off it) only costs us a system call per
-  // yield (~18 us per fork+exec+wait of a dynamic binary).
+  // yield (~8 of them per fork+exec+wait of a dynamic binary before).
   const bool may_yield =
       g_post_cpu == 0 || __atomic_load_n(&c->sup_avoids_cpu, __ATOMIC_RELAXED) != g_post_cpu;
   uint64_t next_yield = may_yield ? t0 + kYieldAfterCycles : ~uint64_t{0};
