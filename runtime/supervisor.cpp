@@ -579,16 +579,16 @@ int Supervisor::Run() {
     if (long_spin_from != 0) spin_budget.Spent(now - long_spin_from, now);
     long_spin_from = 0;
   };
-  auto spin_for = [&](int64_t ns) -> int64_t {
+  // Until when to poll after answering a request (0: not at all).
+  auto spin_after_answer = [&]() -> int64_t {
     const int64_t now = now_ns();
     charge_long_spin(now);
     if (pressure_.Busy(now)) return 0;
-    if (ns == kSpinNs && guests_.size() <= kFewGuests && apart_.apart() &&
-        spin_budget.Allows(kLongSpinNs, now)) {
+    if (guests_.size() <= kFewGuests && apart_.apart() && spin_budget.Allows(kLongSpinNs, now)) {
       long_spin_from = now;
-      ns = kLongSpinNs;
+      return now + kLongSpinNs;
     }
-    return now + ns;
+    return now + kSpinNs;
   };
   auto stop_spin = [&] {
     charge_long_spin(now_ns());
@@ -644,7 +644,7 @@ int Supervisor::Run() {
         if (!served) __builtin_ia32_pause();
       }
       if (served) {
-        spin_until = spin_for(kSpinNs);
+        spin_until = spin_after_answer();
       } else if (now_ns() >= spin_until) {
         spin_until = stop_spin();  // parked at the top of the loop
         start_spin_from = INT64_MAX;
@@ -670,7 +670,7 @@ int Supervisor::Run() {
       if (tag == kTagChannel) {
         // Poll on only after file operations (path lookups come in runs);
         // after process operations the other side has real work to do.
-        if (OnChannel(fd)) spin_until = spin_for(kSpinNs);
+        if (OnChannel(fd)) spin_until = spin_after_answer();
         if (starting_ && !pressure_.Busy(now_ns())) {
           start_spin_from = now_ns() + kSpinNs;
           spin_until = std::max(spin_until, start_spin_from - kSpinNs + kSpinAfterStartNs);
@@ -688,7 +688,7 @@ int Supervisor::Run() {
         }
       }
     }
-    if (spin_until != 0 && PollPages()) spin_until = spin_for(kSpinNs);
+    if (spin_until != 0 && PollPages()) spin_until = spin_after_answer();
   }
   unlink(path.c_str());
   // The uid goes back to the pool only once nothing runs under it; if the
