@@ -20,6 +20,7 @@
 #include "rootfs/rootfs.hpp"
 #include "runtime/control.hpp"
 #include "runtime/cpu_pin.hpp"
+#include "runtime/sandbox_namespaces.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
 #include "runtime/supervisor.hpp"
@@ -164,7 +165,8 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
     return fail(Errno("fork"));
   }
   if (pid == 0) {
-    // The supervisor: a fresh exec of litebox, control socket at fd 3.
+    // The supervisor: this child, or a fresh exec of litebox; control
+    // socket at fd 3.
     dup2(sv[1], 3);
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
@@ -181,7 +183,12 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
       sigprocmask(SIG_SETMASK, &none, nullptr);
       for (int sig = 1; sig < NSIG; ++sig)
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
-      _exit(RunSupervisor(3));
+      // The namespaces are made at once, on the other CPU while this
+      // thread goes on (after the fds are closed and the signals reset: the
+      // thread opens fds of its own and inherits the mask).
+      SandboxNamespaces namespaces;
+      namespaces.Start(spec.network == "new");
+      _exit(RunSupervisor(3, {.namespaces = &namespaces}));
     }
     execl(sup.c_str(), "litebox", "__supervise", "--control-fd", "3", nullptr);
     _exit(127);

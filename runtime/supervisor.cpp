@@ -1,5 +1,3 @@
-#include "runtime/supervisor.hpp"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -46,11 +44,13 @@
 #include "runtime/cpu_apart.hpp"
 #include "runtime/cpu_pressure.hpp"
 #include "runtime/sandbox.hpp"
+#include "runtime/sandbox_namespaces.hpp"
 #include "runtime/seccomp_policy.hpp"
 #include "runtime/shared_page.hpp"
 #include "runtime/socket_broker.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
+#include "runtime/supervisor.hpp"
 #include "runtime/uid_lease.hpp"
 
 namespace litebox::runtime {
@@ -120,10 +120,8 @@ int64_t NowNs() {
 
 class Supervisor : public rootfs::ProcInfo {
  public:
-  explicit Supervisor(int control_fd) : creator_(control_fd) {}
-  ~Supervisor() {
-    if (ns_maker_.joinable()) ns_maker_.join();
-  }
+  Supervisor(int control_fd, SupervisorHints hints)
+      : creator_(control_fd), ns_(hints.namespaces ? hints.namespaces : &own_ns_) {}
   int Run();
 
   // rootfs::ProcInfo
@@ -311,11 +309,11 @@ class Supervisor : public rootfs::ProcInfo {
   int netns_fd_ = -1;  // the sandbox's network namespace (new or joined); -1: the host's
   int ipcns_fd_ = -1;  // the sandbox's own IPC namespace (SysV objects, POSIX mqueues)
   bool SetUpNetwork(std::string* err);
-  bool MakeNetns(std::string* err);
-  void StartNamespaces(bool new_net);
+  // The sandbox's namespaces: the creator's (SupervisorHints) or own_ns_,
+  // started at Init. The first register waits for them.
+  SandboxNamespaces own_ns_;
+  SandboxNamespaces* ns_;
   bool AwaitNamespaces(std::string* err);
-  std::thread ns_maker_;
-  std::string ns_err_;     // what the thread could not make
   bool in_netns_ = false;  // the main thread entered netns_fd_
   std::string FindInPath(const Guest& g, const std::string& exe) const;
   // The host uid every guest runs under, leased for the sandbox's life.
@@ -376,7 +374,14 @@ bool Supervisor::Init(const json& msg, std::string* err) {
     }
   }
   if (!SetUpNetwork(err)) return false;
-  StartNamespaces(spec_.network == "new");
+  const bool new_net = spec_.network == "new";
+  if (!ns_->started()) {
+    ns_->Start(new_net);
+  } else if (ns_->new_net() != new_net) {
+    *err = "network: the init request asks for \"" + spec_.network + "\", but the creator made " +
+           (ns_->new_net() ? "a new network namespace" : "none");
+    return false;
+  }
   if (geteuid() == 0) {
     uid_lease_ = UidLease::Acquire(spec_.state_dir, err);
     if (!uid_lease_) return false;
@@ -408,7 +413,7 @@ bool Supervisor::SetUpNetwork(std::string* err) {
   policy_.network = mode != "none";
   if (mode == "none" || mode == "host") return true;
   if (mode == "new") {
-    return true;  // StartNamespaces makes it
+    return true;  // Init starts making it (SandboxNamespaces)
   } else {
     netns_fd_ = open(mode.c_str(), O_RDONLY | O_CLOEXEC);
     if (netns_fd_ < 0 || ioctl(netns_fd_, NS_GET_NSTYPE) != CLONE_NEWNET) {
@@ -420,69 +425,22 @@ bool Supervisor::SetUpNetwork(std::string* err) {
   return netns_fd_ >= 0;
 }
 
-// The sandbox's own namespaces, made by a thread of ours that enters them.
-// Making them costs ~0.5 ms of kernel time here (the network one nearly
-// all of it): the thread does that while Init goes on and the creator
-// prepares the first guest, on the other CPU when there is one. The first
-// register waits for it (AwaitNamespaces).
-void Supervisor::StartNamespaces(bool new_net) {
-  auto make = [this, new_net] {
-    // SysV IPC and POSIX message queues: a namespace of the sandbox's own.
-    // Host objects with "other" permission bits would otherwise be
-    // reachable through the pass-class shmat/msgrcv/semop by id (escape
-    // suite: ipc_sysv_host, ipc_msgq_host).
-    if (unshare(CLONE_NEWIPC) != 0) {
-      ns_err_ = std::string("cannot create an IPC namespace: ") + strerror(errno);
-      return;
-    }
-    ipcns_fd_ = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
-    if (ipcns_fd_ < 0) ns_err_ = std::string("/proc/thread-self/ns/ipc: ") + strerror(errno);
-    if (ipcns_fd_ >= 0 && new_net) MakeNetns(&ns_err_);
-  };
-  try {
-    ns_maker_ = std::thread(make);
-  } catch (const std::system_error&) {
-    make();  // no thread to be had (a pids limit): here, at once
-  }
-}
-
 // The main thread then enters the sandbox's network namespace too (it is
 // alone again): the AF_UNIX sockets it makes for guests (socket_broker)
 // must be the sandbox's, or SIOCGIF* ioctls on them, which the filter
 // passes, would describe the host's interfaces.
 bool Supervisor::AwaitNamespaces(std::string* err) {
-  if (ns_maker_.joinable()) ns_maker_.join();
-  if (ns_err_.empty() && netns_fd_ >= 0 && !in_netns_) {
-    if (setns(netns_fd_, CLONE_NEWNET) != 0)
-      ns_err_ = std::string("network: cannot enter the sandbox's namespace: ") + strerror(errno);
+  if (!ns_->Wait(err)) return false;
+  ipcns_fd_ = ns_->ipc_fd();
+  if (ns_->net_fd() >= 0) netns_fd_ = ns_->net_fd();
+  if (netns_fd_ >= 0 && !in_netns_) {
+    if (setns(netns_fd_, CLONE_NEWNET) != 0) {
+      *err = std::string("network: cannot enter the sandbox's namespace: ") + strerror(errno);
+      return false;
+    }
     in_netns_ = true;
   }
-  if (ns_err_.empty()) return true;
-  *err = ns_err_;
-  return false;
-}
-
-// A fresh network namespace with lo up, for the calling thread (the guests
-// join it). Its teardown costs a kworker as much again.
-bool Supervisor::MakeNetns(std::string* err) {
-  if (unshare(CLONE_NEWNET) != 0) {
-    *err = std::string("network: cannot create a network namespace: ") + strerror(errno);
-    return false;
-  }
-  // Bring lo up, as a new network namespace in a container has it.
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ifreq ifr{};
-  strcpy(ifr.ifr_name, "lo");
-  if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ||
-      (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr)) != 0) {
-    *err = std::string("network: cannot bring up lo: ") + strerror(errno);
-    if (s >= 0) close(s);
-    return false;
-  }
-  close(s);
-  netns_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (netns_fd_ < 0) *err = std::string("network: /proc/thread-self/ns/net: ") + strerror(errno);
-  return netns_fd_ >= 0;
+  return true;
 }
 
 void Supervisor::AddGuest(std::unique_ptr<Guest> g) {
@@ -1992,8 +1950,8 @@ void SetSweepUidForSignals(uid_t uid, const std::string& lease_path) {
   signal(SIGTERM, OnTerminate);
 }
 
-int RunSupervisor(int control_fd) {
-  Supervisor s(control_fd);
+int RunSupervisor(int control_fd, SupervisorHints hints) {
+  Supervisor s(control_fd, hints);
   return s.Run();
 }
 
