@@ -1,6 +1,7 @@
 #include "libos/channel.hpp"
 
 #include "libos/abi/constants.h"
+#include "libos/lookup_cache.hpp"
 #include "libos/rt/kernel.hpp"
 #include "libos/rt/sys.hpp"
 #include "libos/rt/util.hpp"
@@ -84,14 +85,22 @@ bool is_quick(uint32_t op) {
   return op >= proto::kOpen && op <= proto::kFchown;
 }
 
+// The fds that came with a datagram (up to two; -1 for none).
+void attached_fds(const k::msghdr& m, const char* ctl, int out[2]) {
+  out[0] = out[1] = -1;
+  if (m.controllen < sizeof(k::cmsghdr) + sizeof(int)) return;
+  auto* c = reinterpret_cast<const k::cmsghdr*>(ctl);
+  if (c->level != k::SOL_SOCKET || c->type != k::SCM_RIGHTS || c->len < sizeof(k::cmsghdr)) return;
+  size_t n = (c->len - sizeof(k::cmsghdr)) / sizeof(int);
+  if (n > 2) n = 2;  // the channel never carries more (kMaxFds)
+  memcpy(out, ctl + sizeof(k::cmsghdr), n * sizeof(int));
+}
+
 int attached_fd(const k::msghdr& m, const char* ctl) {
-  int fd = -1;
-  if (m.controllen >= sizeof(k::cmsghdr) + sizeof(int)) {
-    auto* c = reinterpret_cast<const k::cmsghdr*>(ctl);
-    if (c->level == k::SOL_SOCKET && c->type == k::SCM_RIGHTS)
-      memcpy(&fd, ctl + sizeof(k::cmsghdr), sizeof(int));
-  }
-  return fd;
+  int fds[2];
+  attached_fds(m, ctl, fds);
+  if (fds[1] >= 0) sys(__NR_close, fds[1]);
+  return fds[0];
 }
 
 // The welcome's page is mapped (or, without one, the socket kept).
@@ -159,8 +168,10 @@ long receive_reply(Rpc& r) {
       // Not the answer to this request: nothing else may come unasked, so
       // it answers none (the supervisor answers no notification, malformed
       // or not); dropped, fd and all, and the real answer read next.
-      int stray = attached_fd(rm, ctl);
-      if (stray >= 0) sys(__NR_close, stray);
+      int stray[2];
+      attached_fds(rm, ctl, stray);
+      for (int f : stray)
+        if (f >= 0) sys(__NR_close, f);
     } else {
       break;
     }
@@ -169,7 +180,10 @@ long receive_reply(Rpc& r) {
   r.payload_len = static_cast<size_t>(n) - sizeof resp;
   r.aux[0] = resp.aux[0];
   r.aux[1] = resp.aux[1];
-  r.fd_out = attached_fd(rm, ctl);
+  int fds[2];
+  attached_fds(rm, ctl, fds);
+  r.fd_out = fds[0];
+  r.fd_out2 = fds[1];
   return resp.result;
 }
 
@@ -210,6 +224,7 @@ long page_call(Rpc& r) {
 long send_recv(Rpc& r) {
   if (g_ndeferred) flush_deferred();
   if (g_welcome_pending) try_welcome();
+  if (long result; lookup::answer(r, page::lookup_tag(), &result)) return result;
   if (is_quick(r.op) && r.nfds == 0 &&
       sizeof(proto::Request) + r.str_len[0] + r.str_len[1] <= proto::kShmReqCap && page::ready())
     return page_call(r);

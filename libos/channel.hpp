@@ -25,6 +25,7 @@ struct Rpc {
   size_t payload_len = 0;
   int64_t aux[2] = {0, 0};
   int fd_out = -1;
+  int fd_out2 = -1;  // a second fd (kHello: proto::kHelloLookupFd)
 
   void set_str(int i, const char* s) {
     str[i] = s;

@@ -7,6 +7,7 @@
 #include "libos/channel.hpp"
 #include "libos/dispatch.hpp"
 #include "libos/loader.hpp"
+#include "libos/lookup_cache.hpp"
 #include "libos/rt/kernel.hpp"
 #include "libos/rt/sys.hpp"
 #include "libos/shared_page.hpp"
@@ -54,7 +55,13 @@ void install_filter() {
   long n = rpc(r);
   if (n <= 0 || static_cast<size_t>(n) * 8 != r.payload_len || n > 0xffff)
     die("supervisor refused the hello", n);
-  if (r.fd_out >= 0) page::map(r.fd_out);  // the shared request page
+  // The shared request page, then the sandbox's lookup cache.
+  int fds[2] = {r.fd_out, r.fd_out2};
+  int next = 0;
+  if ((r.aux[0] & proto::kHelloPageFd) && fds[next] >= 0) page::map(fds[next++]);
+  if ((r.aux[0] & proto::kHelloLookupFd) && next < 2 && fds[next] >= 0) lookup::map(fds[next++]);
+  for (; next < 2; ++next)
+    if (fds[next] >= 0) sys(__NR_close, fds[next]);
   SockFprog prog{static_cast<uint16_t>(n), r.payload};
   long e = sys(__NR_prctl, 38 /*PR_SET_NO_NEW_PRIVS*/, 1, 0, 0, 0);
   if (e < 0) die("no_new_privs", e);

@@ -73,6 +73,10 @@ bool sandbox_opath() {
   return g_base && __atomic_load_n(&ctl()->sandbox_opath, __ATOMIC_RELAXED) != 0;
 }
 
+uint32_t lookup_tag() {
+  return g_base ? __atomic_load_n(&ctl()->lookup_tag, __ATOMIC_ACQUIRE) : 0;
+}
+
 char* request_area() {
   return g_base + proto::kShmReqOffset;
 }

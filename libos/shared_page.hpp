@@ -23,6 +23,10 @@ bool map(int fd);
 char* request_area();
 // The supervisor's word that an O_PATH fd exists in the sandbox.
 bool sandbox_opath();
+// The supervisor's word whether (non-zero) and with which entries this
+// process may answer lookups from the sandbox's lookup cache
+// (ShmControl::lookup_tag).
+uint32_t lookup_tag();
 // Publishes a request of `len` bytes; `sock_sent` = datagrams the process
 // sent on its socket so far. True if the supervisor is not polling the
 // page and must be rung (kDoorbell on the socket).

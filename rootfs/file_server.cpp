@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 
 #include "rootfs/host_fs.hpp"
 #include "rootfs/virtual_fd.hpp"
@@ -19,6 +20,14 @@ bool FileServer::Handle(const ReceivedRequest& req, ProcessContext& ctx, int cha
 }
 
 FileServer::Reply FileServer::Serve(const ReceivedRequest& req, ProcessContext& ctx) {
+  last_plain_.clear();
+  last_up_.clear();
+  // Entries a change makes stale go before it is made: a guest that sees
+  // the change some other way (fstat of a directory fd) must not then get
+  // the old answer from the cache.
+  if (cache_ && !cache_->empty())
+    for (const auto& [q, exact] : ChangedPaths(req, ctx))
+      exact ? cache_->ChangedExactly(q) : cache_->Changed(q);
   Reply r;
   switch (req.hdr.op) {
     case proto::kOpen:
@@ -85,7 +94,90 @@ FileServer::Reply FileServer::Serve(const ReceivedRequest& req, ProcessContext& 
       return Err(-EPROTO);
   }
   if (r.payload.size() > kMaxPayload) r = Err(-EOVERFLOW);
+  if (cache_) {
+    // A create through a dangling symlink made the link's target, which
+    // only the answer names (its canonical path).
+    if (req.hdr.op == proto::kOpen && (req.hdr.arg[0] & O_CREAT) && r.result >= 0)
+      cache_->Changed(r.payload);
+    if (req.hdr.dirfd_slot[0] < 0)
+      cache_->Offer(req.hdr.op, req.hdr.arg, LookupCache::Tag(ctx.creds), req.str[0], r.result,
+                    r.payload, last_plain_, last_up_);
+  }
   return r;
+}
+
+std::string FileServer::EntryPath(const std::string& abs, const ProcessContext& ctx) {
+  std::string_view p = abs;
+  while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+  size_t slash = p.rfind('/');
+  std::string_view leaf = p.substr(slash + 1);
+  if (leaf.empty() || leaf == "." || leaf == "..") return CanonicalPath(std::string(p), ctx);
+  std::string parent = slash == 0 ? "/" : CanonicalPath(std::string(p.substr(0, slash)), ctx);
+  return (parent == "/" ? "" : parent) + "/" + std::string(leaf);
+}
+
+std::vector<std::pair<std::string, bool>> FileServer::ChangedPaths(const ReceivedRequest& req,
+                                                                   const ProcessContext& ctx) {
+  std::vector<std::pair<std::string, bool>> out;
+  auto entry = [&](int i) {
+    std::string abs;
+    if (PathArg(req, i, ctx, &abs) == 0) out.emplace_back(EntryPath(abs, ctx), false);
+  };
+  // Ops that follow a final symlink change its target as well.
+  auto entry_and_target = [&](int i) {
+    std::string abs;
+    if (PathArg(req, i, ctx, &abs) != 0) return;
+    out.emplace_back(EntryPath(abs, ctx), false);
+    out.emplace_back(CanonicalPath(abs, ctx), false);
+  };
+  auto by_fd = [&](bool exact) {
+    std::string v;
+    if (!req.fds.empty() && FdToVirtual(req.fds[0].get(), &v) == 0) out.emplace_back(v, exact);
+  };
+  switch (req.hdr.op) {
+    case proto::kOpen:
+      if ((req.hdr.arg[0] & O_CREAT) && req.hdr.arg[2] == 0) entry(0);
+      break;
+    case proto::kMkdir:
+    case proto::kMknod:
+    case proto::kUnlink:
+      entry(0);
+      break;
+    case proto::kSymlink:
+      entry(1);
+      break;
+    case proto::kRename:
+    case proto::kLink:
+      entry(0);
+      entry(1);
+      break;
+    case proto::kChmod:
+    case proto::kChown:
+    case proto::kTruncate:
+      entry_and_target(0);
+      break;
+    case proto::kUtimens:
+      if (req.str[0].empty())
+        by_fd(false);
+      else
+        entry_and_target(0);
+      break;
+    case proto::kFchmod:
+    case proto::kFchown:
+      by_fd(false);
+      break;
+    case proto::kGetdents:  // a listing may move the directory's atime
+      by_fd(true);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+void FileServer::NameChanged(const std::string& abs, const ProcessContext& ctx) {
+  if (cache_ && !cache_->empty() && !abs.empty() && abs[0] == '/')
+    cache_->Changed(EntryPath(abs, ctx));
 }
 
 std::string FileServer::CanonicalPath(const std::string& path, const ProcessContext& ctx) {
@@ -155,7 +247,10 @@ int FileServer::ResolveArg(const ReceivedRequest& req, int i, const ProcessConte
   std::string abs;
   if (int e = PathArg(req, i, ctx, &abs); e < 0) return e;
   auto lookup = [&](const std::string& p, VNode* n) { return tree_.Lookup(p, ctx, n); };
-  return fs_.Resolve(abs, follow, lookup, out, &ctx.creds, need_parent, open_flags);
+  int e = fs_.Resolve(abs, follow, lookup, out, &ctx.creds, need_parent, open_flags);
+  last_plain_ = out->plain_path;
+  last_up_ = out->plain_up;
+  return e;
 }
 
 int FileServer::CheckParentWritable(const Resolved& r, const ProcessContext& ctx,

@@ -5,7 +5,10 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "rootfs/lookup_cache.hpp"
 #include "rootfs/message.hpp"
 #include "rootfs/process.hpp"
 #include "rootfs/rootfs.hpp"
@@ -16,6 +19,12 @@ namespace litebox::rootfs {
 class FileServer {
  public:
   FileServer(RootFs& root, ProcInfo& procs) : fs_(root), procs_(procs), tree_(root, procs) {}
+
+  // The sandbox's lookup cache, kept by Serve from now on (null: none).
+  void SetLookupCache(LookupCache* cache) { cache_ = cache; }
+  // Tells the cache a name at virtual path `abs` (not followed if it is a
+  // symlink) changed by other means than a file op (a socket bound there).
+  void NameChanged(const std::string& abs, const ProcessContext& ctx);
 
   // Handles ops 10..33; returns false (and sends nothing) for any other op.
   // Sends exactly one response for a file op.
@@ -94,9 +103,23 @@ class FileServer {
   // Host object behind a guest-sent fd: its stat and mount, or -errno.
   int GuestFdObject(int fd, struct stat* st, int* mount) const;
 
+  // The canonical paths whose names (or attributes) request `req` may
+  // change, for the lookup cache, each with whether only that path's own
+  // entries are touched; empty for an op that changes none.
+  std::vector<std::pair<std::string, bool>> ChangedPaths(const ReceivedRequest& req,
+                                                         const ProcessContext& ctx);
+  // Canonical path of the entry `abs` names: its parent resolved, its last
+  // component kept as it is (a symlink is the link, not its target).
+  std::string EntryPath(const std::string& abs, const ProcessContext& ctx);
+
   RootFs& fs_;
   ProcInfo& procs_;
   VirtualTree tree_;
+  LookupCache* cache_ = nullptr;
+  // Resolved::plain_path and plain_up of the last ResolveArg (Serve clears
+  // them).
+  std::string last_plain_;
+  std::vector<std::string> last_up_;
 };
 
 }  // namespace litebox::rootfs

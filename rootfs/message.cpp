@@ -137,28 +137,32 @@ RecvStatus ParseRequest(const char* buf, size_t n, ReceivedRequest* out, int* er
 }
 
 bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::string_view payload,
-                  int fd, bool dont_wait) {
+                  int fd, bool dont_wait, int fd2) {
   if (payload.size() > kMaxPayload) return false;
+  int fds[2];
+  int nfds = 0;
+  for (int f : {fd, fd2})
+    if (f >= 0) fds[nfds++] = f;
   proto::Response r = {};
   r.magic = proto::kMagic;
   r.op = op;
   r.size = static_cast<uint32_t>(sizeof(r) + payload.size());
-  r.nfds = fd >= 0 ? 1 : 0;
+  r.nfds = static_cast<uint32_t>(nfds);
   r.result = result;
   r.aux[0] = aux0;
   struct iovec iov[2] = {{&r, sizeof(r)}, {const_cast<char*>(payload.data()), payload.size()}};
   struct msghdr msg = {};
   msg.msg_iov = iov;
   msg.msg_iovlen = payload.empty() ? 1 : 2;
-  alignas(struct cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  if (fd >= 0) {
+  alignas(struct cmsghdr) char cbuf[CMSG_SPACE(sizeof(fds))] = {};
+  if (nfds > 0) {
     msg.msg_control = cbuf;
-    msg.msg_controllen = sizeof(cbuf);
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
     struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
   }
   ssize_t n;
   do {

@@ -53,8 +53,9 @@ inline constexpr size_t kMaxPayload = proto::kMaxMessage - sizeof(proto::Respons
 // its copy). False if the payload is too large or the send failed.
 // `dont_wait`: fail rather than block on a full socket (a datagram the
 // guest did not ask for; it may have filled the buffer on purpose).
+// `fd2`: a second fd after `fd` (kHello).
 bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::string_view payload,
-                  int fd = -1, bool dont_wait = false);
+                  int fd = -1, bool dont_wait = false, int fd2 = -1);
 
 // Writes the same response (no fd) into `out`: its length, or 0 if it does
 // not fit in `cap` bytes.

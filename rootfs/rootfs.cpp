@@ -305,7 +305,11 @@ int RootFs::ResolveFast(const std::string& abs_path, bool follow_last, Resolved*
   std::string path = abs_path, next;
   for (int links = 0; links <= kMaxLinks; ++links) {
     int r = ResolveFastOnce(path, follow_last, out, searcher, need_parent, open_flags, &next);
-    if (r != kFollow) return r;
+    if (r != kFollow) {
+      // Plain only if no symlink was followed before this pass.
+      if (links != 0) out->plain_path.clear(), out->plain_up.clear();
+      return r;
+    }
     path = std::move(next);
   }
   return kNotApplicable;  // the walk counts the links and says ELOOP
@@ -337,6 +341,7 @@ int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resol
   // of times per compile: the walk took ~20 us each).
   const std::string& abs_path = clean_path;
   bool lexical = false;
+  std::vector<std::string> stepped_out;  // directories a ".." left
   {
     std::vector<std::string_view> comps;
     std::string dir;  // "/" + comps joined, kept as the walk goes
@@ -364,6 +369,7 @@ int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resol
       if (c.size() > 255) return kNotApplicable;  // the walk says ENAMETOOLONG
       if (c == "..") {
         if (!comps.empty()) {
+          stepped_out.push_back(dir);
           dir.resize(dir.size() - comps.back().size() - 1);
           comps.pop_back();
         }
@@ -401,6 +407,8 @@ int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resol
     out->kind = Resolved::kHost;
     out->vpath = abs_path;
     out->name = std::move(leaf);
+    out->plain_path = abs_path;
+    out->plain_up = stepped_out;
     return 0;
   };
   // The root's own symlinks (Debian's /lib, /bin, /sbin, /lib64 -> usr/...,
@@ -465,7 +473,12 @@ int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resol
     }
     // The kernel's own answer for a walk without symlinks (the walk below
     // would find the same missing or non-directory component).
-    if (lexical) return fd == -ENOENT || fd == -ENOTDIR ? fd : kNotApplicable;
+    if (lexical) {
+      if (fd != -ENOENT && fd != -ENOTDIR) return kNotApplicable;
+      out->plain_path = abs_path;
+      out->plain_up = stepped_out;
+      return fd;
+    }
     if (fd == -ELOOP) {
       // A directory on the way is a symlink: the first one, found by
       // opening the prefixes in turn (those before it are real dirs).
@@ -500,7 +513,11 @@ int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resol
         Openat2(mounts_[0].fd.get(), dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC, resolve, 0);
     // A missing or non-directory middle component answers as the walk does;
     // a symlink on the way (ELOOP) or anything odd goes to the walk.
-    if (parent == -ENOENT || parent == -ENOTDIR) return parent;
+    if (parent == -ENOENT || parent == -ENOTDIR) {
+      out->plain_path = abs_path;
+      out->plain_up = stepped_out;
+      return parent;
+    }
     if (parent < 0) return kNotApplicable;
   }
   out->parent.reset(parent);
@@ -510,6 +527,8 @@ int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resol
     out->kind = Resolved::kMissing;
     out->vpath = abs_path;
     out->name = std::move(leaf);
+    out->plain_path = abs_path;
+    out->plain_up = stepped_out;
     return 0;
   }
   if (fd < 0) return kNotApplicable;

@@ -43,6 +43,13 @@ struct Resolved {
   // node's or link's ENOENT.
   bool dir_only = false;
   VNode node;  // kVirtual
+  // Set when the answer (this one, or the -ENOENT/-ENOTDIR Resolve
+  // returned) came from one kernel walk of the path with no symlink, mount
+  // point or virtual tree on the way: the lexically clean path, whose
+  // directories are all that answer depends on (rootfs/lookup_cache.hpp),
+  // with those a ".." stepped out of (plain_up: "/a/x/../b" needs /a/x).
+  std::string plain_path;
+  std::vector<std::string> plain_up;
 };
 
 class RootFs {  // thread-compatible; one per sandbox

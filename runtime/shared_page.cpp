@@ -67,6 +67,10 @@ void SharedPage::SetAvoidedCpu(uint32_t cpu) {
   __atomic_store_n(&ctl()->sup_avoids_cpu, cpu, __ATOMIC_RELAXED);
 }
 
+void SharedPage::SetLookupTag(uint32_t tag) {
+  __atomic_store_n(&ctl()->lookup_tag, tag, __ATOMIC_SEQ_CST);
+}
+
 uint32_t SharedPage::SockSent() const {
   return __atomic_load_n(&ctl()->sock_sent, __ATOMIC_RELAXED);
 }

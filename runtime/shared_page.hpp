@@ -55,6 +55,8 @@ class SharedPage {
   // ShmControl::sup_avoids_cpu: `cpu` (plus one) is a CPU the supervisor
   // will not run on until it says otherwise; 0: none.
   void SetAvoidedCpu(uint32_t cpu);
+  // ShmControl::lookup_tag.
+  void SetLookupTag(uint32_t tag);
 
  private:
   explicit SharedPage(char* base) : base_(base) {}

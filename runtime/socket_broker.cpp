@@ -74,6 +74,23 @@ int64_t UnixTarget(const rootfs::RootFs& root, const rootfs::ProcessContext& ctx
 
 }  // namespace
 
+std::string UnixSocketPath(const std::string& addr, const rootfs::ProcessContext& ctx) {
+  constexpr size_t kPathAt = offsetof(sockaddr_un, sun_path);
+  sa_family_t family = 0;
+  if (addr.size() >= sizeof family) memcpy(&family, addr.data(), sizeof family);
+  if (family != AF_UNIX || addr.size() <= kPathAt || addr.size() > sizeof(sockaddr_storage) ||
+      addr[kPathAt] == '\0')
+    return "";
+  const char* p = addr.data() + kPathAt;
+  std::string vpath(p, strnlen(p, addr.size() - kPathAt));
+  if (vpath[0] != '/') {
+    std::string base = ctx.cwd;
+    if (base.empty() || base.back() != '/') base += '/';
+    vpath = base + vpath;
+  }
+  return vpath;
+}
+
 void HandleSocketOp(const rootfs::ReceivedRequest& req, const rootfs::RootFs& root,
                     const rootfs::ProcessContext& ctx, bool network, int channel) {
   const uint32_t op = req.hdr.op;
@@ -97,17 +114,10 @@ void HandleSocketOp(const rootfs::ReceivedRequest& req, const rootfs::RootFs& ro
     return reply(InetOp(op, fd, sa, len, ctx));
   }
   if (domain != AF_UNIX) return reply(-EAFNOSUPPORT);
-  auto* un = reinterpret_cast<sockaddr_un*>(&ss);
-  size_t path_len = len - offsetof(sockaddr_un, sun_path);
-  if (path_len == 0 || un->sun_path[0] == '\0') {
+  std::string vpath = UnixSocketPath(addr, ctx);
+  if (vpath.empty()) {
     // Abstract names are host-global (per network namespace): not offered yet.
     return reply(op == proto::kSockBind ? -EACCES : -ECONNREFUSED);
-  }
-  std::string vpath(un->sun_path, strnlen(un->sun_path, path_len));
-  if (vpath.empty() || vpath[0] != '/') {
-    std::string base = ctx.cwd;
-    if (base.empty() || base.back() != '/') base += '/';
-    vpath = base + vpath;
   }
   int type = SocketOpt(fd, SO_TYPE);
   if (type != SOCK_STREAM && type != SOCK_SEQPACKET) return reply(-EOPNOTSUPP);

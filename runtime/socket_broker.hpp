@@ -10,6 +10,11 @@
 namespace litebox::runtime {
 
 // Answers one kSockConnect/kSockBind request on `channel`.
+// The virtual path an AF_UNIX address (the sockaddr bytes of a kSockBind
+// or kSockConnect) names, made absolute against ctx's cwd; "" for an
+// abstract or unnamed one, or another family's.
+std::string UnixSocketPath(const std::string& addr, const rootfs::ProcessContext& ctx);
+
 void HandleSocketOp(const rootfs::ReceivedRequest& req, const rootfs::RootFs& root,
                     const rootfs::ProcessContext& ctx, bool network, int channel);
 

@@ -1,3 +1,5 @@
+#include "runtime/supervisor.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -37,8 +39,10 @@
 #include "libos/abi/constants.h"
 #include "libos/abi/proto.h"
 #include "rootfs/file_server.hpp"
+#include "rootfs/lookup_cache.hpp"
 #include "rootfs/message.hpp"
 #include "rootfs/rootfs.hpp"
+#include "rootfs/vpath.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/control.hpp"
 #include "runtime/cpu_apart.hpp"
@@ -50,7 +54,6 @@
 #include "runtime/socket_broker.hpp"
 #include "runtime/spawn.hpp"
 #include "runtime/spec_json.hpp"
-#include "runtime/supervisor.hpp"
 #include "runtime/uid_lease.hpp"
 
 namespace litebox::runtime {
@@ -282,6 +285,9 @@ class Supervisor : public rootfs::ProcInfo {
   std::string hostname_, domainname_;
   std::unique_ptr<rootfs::RootFs> root_;
   std::unique_ptr<rootfs::FileServer> files_;
+  std::unique_ptr<rootfs::LookupCache> lookup_;  // null: answers are not cached
+  void MakeLookupCache();
+  uint32_t LookupTag(const Guest& g) const;
   std::map<int, std::unique_ptr<Guest>> guests_;  // by channel fd
   // Forked processes that exited and whose parent (or the init, which
   // inherits orphans) has not reaped them yet; the reaper's libOS says
@@ -391,7 +397,35 @@ bool Supervisor::Init(const json& msg, std::string* err) {
   root_ = rootfs::RootFs::Open(spec_.rootfs, spec_.readonly_root, mounts, err, spec_.state_dir);
   if (!root_) return false;
   files_ = std::make_unique<rootfs::FileServer>(*root_, *this);
+  MakeLookupCache();
   return true;
+}
+
+// The sandbox's lookup cache (rootfs/lookup_cache.hpp), where a change to
+// the root file system can only come from the sandbox or from outside it:
+// not for the host's own "/" as root, nor when a bind mount's source lies
+// inside the root or holds it (a change made through the mount would not
+// be seen at the name it has in the root).
+void Supervisor::MakeLookupCache() {
+  const std::string& root = root_->root_path();
+  if (root == "/") return;
+  for (const auto& m : root_->Mounts())
+    if (m.destination != "/" && m.kind == rootfs::Mount::kBind &&
+        (rootfs::PathIsUnder(m.host_source, root) || rootfs::PathIsUnder(root, m.host_source))) {
+      Log("no lookup cache: the bind mount of " + m.host_source + " overlaps the root");
+      return;
+    }
+  std::string err;
+  lookup_ = rootfs::LookupCache::Create(&err);
+  if (!lookup_) {
+    Log(err);
+    return;
+  }
+  files_->SetLookupCache(lookup_.get());
+}
+
+uint32_t Supervisor::LookupTag(const Guest& g) const {
+  return lookup_ ? rootfs::LookupCache::Tag(g.ctx.creds) : 0;
 }
 
 bool Supervisor::CreateCgroup(const CgroupLimits& limits, std::string* err) {
@@ -894,6 +928,10 @@ bool Supervisor::OnChannelOnce(int fd) {
       SendResponse(fd, req.hdr.op, -EPERM, 0, {});
       return false;
     }
+    // A bound name is a new directory entry (dropped from the lookup cache
+    // first: nothing is served, so nothing cached, until the bind is done).
+    if (req.hdr.op == proto::kSockBind)
+      files_->NameChanged(UnixSocketPath(req.str[0], g.ctx), g.ctx);
     HandleSocketOp(req, *root_, g.ctx, policy_.network, fd);
     return false;
   }
@@ -1051,6 +1089,7 @@ int Supervisor::NewPageFd(Guest& g) {
   if (spare_page_) {
     g.page = std::move(spare_page_);
     if (opath_served_) g.page->SetSandboxOpath();
+    g.page->SetLookupTag(LookupTag(g));
     return std::exchange(spare_page_fd_, -1);
   }
   int fd = -1;
@@ -1058,6 +1097,7 @@ int Supervisor::NewPageFd(Guest& g) {
   g.page = SharedPage::Create(&fd, &err);
   if (!g.page) Log(err);
   if (g.page && opath_served_) g.page->SetSandboxOpath();
+  if (g.page) g.page->SetLookupTag(LookupTag(g));
   return fd;
 }
 
@@ -1403,9 +1443,15 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       }
       std::string payload(reinterpret_cast<const char*>(prog.data()),
                           prog.size() * sizeof(sock_filter));
-      // The process's shared page comes with it (no round trip of its own).
+      // The process's shared page comes with it (no round trip of its own),
+      // and the sandbox's lookup cache.
       int page_fd = g.page ? -1 : NewPageFd(g);
-      SendResponse(ch, op, static_cast<int64_t>(prog.size()), 0, payload, page_fd);
+      // Only to a process that may use it (rootfs/lookup_cache.hpp).
+      const int lookup_fd = LookupTag(g) != 0 ? lookup_->fd() : -1;
+      const int64_t which =
+          (page_fd >= 0 ? proto::kHelloPageFd : 0) | (lookup_fd >= 0 ? proto::kHelloLookupFd : 0);
+      SendResponse(ch, op, static_cast<int64_t>(prog.size()), which, payload,
+                   page_fd >= 0 ? page_fd : lookup_fd, false, page_fd >= 0 ? lookup_fd : -1);
       if (page_fd >= 0) close(page_fd);
       return;
     }
@@ -1459,6 +1505,8 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
     case proto::kSetIds: {
       int64_t a0 = 0, a1 = 0;
       long r = SetIds(g, req, &a0, &a1);
+      // Before the answer: the guest's next lookup must see it.
+      if (g.page) g.page->SetLookupTag(LookupTag(g));
       // aux1 travels in the reply header too (SendResponse sends aux0 only):
       // pack both into the payload-free reply by a second field.
       proto::Response resp{};

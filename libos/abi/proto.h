@@ -319,6 +319,12 @@ struct ShmControl {
   // guest waiting there has nobody to yield its CPU to (runtime/
   // cpu_apart.hpp); a hint only.
   uint32_t sup_avoids_cpu;
+  // Non-zero: this process may answer lookups from the sandbox's lookup
+  // cache (below), from entries made for this tag: the supervisor's name
+  // for what of its credentials a lookup depends on (the same for every
+  // process with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH; else its file
+  // ids and groups). Updated before any answer that changes them.
+  uint32_t lookup_tag;
 };
 // The request and its answer share the first page with the control block:
 // a process's first request (a fork child's exec, say) then faults in one
@@ -330,6 +336,95 @@ inline constexpr uint32_t kShmRespOffset = kShmReqOffset;
 inline constexpr uint32_t kShmRespCap = 64 * 1024;
 inline constexpr uint32_t kShmSize = (kShmRespOffset + kShmRespCap + 4095) & ~4095u;
 static_assert(sizeof(ShmControl) <= kShmReqOffset && kShmReqCap <= kShmRespCap, "layout");
+
+// kHello reply aux0: which fds came with it, in this order.
+inline constexpr int64_t kHelloPageFd = 1;    // the process's shared page
+inline constexpr int64_t kHelloLookupFd = 2;  // the sandbox's lookup cache
+
+// --- Lookup cache -------------------------------------------------------------
+// Path lookups repeat across a sandbox's processes (every gcc driver of a
+// build stats the same few dozen paths, most of them missing; glibc's
+// realpath reads every directory of a path as a link). The supervisor
+// publishes answers to such lookups in one memfd per sandbox that every
+// guest maps read-only (sealed: F_SEAL_FUTURE_WRITE, so only the
+// supervisor's mapping writes); a guest whose ShmControl::lookup_tag is set
+// answers a matching request (same tag) from it instead of asking.
+//
+// What goes in (the supervisor decides, runtime and rootfs/lookup_cache.hpp):
+// answers that no write through an fd can change, resolved without a
+// symlink, mount point or virtual tree on the way, for an absolute path:
+//   kStat     -ENOENT, -ENOTDIR, or a directory's or symlink's stat
+//   kReadlink the target, -EINVAL (not a link), -ENOENT, -ENOTDIR
+//   kAccess   -ENOENT, -ENOTDIR        kOpen (no O_CREAT/O_TMPFILE) -ENOENT
+// Each is dropped when the sandbox changes a name on or under its path (or
+// its parent directory's entries), and expires kLookupTtlCycles after it
+// was made, which bounds how long a change made from outside the sandbox
+// (the host writing into the root file system) goes unseen.
+//
+// Slot = hash % kLookupSlots. A slot is a seqlock: `seq` is odd while the
+// supervisor writes it; a reader copies the slot, then checks seq again.
+inline constexpr uint32_t kLookupSlots = 2048;
+inline constexpr uint32_t kLookupMaxPath = 255;  // longer paths are not cached
+inline constexpr uint32_t kLookupMaxPayload = 256;
+inline constexpr uint64_t kLookupTtlCycles = 2'000'000'000;  // TSC: ~0.7-1 s
+struct LookupSlot {
+  uint32_t seq;
+  uint32_t op;  // 0: empty
+  uint64_t hash;
+  uint64_t expires_tsc;
+  int64_t result;
+  uint32_t key_flag;  // LookupKeyFlag of the request
+  uint32_t tag;       // ShmControl::lookup_tag of the process it was made for
+  uint32_t pad;
+  uint16_t path_len;
+  uint16_t payload_len;
+  char path[kLookupMaxPath + 1];
+  char payload[kLookupMaxPayload];
+};
+inline constexpr uint32_t kLookupSize =
+    (kLookupSlots * static_cast<uint32_t>(sizeof(LookupSlot)) + 4095) & ~4095u;
+
+// The part of a request besides its path that a cached answer depends on:
+// whether a final symlink is followed. Only requests for which this
+// returns >= 0 may be answered from the cache (others: -1), the same test
+// on both sides. arg = the request's args.
+inline int32_t LookupKeyFlag(uint32_t op, const int64_t* arg) {
+  constexpr int64_t kNofollowAt = 0x100, kOCreat = 0100, kONofollow = 0400000,
+                    kOTmpfileBit = 020000000, kOAccmode = 3;
+  switch (op) {
+    case kStat:
+      return (arg[0] & kNofollowAt) ? 1 : 0;
+    case kReadlink:
+      return 0;
+    case kAccess:
+      if ((arg[0] & ~int64_t{7}) != 0 || (arg[1] & ~int64_t{0x300}) != 0) return -1;
+      return (arg[1] & kNofollowAt) ? 1 : 0;
+    case kOpen:
+      if (arg[2] == kOpenForExec || arg[2] == kOpenForExecMain || arg[2] == kOpenForExecListFds)
+        return 0;  // follows: opened O_RDONLY whatever the flags
+      if (arg[2] != 0 || (arg[0] & (kOCreat | kOTmpfileBit)) != 0 ||
+          (arg[0] & kOAccmode) == kOAccmode)
+        return -1;
+      return (arg[0] & kONofollow) ? 1 : 0;
+    default:
+      return -1;
+  }
+}
+
+// FNV-1a over the op, the key flag, the tag and the path.
+inline uint64_t LookupHash(uint32_t op, int32_t key_flag, uint32_t tag, const char* path,
+                           uint32_t len) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint8_t b) {
+    h ^= b;
+    h *= 1099511628211ull;
+  };
+  mix(static_cast<uint8_t>(op));
+  mix(static_cast<uint8_t>(key_flag));
+  for (int i = 0; i < 32; i += 8) mix(static_cast<uint8_t>(tag >> i));
+  for (uint32_t i = 0; i < len; ++i) mix(static_cast<uint8_t>(path[i]));
+  return h;
+}
 
 enum LaunchFlags : uint32_t {
   kLaunchWaitForStart = 1,  // stop before the app's first instruction until the supervisor says go

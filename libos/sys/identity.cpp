@@ -4,7 +4,9 @@
 #include "libos/abi/proto.h"
 #include "libos/channel.hpp"
 #include "libos/dispatch.hpp"
+#include "libos/lookup_cache.hpp"
 #include "libos/rt/sys.hpp"
+#include "libos/shared_page.hpp"
 
 using namespace lb;
 
@@ -106,6 +108,7 @@ long set_ids(int64_t which, long a, long b, long c3) {
   r.arg[3] = c3;
   r.payload = nullptr;
   long e = rpc(r);
+  lookup::credentials_changed(page::lookup_tag());
   if (e < 0) return e;
   // The supervisor replies with the resulting ids in aux: (ruid|euid<<32), suid|fsuid<<32.
   uint64_t x = static_cast<uint64_t>(r.aux[0]), y = static_cast<uint64_t>(r.aux[1]);
@@ -219,6 +222,9 @@ LB_SYSCALL_DIRECT(capset) {
   // Sets may only shrink (no virtual CAP_SETPCAP games yet); effective within permitted.
   if ((prm & ~g_proc.cap_prm) || (eff & ~prm)) return -k::EPERM;
   g_proc.cap_eff = eff, g_proc.cap_prm = prm, g_proc.cap_inh = inh;
+  // Without the DAC capabilities (1, 2) the sandbox's lookup cache is no
+  // longer this process's to read (the supervisor does not track capset).
+  if (!(eff & 6)) lookup::credentials_changed(0);
   return 0;
 }
 

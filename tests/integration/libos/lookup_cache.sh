@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The sandbox's lookup cache (rootfs/lookup_cache.hpp) is in use, and a
+# change made from outside the sandbox shows once its entry expires: a
+# shell under `litebox do` looks up a missing /probe twice, the host then
+# creates it in the root file system, and the shell looks again at once
+# (the cached answer: still missing) and after the entry's lifetime
+# (kLookupTtlCycles, under a second here: found). Changes made inside the
+# sandbox show at once (conformance: lookups_test).
+# usage: lookup_cache.sh BUILD_DIR
+set -uo pipefail
+BUILD=$1
+SRC=$(cd "$(dirname "$0")/../../.." && pwd)
+LITEBOX=$BUILD/bin/litebox
+[ -x "$LITEBOX" ] || { echo "SKIP: litebox not built"; exit 77; }
+bash "$SRC/tests/images/build-busybox.sh" "$BUILD/images" >/dev/null || exit 1
+
+WORK=$(mktemp -d /tmp/litebox-lookup.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cp -a "$BUILD/images/busybox-rootfs" "$WORK/root"
+mkfifo "$WORK/go"
+script='
+look() { if [ -e /probe ]; then echo "$1 found"; else echo "$1 missing"; fi; }
+look first; look second
+echo asked
+read line
+look at-once
+sleep 3
+look later'
+"$LITEBOX" do --rootfs "$WORK/root" -- /bin/sh -c "$script" <"$WORK/go" >"$WORK/out" 2>&1 &
+pid=$!
+exec 3>"$WORK/go"
+for _ in $(seq 100); do grep -q asked "$WORK/out" && break; sleep 0.05; done
+touch "$WORK/root/probe"
+echo go >&3
+exec 3>&-
+wait $pid
+rc=$?
+want=$'first missing\nsecond missing\nasked\nat-once missing\nlater found'
+if [ $rc -ne 0 ] || [ "$(cat "$WORK/out")" != "$want" ]; then
+  echo "FAIL (exit $rc): expected"; echo "$want"; echo "got:"; cat "$WORK/out"; exit 1
+fi
+echo "PASS: the host's change was unseen at once and seen after the entry's lifetime"
