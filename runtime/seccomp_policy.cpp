@@ -325,6 +325,30 @@ void EmitGateCheck(BpfAsm& a, const SyscallRow& row, BpfAsm::Label normal) {
   }
 }
 
+// The longest run of numbers no row names (x86-64 leaves 337-423 unused):
+// answered ENOSYS by the prefix with two compares, where libseccomp spent
+// ~3 instructions per number (the filter's size is what its installation
+// costs: ~0.2 us per instruction here, once per sandbox).
+struct NumberRun {
+  int first = 0, last = -1;  // empty when last < first
+};
+NumberRun LongestUnassignedRun() {
+  std::vector<bool> assigned(abi::kMaxSyscall + 1, false);
+  for (const SyscallRow& row : kTable)
+    if (row.nr >= 0 && row.nr <= abi::kMaxSyscall) assigned[row.nr] = true;
+  NumberRun best, cur;
+  for (int nr = 0; nr <= abi::kMaxSyscall; ++nr) {
+    if (assigned[nr]) {
+      cur = NumberRun{};
+      continue;
+    }
+    if (cur.last < cur.first) cur.first = nr;
+    cur.last = nr;
+    if (cur.last - cur.first > best.last - best.first) best = cur;
+  }
+  return best;
+}
+
 bool BuildPrefix(uint64_t gate_ip, std::vector<sock_filter>* out, std::string* err) {
   BpfAsm a;
   const BpfAsm::Label rules = a.NewLabel();  // start of the libseccomp program
@@ -333,6 +357,12 @@ bool BuildPrefix(uint64_t gate_ip, std::vector<sock_filter>* out, std::string* e
   a.Load(kOffNr);
   a.RetIf(BPF_JSET, 0x40000000, kKill);  // x32 ABI
   a.RetIf(BPF_JGT, abi::kMaxSyscall, Errno(ENOSYS));
+  if (const NumberRun gap = LongestUnassignedRun(); gap.last >= gap.first) {
+    const BpfAsm::Label past = a.NewLabel();
+    a.GotoIf(BPF_JGT, static_cast<uint32_t>(gap.last), past);
+    a.RetIf(BPF_JGE, static_cast<uint32_t>(gap.first), Errno(ENOSYS));
+    a.Bind(past);
+  }
 
   // Dispatch only gate numbers and prefix-checked numbers away from the
   // rules; every other number reaches the rules having loaded nr and arch only.
@@ -565,8 +595,11 @@ bool AddTableRules(scmp_filter_ctx ctx, const PolicyOptions& options, std::strin
         break;
     }
   }
+  // The longest unassigned run never reaches these rules (BuildPrefix).
+  const NumberRun gap = LongestUnassignedRun();
   for (int nr = 0; nr <= abi::kMaxSyscall; ++nr)
-    if (!assigned[nr]) w.AddNr(SCMP_ACT_ERRNO(ENOSYS), nr, "(unassigned)", {});
+    if (!assigned[nr] && (nr < gap.first || nr > gap.last))
+      w.AddNr(SCMP_ACT_ERRNO(ENOSYS), nr, "(unassigned)", {});
   return w.ok();
 }
 

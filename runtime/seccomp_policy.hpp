@@ -3,7 +3,8 @@
 //
 // Program layout (see BuildPartitionFilter):
 //   1. hand-written prefix: foreign arch / x32 bit -> KILL_PROCESS;
-//      nr > abi::kMaxSyscall -> ERRNO(ENOSYS); gate numbers: when
+//      nr > abi::kMaxSyscall, or in the longest run of numbers the table
+//      leaves out (337-423) -> ERRNO(ENOSYS); gate numbers: when
 //      instruction_pointer == gate_ip, the row's GATE form decides; three
 //      checks libseccomp 2.5 cannot express over the kernel's 32-bit view of
 //      an int argument (setsockopt, getsockopt, membarrier);
