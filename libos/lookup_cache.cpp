@@ -22,13 +22,23 @@ bool map(int fd) {
   return true;
 }
 
-void credentials_changed(uint32_t tag) {
-  if (tag != 0 || !g_slots) return;
+void credentials_changed(uint32_t tag, int fd) {
+  if (fd >= 0 && !g_slots) {
+    map(fd);
+    return;
+  }
+  if (!g_slots || (fd < 0 && tag != 0)) {
+    if (fd >= 0) sys(__NR_close, fd);
+    return;
+  }
   // In place (MAP_FIXED): another thread may be reading a slot right now;
-  // it finds it empty.
-  long r = sys(__NR_mmap, reinterpret_cast<long>(g_slots), proto::kLookupSize, 1 /*PROT_READ*/,
-               0x22 /*MAP_PRIVATE|MAP_ANONYMOUS*/ | 0x10 /*MAP_FIXED*/, -1, 0);
-  if (is_err(r)) exit_group(128 + k::SIGKILL);  // never leave it readable
+  // it finds the new class's entries (another tag: no match) or none.
+  long r = fd >= 0 ? sys(__NR_mmap, reinterpret_cast<long>(g_slots), proto::kLookupSize,
+                         1 /*PROT_READ*/, 0x11 /*MAP_SHARED|MAP_FIXED*/, fd, 0)
+                   : sys(__NR_mmap, reinterpret_cast<long>(g_slots), proto::kLookupSize,
+                         1 /*PROT_READ*/, 0x32 /*MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED*/, -1, 0);
+  if (fd >= 0) sys(__NR_close, fd);
+  if (is_err(r)) exit_group(128 + k::SIGKILL);  // never leave the old class's readable
 }
 
 bool answer(Rpc& r, uint32_t tag, long* result) {

@@ -16,9 +16,11 @@ bool map(int fd);
 // process's tag (page::lookup_tag(); 0: none): true with *result,
 // r.payload and r.payload_len set as a reply would.
 bool answer(Rpc& r, uint32_t tag, long* result);
-// After a change of credentials: with `tag` 0 the process may no longer
-// read the cache, and its mapping is replaced by empty memory at once
-// (the entries are what a process with the DAC capabilities may look up).
-void credentials_changed(uint32_t tag);
+// After a request that may have changed this process's credentials:
+// `fd` (>= 0) is its new class's cache, mapped over the old one; else,
+// with `tag` 0, the old mapping is replaced by empty memory (it holds what
+// the old class may look up, see rootfs/lookup_cache.hpp). Either at once,
+// under any thread reading it.
+void credentials_changed(uint32_t tag, int fd = -1);
 
 }  // namespace lb::lookup

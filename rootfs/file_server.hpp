@@ -20,8 +20,8 @@ class FileServer {
  public:
   FileServer(RootFs& root, ProcInfo& procs) : fs_(root), procs_(procs), tree_(root, procs) {}
 
-  // The sandbox's lookup cache, kept by Serve from now on (null: none).
-  void SetLookupCache(LookupCache* cache) { cache_ = cache; }
+  // The sandbox's lookup caches, kept by Serve from now on (null: none).
+  void SetLookupCaches(LookupCaches* caches) { cache_ = caches; }
   // Tells the cache a name at virtual path `abs` (not followed if it is a
   // symlink) changed by other means than a file op (a socket bound there).
   void NameChanged(const std::string& abs, const ProcessContext& ctx);
@@ -115,7 +115,7 @@ class FileServer {
   RootFs& fs_;
   ProcInfo& procs_;
   VirtualTree tree_;
-  LookupCache* cache_ = nullptr;
+  LookupCaches* cache_ = nullptr;
   // Resolved::plain_path and plain_up of the last ResolveArg (Serve clears
   // them).
   std::string last_plain_;

@@ -158,4 +158,59 @@ const proto::LookupSlot& LookupCache::SlotFor(uint32_t op, int32_t key_flag, uin
   return slots_[hash % proto::kLookupSlots];
 }
 
+uint32_t LookupCaches::TagOf(const Creds& c) {
+  uint32_t tag;
+  if (c.HasCap(kCapDacOverride) || c.HasCap(kCapDacReadSearch)) {
+    tag = 1;
+  } else {
+    Class k{c.fsuid, c.fsgid, c.groups};
+    std::sort(k.groups.begin(), k.groups.end());
+    auto it = tags_.find(k);
+    if (it != tags_.end()) {
+      tag = it->second;
+    } else {
+      tag = static_cast<uint32_t>(tags_.size()) + 2;
+      if (failed_ || caches_.size() >= kMaxClasses) return 0;
+      tags_.emplace(std::move(k), tag);
+    }
+  }
+  if (caches_.count(tag) == 0) {
+    if (failed_ || caches_.size() >= kMaxClasses) return 0;
+    std::string err;
+    auto cache = LookupCache::Create(&err);
+    if (!cache) {
+      failed_ = true;
+      return 0;
+    }
+    caches_.emplace(tag, std::move(cache));
+  }
+  return tag;
+}
+
+LookupCache* LookupCaches::For(uint32_t tag) const {
+  auto it = caches_.find(tag);
+  return it == caches_.end() ? nullptr : it->second.get();
+}
+
+bool LookupCaches::empty() const {
+  for (const auto& [tag, cache] : caches_)
+    if (!cache->empty()) return false;
+  return true;
+}
+
+void LookupCaches::Changed(const std::string& q) {
+  for (const auto& [tag, cache] : caches_) cache->Changed(q);
+}
+
+void LookupCaches::ChangedExactly(const std::string& q) {
+  for (const auto& [tag, cache] : caches_) cache->ChangedExactly(q);
+}
+
+void LookupCaches::Offer(uint32_t op, const int64_t* args, uint32_t tag, std::string_view path,
+                         int64_t result, std::string_view payload, const std::string& plain_path,
+                         const std::vector<std::string>& plain_up) {
+  if (LookupCache* cache = For(tag))
+    cache->Offer(op, args, tag, path, result, payload, plain_path, plain_up);
+}
+
 }  // namespace litebox::rootfs

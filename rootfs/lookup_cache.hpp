@@ -1,6 +1,6 @@
-// The supervisor's side of the sandbox's lookup cache (libos/abi/proto.h,
-// "Lookup cache"): a sealed memfd of LookupSlots that every guest maps
-// read-only and only this class writes.
+// The supervisor's side of the sandbox's lookup caches (libos/abi/proto.h,
+// "Lookup cache"): sealed memfds of LookupSlots that guests map read-only
+// and only this code writes, one per class of credentials (LookupCaches).
 //
 // Coherence: an entry depends on the directories along its clean path
 // (Resolved::plain_path; no symlink, mount or virtual tree on the way) and
@@ -13,11 +13,12 @@
 // a symlink's attributes. What this cannot see, a change made from outside
 // the sandbox, shows once the entry expires (kLookupTtlCycles).
 //
-// Only processes with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH use it
-// (Tag): every entry is then something any of them may look up anyway,
-// and a process without them never maps it (the libOS drops its mapping
-// when its credentials lose them), so it learns nothing of names in
-// directories it may not search.
+// Confidentiality: an answer depends on the asker's right to search the
+// directories on the way, so each class of credentials that decides it
+// (LookupCaches::TagOf) has a memfd of its own, and a process maps only
+// its own class's (the libOS swaps the mapping when a setuid or setgroups
+// moves it to another): nothing in it is what the process could not have
+// looked up itself.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "libos/abi/proto.h"
@@ -43,14 +45,6 @@ class LookupCache {
 
   int fd() const { return fd_; }
   bool empty() const { return by_dep_.empty(); }
-
-  // ShmControl::lookup_tag for these credentials: 1 with
-  // CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH (no directory's search
-  // permission decides their lookups, so the answers are the same for all
-  // of them), else 0: not for them.
-  static uint32_t Tag(const Creds& c) {
-    return c.HasCap(kCapDacOverride) || c.HasCap(kCapDacReadSearch) ? 1 : 0;
-  }
 
   // Publishes the answer to a request (op, args, absolute path) by a
   // process with `tag` that depends on `plain_path` and `plain_up` only,
@@ -79,6 +73,43 @@ class LookupCache {
   std::map<std::string, std::vector<uint32_t>, std::less<>> by_dep_;
   std::vector<std::vector<std::string>> deps_of_ =
       std::vector<std::vector<std::string>>(proto::kLookupSlots);
+};
+
+// The caches of one sandbox, one per class of credentials.
+class LookupCaches {
+ public:
+  // At most this many classes get a cache (a sandbox with more users
+  // than that asks the proxy for the rest).
+  static constexpr size_t kMaxClasses = 8;
+
+  // The tag (ShmControl::lookup_tag) of a process with these credentials,
+  // its cache made if need be: 1 for every process with CAP_DAC_OVERRIDE
+  // or CAP_DAC_READ_SEARCH (no directory's search permission decides their
+  // lookups), else one per (fsuid, fsgid, groups); 0: none (no room, or no
+  // memfd to be had).
+  uint32_t TagOf(const Creds& c);
+  // The cache of a tag TagOf gave (null for 0).
+  LookupCache* For(uint32_t tag) const;
+
+  bool empty() const;
+  // As LookupCache's, for every class.
+  void Changed(const std::string& q);
+  void ChangedExactly(const std::string& q);
+  void Offer(uint32_t op, const int64_t* args, uint32_t tag, std::string_view path, int64_t result,
+             std::string_view payload, const std::string& plain_path,
+             const std::vector<std::string>& plain_up);
+
+ private:
+  struct Class {
+    uint32_t fsuid, fsgid;
+    std::vector<uint32_t> groups;
+    bool operator<(const Class& o) const {
+      return std::tie(fsuid, fsgid, groups) < std::tie(o.fsuid, o.fsgid, o.groups);
+    }
+  };
+  std::map<Class, uint32_t> tags_;
+  std::map<uint32_t, std::unique_ptr<LookupCache>> caches_;
+  bool failed_ = false;  // a memfd could not be made: no more classes
 };
 
 }  // namespace litebox::rootfs

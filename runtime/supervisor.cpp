@@ -285,9 +285,10 @@ class Supervisor : public rootfs::ProcInfo {
   std::string hostname_, domainname_;
   std::unique_ptr<rootfs::RootFs> root_;
   std::unique_ptr<rootfs::FileServer> files_;
-  std::unique_ptr<rootfs::LookupCache> lookup_;  // null: answers are not cached
+  std::unique_ptr<rootfs::LookupCaches> lookups_;  // null: answers are not cached
   void MakeLookupCache();
-  uint32_t LookupTag(const Guest& g) const;
+  uint32_t LookupTag(const Guest& g);             // its class's cache made if need be
+  int LookupFd(uint32_t tag) const;               // that cache's memfd, or -1
   std::map<int, std::unique_ptr<Guest>> guests_;  // by channel fd
   // Forked processes that exited and whose parent (or the init, which
   // inherits orphans) has not reaped them yet; the reaper's libOS says
@@ -401,7 +402,7 @@ bool Supervisor::Init(const json& msg, std::string* err) {
   return true;
 }
 
-// The sandbox's lookup cache (rootfs/lookup_cache.hpp), where a change to
+// The sandbox's lookup caches (rootfs/lookup_cache.hpp), where a change to
 // the root file system can only come from the sandbox or from outside it:
 // not for the host's own "/" as root, nor when a bind mount's source lies
 // inside the root or holds it (a change made through the mount would not
@@ -415,17 +416,17 @@ void Supervisor::MakeLookupCache() {
       Log("no lookup cache: the bind mount of " + m.host_source + " overlaps the root");
       return;
     }
-  std::string err;
-  lookup_ = rootfs::LookupCache::Create(&err);
-  if (!lookup_) {
-    Log(err);
-    return;
-  }
-  files_->SetLookupCache(lookup_.get());
+  lookups_ = std::make_unique<rootfs::LookupCaches>();
+  files_->SetLookupCaches(lookups_.get());
 }
 
-uint32_t Supervisor::LookupTag(const Guest& g) const {
-  return lookup_ ? rootfs::LookupCache::Tag(g.ctx.creds) : 0;
+uint32_t Supervisor::LookupTag(const Guest& g) {
+  return lookups_ ? lookups_->TagOf(g.ctx.creds) : 0;
+}
+
+int Supervisor::LookupFd(uint32_t tag) const {
+  rootfs::LookupCache* c = lookups_ ? lookups_->For(tag) : nullptr;
+  return c ? c->fd() : -1;
 }
 
 bool Supervisor::CreateCgroup(const CgroupLimits& limits, std::string* err) {
@@ -1446,8 +1447,8 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       // The process's shared page comes with it (no round trip of its own),
       // and the sandbox's lookup cache.
       int page_fd = g.page ? -1 : NewPageFd(g);
-      // Only to a process that may use it (rootfs/lookup_cache.hpp).
-      const int lookup_fd = LookupTag(g) != 0 ? lookup_->fd() : -1;
+      // Its own class's only (rootfs/lookup_cache.hpp).
+      const int lookup_fd = LookupFd(LookupTag(g));
       const int64_t which =
           (page_fd >= 0 ? proto::kHelloPageFd : 0) | (lookup_fd >= 0 ? proto::kHelloLookupFd : 0);
       SendResponse(ch, op, static_cast<int64_t>(prog.size()), which, payload,
@@ -1504,19 +1505,39 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
     }
     case proto::kSetIds: {
       int64_t a0 = 0, a1 = 0;
+      const uint32_t tag_before = LookupTag(g);
       long r = SetIds(g, req, &a0, &a1);
-      // Before the answer: the guest's next lookup must see it.
-      if (g.page) g.page->SetLookupTag(LookupTag(g));
+      // Before the answer: the guest's next lookup must see it. A process
+      // now of another class of credentials gets that class's lookup cache
+      // with the answer (the libOS maps it over the old one).
+      const uint32_t tag = LookupTag(g);
+      if (g.page) g.page->SetLookupTag(tag);
+      const int lookup_fd = tag != tag_before ? LookupFd(tag) : -1;
       // aux1 travels in the reply header too (SendResponse sends aux0 only):
       // pack both into the payload-free reply by a second field.
       proto::Response resp{};
       resp.magic = proto::kMagic;
       resp.op = op;
       resp.size = sizeof resp;
+      resp.nfds = lookup_fd >= 0 ? 1 : 0;
       resp.result = r;
       resp.aux[0] = a0;
       resp.aux[1] = a1;
-      send(ch, &resp, sizeof resp, MSG_NOSIGNAL);
+      iovec iov{&resp, sizeof resp};
+      msghdr mh{};
+      mh.msg_iov = &iov;
+      mh.msg_iovlen = 1;
+      alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
+      if (lookup_fd >= 0) {
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof cbuf;
+        cmsghdr* c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &lookup_fd, sizeof(int));
+      }
+      sendmsg(ch, &mh, MSG_NOSIGNAL);
       return;
     }
     case proto::kFork: {

@@ -94,7 +94,8 @@ enum Op : uint32_t {
   // --- identity and processes --------------------------------------------------
   // arg0 = which (IdChange), arg1..arg3 = ids. The supervisor applies the
   // virtual rules (CAP_SETUID etc.) and keeps the credentials it checks
-  // paths with. Reply: 0 or -EPERM/-EINVAL.
+  // paths with. Reply: 0 or -EPERM/-EINVAL, with the lookup cache of the
+  // process's new class of credentials attached when it changed class.
   kSetIds = 40,
   kSetHostname = 41,  // str0 = name, arg0 = 0 hostname / 1 domainname
   // A process is about to fork: fd slot 0 = the supervisor's end of the
@@ -319,11 +320,11 @@ struct ShmControl {
   // guest waiting there has nobody to yield its CPU to (runtime/
   // cpu_apart.hpp); a hint only.
   uint32_t sup_avoids_cpu;
-  // Non-zero: this process may answer lookups from the sandbox's lookup
-  // cache (below), from entries made for this tag: the supervisor's name
-  // for what of its credentials a lookup depends on (the same for every
-  // process with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH; else its file
-  // ids and groups). Updated before any answer that changes them.
+  // Non-zero: this process may answer lookups from the lookup cache it
+  // maps (below), from entries made for this tag: the supervisor's name
+  // for the class of credentials a lookup depends on (one for every
+  // process with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH; else one per
+  // file ids and groups). Updated before any answer that changes them.
   uint32_t lookup_tag;
 };
 // The request and its answer share the first page with the control block:
@@ -339,21 +340,23 @@ static_assert(sizeof(ShmControl) <= kShmReqOffset && kShmReqCap <= kShmRespCap, 
 
 // kHello reply aux0: which fds came with it, in this order.
 inline constexpr int64_t kHelloPageFd = 1;    // the process's shared page
-inline constexpr int64_t kHelloLookupFd = 2;  // the sandbox's lookup cache
+inline constexpr int64_t kHelloLookupFd = 2;  // its class's lookup cache
 
 // --- Lookup cache -------------------------------------------------------------
 // Path lookups repeat across a sandbox's processes (every gcc driver of a
 // build stats the same few dozen paths, most of them missing; glibc's
 // realpath reads every directory of a path as a link). The supervisor
-// publishes answers to such lookups in one memfd per sandbox that every
-// guest maps read-only (sealed: F_SEAL_FUTURE_WRITE, so only the
-// supervisor's mapping writes); a guest whose ShmControl::lookup_tag is set
-// answers a matching request (same tag) from it instead of asking.
+// publishes answers to such lookups in one memfd per sandbox and class of
+// credentials (ShmControl::lookup_tag), which the guests of that class map
+// read-only (sealed: F_SEAL_FUTURE_WRITE, so only the supervisor's mapping
+// writes; it comes with the kHello reply, and with the kSetIds reply that
+// moves a process to another class); a guest answers a matching request
+// (same tag) from it instead of asking.
 //
 // What goes in (the supervisor decides, runtime and rootfs/lookup_cache.hpp):
 // answers that no write through an fd can change, resolved without a
 // symlink, mount point or virtual tree on the way, for an absolute path:
-//   kStat     -ENOENT, -ENOTDIR, or a directory's or symlink's stat
+//   kStat     -ENOENT, -ENOTDIR, or a directory's stat
 //   kReadlink the target, -EINVAL (not a link), -ENOENT, -ENOTDIR
 //   kAccess   -ENOENT, -ENOTDIR        kOpen (no O_CREAT/O_TMPFILE) -ENOENT
 // Each is dropped when the sandbox changes a name on or under its path (or

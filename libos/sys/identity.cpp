@@ -108,7 +108,7 @@ long set_ids(int64_t which, long a, long b, long c3) {
   r.arg[3] = c3;
   r.payload = nullptr;
   long e = rpc(r);
-  lookup::credentials_changed(page::lookup_tag());
+  lookup::credentials_changed(page::lookup_tag(), r.fd_out);
   if (e < 0) return e;
   // The supervisor replies with the resulting ids in aux: (ruid|euid<<32), suid|fsuid<<32.
   uint64_t x = static_cast<uint64_t>(r.aux[0]), y = static_cast<uint64_t>(r.aux[1]);
@@ -189,6 +189,7 @@ LB_SYSCALL_DIRECT(setgroups) {
   r.str[0] = reinterpret_cast<const char*>(c.a[1]);
   r.str_len[0] = static_cast<uint32_t>(4 * n);
   long e = rpc(r);
+  lookup::credentials_changed(page::lookup_tag(), r.fd_out);
   if (e < 0) return e;
   g_proc.ngroups = static_cast<uint32_t>(n);
   for (long i = 0; i < n; ++i) g_proc.groups[i] = reinterpret_cast<const uint32_t*>(c.a[1])[i];

@@ -17,7 +17,6 @@ bash "$SRC/tests/images/build-busybox.sh" "$BUILD/images" >/dev/null || exit 1
 WORK=$(mktemp -d /tmp/litebox-lookup.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cp -a "$BUILD/images/busybox-rootfs" "$WORK/root"
-mkfifo "$WORK/go"
 script='
 look() { if [ -e /probe ]; then echo "$1 found"; else echo "$1 missing"; fi; }
 look first; look second
@@ -26,17 +25,25 @@ read line
 look at-once
 sleep 3
 look later'
-"$LITEBOX" do --rootfs "$WORK/root" -- /bin/sh -c "$script" <"$WORK/go" >"$WORK/out" 2>&1 &
-pid=$!
-exec 3>"$WORK/go"
-for _ in $(seq 100); do grep -q asked "$WORK/out" && break; sleep 0.05; done
-touch "$WORK/root/probe"
-echo go >&3
-exec 3>&-
-wait $pid
-rc=$?
 want=$'first missing\nsecond missing\nasked\nat-once missing\nlater found'
-if [ $rc -ne 0 ] || [ "$(cat "$WORK/out")" != "$want" ]; then
-  echo "FAIL (exit $rc): expected"; echo "$want"; echo "got:"; cat "$WORK/out"; exit 1
-fi
+# As the default root, and as a user without capabilities (a class of
+# credentials with a cache of its own).
+for user in "" "--user 1000:1000"; do
+  rm -f "$WORK/root/probe" "$WORK/go"
+  mkfifo "$WORK/go"
+  # shellcheck disable=SC2086
+  "$LITEBOX" do --rootfs "$WORK/root" $user -- /bin/sh -c "$script" <"$WORK/go" >"$WORK/out" 2>&1 &
+  pid=$!
+  exec 3>"$WORK/go"
+  for _ in $(seq 100); do grep -q asked "$WORK/out" && break; sleep 0.05; done
+  touch "$WORK/root/probe"
+  echo go >&3
+  exec 3>&-
+  wait $pid
+  rc=$?
+  if [ $rc -ne 0 ] || [ "$(cat "$WORK/out")" != "$want" ]; then
+    echo "FAIL (${user:-root}, exit $rc): expected"; echo "$want"; echo "got:"; cat "$WORK/out"
+    exit 1
+  fi
+done
 echo "PASS: the host's change was unseen at once and seen after the entry's lifetime"

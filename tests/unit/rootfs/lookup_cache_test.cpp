@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
 
 #include "harness.hpp"
 
@@ -18,20 +19,28 @@ class LookupCacheTest : public RootfsTest {
  protected:
   void SetUp() override {
     RootfsTest::SetUp();
-    std::string err;
-    cache_ = LookupCache::Create(&err);
-    ASSERT_NE(cache_, nullptr) << err;
-    server_->SetLookupCache(cache_.get());
-    // A guest's view: its own read-only mapping of the memfd.
-    void* p = mmap(nullptr, proto::kLookupSize, PROT_READ, MAP_SHARED, cache_->fd(), 0);
-    ASSERT_NE(p, MAP_FAILED);
-    view_ = static_cast<const proto::LookupSlot*>(p);
+    caches_ = std::make_unique<LookupCaches>();
+    server_->SetLookupCaches(caches_.get());
   }
   void TearDown() override {
-    if (view_) munmap(const_cast<proto::LookupSlot*>(view_), proto::kLookupSize);
-    if (server_) server_->SetLookupCache(nullptr);
-    cache_.reset();
+    for (auto& [tag, view] : views_)
+      munmap(const_cast<proto::LookupSlot*>(view), proto::kLookupSize);
+    if (server_) server_->SetLookupCaches(nullptr);
+    caches_.reset();
     RootfsTest::TearDown();
+  }
+
+  // What a guest with ctx_'s credentials maps: its class's memfd, read-only.
+  const proto::LookupSlot* View() {
+    uint32_t tag = caches_->TagOf(ctx_.creds);
+    EXPECT_NE(tag, 0u);
+    if (views_.count(tag) == 0) {
+      void* p =
+          mmap(nullptr, proto::kLookupSize, PROT_READ, MAP_SHARED, caches_->For(tag)->fd(), 0);
+      EXPECT_NE(p, MAP_FAILED);
+      views_[tag] = static_cast<const proto::LookupSlot*>(p);
+    }
+    return views_[tag];
   }
 
   // The entry a guest with ctx_'s credentials would find for this request,
@@ -40,10 +49,10 @@ class LookupCacheTest : public RootfsTest {
     args.resize(6, 0);
     int32_t flag = proto::LookupKeyFlag(op, args.data());
     if (flag < 0) return nullptr;
-    uint32_t tag = LookupCache::Tag(ctx_.creds);
+    uint32_t tag = caches_->TagOf(ctx_.creds);
     uint64_t hash =
         proto::LookupHash(op, flag, tag, path.data(), static_cast<uint32_t>(path.size()));
-    const proto::LookupSlot& s = view_[hash % proto::kLookupSlots];
+    const proto::LookupSlot& s = View()[hash % proto::kLookupSlots];
     if ((s.seq & 1) || s.op != op || s.hash != hash || s.tag != tag ||
         std::string(s.path, s.path_len) != path)
       return nullptr;
@@ -53,8 +62,8 @@ class LookupCacheTest : public RootfsTest {
     return Cached(proto::kStat, {nofollow ? 0x100 : 0}, path);
   }
 
-  std::unique_ptr<LookupCache> cache_;
-  const proto::LookupSlot* view_ = nullptr;
+  std::unique_ptr<LookupCaches> caches_;
+  std::map<uint32_t, const proto::LookupSlot*> views_;
 };
 
 TEST_F(LookupCacheTest, MissingNamesDirectoriesAndLinksGoIn) {
@@ -109,16 +118,8 @@ TEST_F(LookupCacheTest, WhatWritesOrLinksCanChangeStaysOut) {
 TEST_F(LookupCacheTest, NothingUnderAMountGoesIn) {
   std::string src = base_ + "/src";
   ASSERT_EQ(mkdir(src.c_str(), 0755), 0);
-  cache_.reset();  // the server goes with Reopen
   Reopen(false, {{"/mnt", Mount::kBind, src, false}});
-  std::string err;
-  cache_ = LookupCache::Create(&err);
-  ASSERT_NE(cache_, nullptr) << err;
-  server_->SetLookupCache(cache_.get());
-  munmap(const_cast<proto::LookupSlot*>(view_), proto::kLookupSize);
-  view_ = static_cast<const proto::LookupSlot*>(
-      mmap(nullptr, proto::kLookupSize, PROT_READ, MAP_SHARED, cache_->fd(), 0));
-  ASSERT_NE(view_, MAP_FAILED);
+  server_->SetLookupCaches(caches_.get());
   ASSERT_EQ(Call(proto::kStat, {0}, "/mnt/missing").result(), -ENOENT);
   EXPECT_EQ(CachedStat("/mnt/missing"), nullptr);
   ASSERT_EQ(Call(proto::kStat, {0}, "/dir/missing").result(), -ENOENT);
@@ -163,15 +164,43 @@ TEST_F(LookupCacheTest, ChmodThroughALinkDropsTheTarget) {
   EXPECT_EQ(CachedStat("/dir/sub"), nullptr);
 }
 
-TEST_F(LookupCacheTest, OnlyForProcessesWithTheDacCapabilities) {
-  Call(proto::kStat, {0}, "/etc/missing");
-  ASSERT_NE(CachedStat("/etc/missing"), nullptr);
-  // Without them, search permission decides lookups: neither read nor made.
+TEST_F(LookupCacheTest, EachClassOfCredentialsHasAMemfdOfItsOwn) {
+  ASSERT_EQ(chmod((root_ + "/dir").c_str(), 0700), 0);
+  Call(proto::kStat, {0}, "/dir/missing");
+  ASSERT_NE(CachedStat("/dir/missing"), nullptr);
+  const uint32_t root_tag = caches_->TagOf(ctx_.creds);
+  // Without the DAC capabilities, search permission decides lookups: the
+  // user's answers go to another memfd, and the root's are not in it.
   BecomeUser(1000, 1000);
-  EXPECT_EQ(LookupCache::Tag(ctx_.creds), 0u);
-  EXPECT_EQ(Call(proto::kStat, {0}, "/dir/missing").result(), -ENOENT);
-  ctx_.creds.cap_effective = ~0ull;
+  const uint32_t user_tag = caches_->TagOf(ctx_.creds);
+  ASSERT_NE(user_tag, 0u);
+  EXPECT_NE(user_tag, root_tag);
+  EXPECT_NE(caches_->For(user_tag)->fd(), caches_->For(root_tag)->fd());
   EXPECT_EQ(CachedStat("/dir/missing"), nullptr);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/dir/missing").result(), -EACCES);
+  EXPECT_EQ(CachedStat("/dir/missing"), nullptr);
+  EXPECT_EQ(Call(proto::kStat, {0}, "/etc/missing").result(), -ENOENT);
+  EXPECT_NE(CachedStat("/etc/missing"), nullptr);
+  // The same ids in another order of groups are the same class.
+  ctx_.creds.groups = {5, 4};
+  const uint32_t with_groups = caches_->TagOf(ctx_.creds);
+  ctx_.creds.groups = {4, 5};
+  EXPECT_EQ(caches_->TagOf(ctx_.creds), with_groups);
+  EXPECT_NE(with_groups, user_tag);
+}
+
+TEST_F(LookupCacheTest, ClassesAreBounded) {
+  for (uint32_t uid = 1000; uid < 1000 + LookupCaches::kMaxClasses + 4; ++uid) {
+    BecomeUser(uid, uid);
+    uint32_t tag = caches_->TagOf(ctx_.creds);
+    if (uid < 1000 + LookupCaches::kMaxClasses)
+      EXPECT_NE(tag, 0u) << uid;
+    else
+      EXPECT_EQ(tag, 0u) << uid;
+  }
+  // A process of no class asks the proxy: nothing is made for it.
+  EXPECT_EQ(Call(proto::kStat, {0}, "/etc/missing").result(), -ENOENT);
+  EXPECT_EQ(caches_->For(0), nullptr);
 }
 
 TEST_F(LookupCacheTest, DotDotDependsOnTheDirectoryItLeaves) {
@@ -206,11 +235,13 @@ TEST_F(LookupCacheTest, SymlinksThemselvesAreNotStatted) {
 }
 
 TEST_F(LookupCacheTest, GuestsCannotWriteTheMemfd) {
-  EXPECT_EQ(mmap(nullptr, proto::kLookupSize, PROT_READ | PROT_WRITE, MAP_SHARED, cache_->fd(), 0),
+  const proto::LookupSlot* view = View();
+  const int fd = caches_->For(caches_->TagOf(ctx_.creds))->fd();
+  EXPECT_EQ(mmap(nullptr, proto::kLookupSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
             MAP_FAILED);
-  EXPECT_EQ(mprotect(const_cast<proto::LookupSlot*>(view_), 4096, PROT_READ | PROT_WRITE), -1);
-  EXPECT_EQ(pwrite(cache_->fd(), "x", 1, 0), -1);
-  EXPECT_EQ(ftruncate(cache_->fd(), 0), -1);
+  EXPECT_EQ(mprotect(const_cast<proto::LookupSlot*>(view), 4096, PROT_READ | PROT_WRITE), -1);
+  EXPECT_EQ(pwrite(fd, "x", 1, 0), -1);
+  EXPECT_EQ(ftruncate(fd, 0), -1);
 }
 
 }  // namespace
