@@ -31,8 +31,8 @@ void credentials_changed(uint32_t tag, int fd) {
     if (fd >= 0) sys(__NR_close, fd);
     return;
   }
-  // In place (MAP_FIXED): another thread may be reading a slot right now;
-  // it finds the new class's entries (another tag: no match) or none.
+  // In place (MAP_FIXED), under the channel lock: no lookup is being
+  // answered from it now.
   long r = fd >= 0 ? sys(__NR_mmap, reinterpret_cast<long>(g_slots), proto::kLookupSize,
                          1 /*PROT_READ*/, 0x11 /*MAP_SHARED|MAP_FIXED*/, fd, 0)
                    : sys(__NR_mmap, reinterpret_cast<long>(g_slots), proto::kLookupSize,

@@ -99,7 +99,7 @@ FileServer::Reply FileServer::Serve(const ReceivedRequest& req, ProcessContext& 
     // only the answer names (its canonical path).
     if (req.hdr.op == proto::kOpen && (req.hdr.arg[0] & O_CREAT) && r.result >= 0)
       cache_->Changed(r.payload);
-    if (req.hdr.dirfd_slot[0] < 0)
+    if (req.hdr.dirfd_slot[0] < 0 && !last_plain_.empty())
       cache_->Offer(req.hdr.op, req.hdr.arg, cache_->TagOf(ctx.creds), req.str[0], r.result,
                     r.payload, last_plain_, last_up_);
   }

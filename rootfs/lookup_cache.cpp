@@ -165,6 +165,7 @@ uint32_t LookupCaches::TagOf(const Creds& c) {
   } else {
     Class k{c.fsuid, c.fsgid, c.groups};
     std::sort(k.groups.begin(), k.groups.end());
+    k.groups.erase(std::unique(k.groups.begin(), k.groups.end()), k.groups.end());
     auto it = tags_.find(k);
     if (it != tags_.end()) {
       tag = it->second;

@@ -78,8 +78,8 @@ class LookupCache {
 // The caches of one sandbox, one per class of credentials.
 class LookupCaches {
  public:
-  // At most this many classes get a cache (a sandbox with more users
-  // than that asks the proxy for the rest).
+  // At most this many classes get a cache, the DAC-capable one included (a
+  // sandbox with more users than that asks the proxy for the rest).
   static constexpr size_t kMaxClasses = 8;
 
   // The tag (ShmControl::lookup_tag) of a process with these credentials,

@@ -99,6 +99,19 @@ void put_u32(long addr, uint32_t v) {
   if (addr) *reinterpret_cast<uint32_t*>(addr) = v;
 }
 
+// A kSetIds request, and the lookup cache of the class of credentials the
+// process is in now mapped over the old one, under one hold of the channel
+// lock: a fork (it takes the lock) or another thread's lookup (answered
+// under it) never sees the old class's cache with the new class's tag.
+long set_ids_rpc(Rpc& r) {
+  r.cloexec = true;  // the cache's fd, if one comes
+  channel_lock();
+  long e = rpc_locked(r);
+  lookup::credentials_changed(page::lookup_tag(), r.fd_out);
+  channel_unlock();
+  return e;
+}
+
 long set_ids(int64_t which, long a, long b, long c3) {
   Rpc r;
   r.op = proto::kSetIds;
@@ -107,8 +120,7 @@ long set_ids(int64_t which, long a, long b, long c3) {
   r.arg[2] = b;
   r.arg[3] = c3;
   r.payload = nullptr;
-  long e = rpc(r);
-  lookup::credentials_changed(page::lookup_tag(), r.fd_out);
+  long e = set_ids_rpc(r);
   if (e < 0) return e;
   // The supervisor replies with the resulting ids in aux: (ruid|euid<<32), suid|fsuid<<32.
   uint64_t x = static_cast<uint64_t>(r.aux[0]), y = static_cast<uint64_t>(r.aux[1]);
@@ -188,8 +200,7 @@ LB_SYSCALL_DIRECT(setgroups) {
   r.arg[0] = proto::kSetGroups;
   r.str[0] = reinterpret_cast<const char*>(c.a[1]);
   r.str_len[0] = static_cast<uint32_t>(4 * n);
-  long e = rpc(r);
-  lookup::credentials_changed(page::lookup_tag(), r.fd_out);
+  long e = set_ids_rpc(r);
   if (e < 0) return e;
   g_proc.ngroups = static_cast<uint32_t>(n);
   for (long i = 0; i < n; ++i) g_proc.groups[i] = reinterpret_cast<const uint32_t*>(c.a[1])[i];
@@ -222,10 +233,16 @@ LB_SYSCALL_DIRECT(capset) {
            inh = d[2] | (uint64_t(d[5]) << 32);
   // Sets may only shrink (no virtual CAP_SETPCAP games yet); effective within permitted.
   if ((prm & ~g_proc.cap_prm) || (eff & ~prm)) return -k::EPERM;
+  // A process giving up the DAC capabilities (1, 2) may no longer read the
+  // lookup cache of the class that has them (the supervisor does not track
+  // capset, so it keeps that class's tag: its lookups then miss and ask).
+  const bool drops_dac = (g_proc.cap_eff & 6) && !(eff & 6);
   g_proc.cap_eff = eff, g_proc.cap_prm = prm, g_proc.cap_inh = inh;
-  // Without the DAC capabilities (1, 2) the sandbox's lookup cache is no
-  // longer this process's to read (the supervisor does not track capset).
-  if (!(eff & 6)) lookup::credentials_changed(0);
+  if (drops_dac) {
+    channel_lock();
+    lookup::credentials_changed(0);
+    channel_unlock();
+  }
   return 0;
 }
 

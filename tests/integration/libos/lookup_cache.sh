@@ -26,13 +26,21 @@ look at-once
 sleep 3
 look later'
 want=$'first missing\nsecond missing\nasked\nat-once missing\nlater found'
-# As the default root, and as a user without capabilities (a class of
-# credentials with a cache of its own).
-for user in "" "--user 1000:1000"; do
+# As the default root; as a user without capabilities from the start (a
+# class of credentials with a cache of its own, mapped at the hello); and
+# as root turned nobody by su (setgroups, setgid, setuid: the new class's
+# cache comes with the answer and is mapped over root's).
+for user in "" "--user 1000:1000" "su"; do
   rm -f "$WORK/root/probe" "$WORK/go"
   mkfifo "$WORK/go"
+  if [ "$user" = su ]; then
+    cmd=(su -s /bin/sh nobody -c "$script")
+    user=""
+  else
+    cmd=(/bin/sh -c "$script")
+  fi
   # shellcheck disable=SC2086
-  "$LITEBOX" do --rootfs "$WORK/root" $user -- /bin/sh -c "$script" <"$WORK/go" >"$WORK/out" 2>&1 &
+  "$LITEBOX" do --rootfs "$WORK/root" $user -- "${cmd[@]}" <"$WORK/go" >"$WORK/out" 2>&1 &
   pid=$!
   exec 3>"$WORK/go"
   for _ in $(seq 100); do grep -q asked "$WORK/out" && break; sleep 0.05; done

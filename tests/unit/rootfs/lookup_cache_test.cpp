@@ -169,38 +169,64 @@ TEST_F(LookupCacheTest, EachClassOfCredentialsHasAMemfdOfItsOwn) {
   Call(proto::kStat, {0}, "/dir/missing");
   ASSERT_NE(CachedStat("/dir/missing"), nullptr);
   const uint32_t root_tag = caches_->TagOf(ctx_.creds);
+  const proto::LookupSlot* root_view = View();
   // Without the DAC capabilities, search permission decides lookups: the
-  // user's answers go to another memfd, and the root's are not in it.
+  // user's answers go to a memfd of their own.
   BecomeUser(1000, 1000);
   const uint32_t user_tag = caches_->TagOf(ctx_.creds);
   ASSERT_NE(user_tag, 0u);
   EXPECT_NE(user_tag, root_tag);
-  EXPECT_NE(caches_->For(user_tag)->fd(), caches_->For(root_tag)->fd());
-  EXPECT_EQ(CachedStat("/dir/missing"), nullptr);
   EXPECT_EQ(Call(proto::kStat, {0}, "/dir/missing").result(), -EACCES);
-  EXPECT_EQ(CachedStat("/dir/missing"), nullptr);
   EXPECT_EQ(Call(proto::kStat, {0}, "/etc/missing").result(), -ENOENT);
   EXPECT_NE(CachedStat("/etc/missing"), nullptr);
-  // The same ids in another order of groups are the same class.
+  const proto::LookupSlot* user_view = View();
+  // Every entry of each memfd is its own class's: nothing of the root's
+  // lookups (the name in the directory the user may not search) is in the
+  // user's memfd, and nothing of the user's in the root's.
+  int root_entries = 0, user_entries = 0;
+  for (uint32_t i = 0; i < proto::kLookupSlots; ++i) {
+    if (root_view[i].op != 0) {
+      ++root_entries;
+      EXPECT_EQ(root_view[i].tag, root_tag) << i;
+    }
+    if (user_view[i].op != 0) {
+      ++user_entries;
+      EXPECT_EQ(user_view[i].tag, user_tag) << i;
+      EXPECT_NE(std::string(user_view[i].path, user_view[i].path_len), "/dir/missing") << i;
+    }
+  }
+  EXPECT_EQ(root_entries, 1);
+  EXPECT_EQ(user_entries, 1);
+  // The same ids and groups in another order, or repeated, are one class.
   ctx_.creds.groups = {5, 4};
   const uint32_t with_groups = caches_->TagOf(ctx_.creds);
-  ctx_.creds.groups = {4, 5};
+  ctx_.creds.groups = {4, 5, 4};
   EXPECT_EQ(caches_->TagOf(ctx_.creds), with_groups);
   EXPECT_NE(with_groups, user_tag);
 }
 
 TEST_F(LookupCacheTest, ClassesAreBounded) {
-  for (uint32_t uid = 1000; uid < 1000 + LookupCaches::kMaxClasses + 4; ++uid) {
+  // The DAC-capable class counts too.
+  ASSERT_EQ(caches_->TagOf(ctx_.creds), 1u);
+  std::vector<uint32_t> tags;
+  for (uint32_t uid = 1000; uid < 1000 + LookupCaches::kMaxClasses + 3; ++uid) {
     BecomeUser(uid, uid);
-    uint32_t tag = caches_->TagOf(ctx_.creds);
-    if (uid < 1000 + LookupCaches::kMaxClasses)
-      EXPECT_NE(tag, 0u) << uid;
-    else
-      EXPECT_EQ(tag, 0u) << uid;
+    tags.push_back(caches_->TagOf(ctx_.creds));
   }
-  // A process of no class asks the proxy: nothing is made for it.
+  for (size_t i = 0; i < tags.size(); ++i) {
+    if (i + 1 < LookupCaches::kMaxClasses)
+      EXPECT_GT(tags[i], 1u) << i;
+    else
+      EXPECT_EQ(tags[i], 0u) << i;
+  }
+  // Asked again, each gets the same answer; a process of no class asks the
+  // proxy, and its answers go nowhere.
+  BecomeUser(1000 + LookupCaches::kMaxClasses + 1, 1);
+  EXPECT_EQ(caches_->TagOf(ctx_.creds), 0u);
   EXPECT_EQ(Call(proto::kStat, {0}, "/etc/missing").result(), -ENOENT);
-  EXPECT_EQ(caches_->For(0), nullptr);
+  EXPECT_EQ(caches_->TagOf(ctx_.creds), 0u);
+  BecomeUser(1000, 1000);
+  EXPECT_EQ(caches_->TagOf(ctx_.creds), tags[0]);
 }
 
 TEST_F(LookupCacheTest, DotDotDependsOnTheDirectoryItLeaves) {
