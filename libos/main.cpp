@@ -55,7 +55,8 @@ void install_filter() {
   long n = rpc(r);
   if (n <= 0 || static_cast<size_t>(n) * 8 != r.payload_len || n > 0xffff)
     die("supervisor refused the hello", n);
-  // The shared request page, then the sandbox's lookup cache.
+  // The shared request page, then the lookup cache of its class of
+  // credentials.
   int fds[2] = {r.fd_out, r.fd_out2};
   int next = 0;
   if ((r.aux[0] & proto::kHelloPageFd) && fds[next] >= 0) page::map(fds[next++]);

@@ -138,18 +138,23 @@ RecvStatus ParseRequest(const char* buf, size_t n, ReceivedRequest* out, int* er
 
 bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::string_view payload,
                   int fd, bool dont_wait, int fd2) {
+  proto::Response r = {};
+  r.op = op;
+  r.result = result;
+  r.aux[0] = aux0;
+  return SendResponse(channel, r, payload, fd, dont_wait, fd2);
+}
+
+bool SendResponse(int channel, proto::Response r, std::string_view payload, int fd, bool dont_wait,
+                  int fd2) {
   if (payload.size() > kMaxPayload) return false;
   int fds[2];
   int nfds = 0;
   for (int f : {fd, fd2})
     if (f >= 0) fds[nfds++] = f;
-  proto::Response r = {};
   r.magic = proto::kMagic;
-  r.op = op;
   r.size = static_cast<uint32_t>(sizeof(r) + payload.size());
   r.nfds = static_cast<uint32_t>(nfds);
-  r.result = result;
-  r.aux[0] = aux0;
   struct iovec iov[2] = {{&r, sizeof(r)}, {const_cast<char*>(payload.data()), payload.size()}};
   struct msghdr msg = {};
   msg.msg_iov = iov;

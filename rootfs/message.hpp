@@ -56,6 +56,10 @@ inline constexpr size_t kMaxPayload = proto::kMaxMessage - sizeof(proto::Respons
 // `fd2`: a second fd after `fd` (kHello).
 bool SendResponse(int channel, uint32_t op, int64_t result, int64_t aux0, std::string_view payload,
                   int fd = -1, bool dont_wait = false, int fd2 = -1);
+// The same with a header the caller filled in (op, result, aux; magic,
+// size and nfds are set here): for a reply that needs aux[1] (kSetIds).
+bool SendResponse(int channel, proto::Response header, std::string_view payload, int fd = -1,
+                  bool dont_wait = false, int fd2 = -1);
 
 // Writes the same response (no fd) into `out`: its length, or 0 if it does
 // not fit in `cap` bytes.

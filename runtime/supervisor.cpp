@@ -1513,31 +1513,12 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       const uint32_t tag = LookupTag(g);
       if (g.page) g.page->SetLookupTag(tag);
       const int lookup_fd = tag != tag_before ? LookupFd(tag) : -1;
-      // aux1 travels in the reply header too (SendResponse sends aux0 only):
-      // pack both into the payload-free reply by a second field.
       proto::Response resp{};
-      resp.magic = proto::kMagic;
       resp.op = op;
-      resp.size = sizeof resp;
-      resp.nfds = lookup_fd >= 0 ? 1 : 0;
       resp.result = r;
       resp.aux[0] = a0;
       resp.aux[1] = a1;
-      iovec iov{&resp, sizeof resp};
-      msghdr mh{};
-      mh.msg_iov = &iov;
-      mh.msg_iovlen = 1;
-      alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-      if (lookup_fd >= 0) {
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof cbuf;
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &lookup_fd, sizeof(int));
-      }
-      sendmsg(ch, &mh, MSG_NOSIGNAL);
+      SendResponse(ch, resp, {}, lookup_fd);
       return;
     }
     case proto::kFork: {

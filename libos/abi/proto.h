@@ -369,7 +369,8 @@ inline constexpr int64_t kHelloLookupFd = 2;  // its class's lookup cache
 inline constexpr uint32_t kLookupSlots = 2048;
 inline constexpr uint32_t kLookupMaxPath = 255;  // longer paths are not cached
 inline constexpr uint32_t kLookupMaxPayload = 256;
-inline constexpr uint64_t kLookupTtlCycles = 2'000'000'000;  // TSC: ~0.7-1 s
+// An entry's lifetime in TSC cycles: 0.77 s at this VM's 2.6 GHz, 2 s at 1 GHz.
+inline constexpr uint64_t kLookupTtlCycles = 2'000'000'000;
 struct LookupSlot {
   uint32_t seq;
   uint32_t op;  // 0: empty
