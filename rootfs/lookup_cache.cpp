@@ -151,13 +151,6 @@ void LookupCache::Changed(const std::string& q) {
   }
 }
 
-const proto::LookupSlot& LookupCache::SlotFor(uint32_t op, int32_t key_flag, uint32_t tag,
-                                              std::string_view path) const {
-  uint64_t hash =
-      proto::LookupHash(op, key_flag, tag, path.data(), static_cast<uint32_t>(path.size()));
-  return slots_[hash % proto::kLookupSlots];
-}
-
 uint32_t LookupCaches::TagOf(const Creds& c) {
   uint32_t tag;
   if (c.HasCap(kCapDacOverride) || c.HasCap(kCapDacReadSearch)) {

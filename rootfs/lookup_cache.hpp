@@ -58,10 +58,6 @@ class LookupCache {
   // Only `q`'s own entries (a directory whose atime a listing may move).
   void ChangedExactly(const std::string& q);
 
-  // For tests: the slot a key maps to.
-  const proto::LookupSlot& SlotFor(uint32_t op, int32_t key_flag, uint32_t tag,
-                                   std::string_view path) const;
-
  private:
   LookupCache(int fd, proto::LookupSlot* slots) : fd_(fd), slots_(slots) {}
   void Drop(uint32_t index);

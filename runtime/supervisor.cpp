@@ -1445,7 +1445,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       std::string payload(reinterpret_cast<const char*>(prog.data()),
                           prog.size() * sizeof(sock_filter));
       // The process's shared page comes with it (no round trip of its own),
-      // and the sandbox's lookup cache.
+      // and the lookup cache of its class of credentials.
       int page_fd = g.page ? -1 : NewPageFd(g);
       // Its own class's only (rootfs/lookup_cache.hpp).
       const int lookup_fd = LookupFd(LookupTag(g));
