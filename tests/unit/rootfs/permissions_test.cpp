@@ -1,5 +1,6 @@
 // Virtual credentials: a non-root user, capabilities, read-only root.
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -9,7 +10,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "harness.hpp"
+#include "rootfs/search_ring.hpp"
 
 namespace litebox::rootfs::test {
 namespace {
@@ -160,9 +165,88 @@ TEST_F(PermissionsTest, ReadOnlyRootRefusesEveryWrite) {
 namespace litebox::rootfs::test {
 namespace {
 
-using SearchPermissionTest = RootfsTest;
+// Each case runs twice: with the lookups' opens made through io_uring
+// under the searcher's registered credentials (rootfs/search_ring.hpp),
+// and with the thread's own credentials switched for the lookup
+// (SearchAs, where io_uring is unavailable).
+class SearchPermissionTest : public RootfsTest, public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override {
+    SearchRing::SetEnabledForTesting(GetParam());
+    RootfsTest::SetUp();
+  }
+  void TearDown() override {
+    RootfsTest::TearDown();
+    SearchRing::SetEnabledForTesting(true);
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Lookups, SearchPermissionTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                           return i.param ? "ThroughTheRing" : "BySwitchingCredentials";
+                         });
 
-TEST_F(SearchPermissionTest, UserCannotWalkThroughADirWithoutSearchPermission) {
+// The ring is there on this kernel (unless an administrator turned
+// io_uring off), so the cases above did run through it.
+TEST(SearchRingTest, IsUsableHere) {
+  std::ifstream f("/proc/sys/kernel/io_uring_disabled");
+  int disabled = 0;
+  if (f >> disabled; disabled != 0) GTEST_SKIP() << "kernel.io_uring_disabled=" << disabled;
+  ASSERT_NE(SearchRing::Get(), nullptr);
+}
+
+// The ring's opens check search permission with the registered
+// credentials, while the thread's own stay those of the proxy.
+TEST(SearchRingTest, OpensWithTheRegisteredCredentialsOnly) {
+  SearchRing* ring = SearchRing::Get();
+  if (!ring) GTEST_SKIP() << "io_uring unavailable";
+  char tmpl[] = "/tmp/search-ring-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string base = tmpl;
+  ASSERT_EQ(chmod(base.c_str(), 0755), 0);  // mkdtemp's is 0700
+  ASSERT_EQ(mkdir((base + "/private").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir((base + "/private/inner").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((base + "/group").c_str(), 0710), 0);
+  ASSERT_EQ(chown((base + "/group").c_str(), 0, 2000), 0);
+  ASSERT_EQ(mkdir((base + "/group/inner").c_str(), 0755), 0);
+  int dir = open(base.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dir, 0);
+  Creds user;
+  user.fsuid = user.euid = user.ruid = 1000;
+  user.fsgid = user.egid = user.rgid = 1000;
+  user.cap_effective = 0;
+  Creds member = user;
+  member.groups = {3000, 2000};
+  Creds bare_root;
+  bare_root.cap_effective = 0;
+  const int pu = ring->PersonalityFor(user), pm = ring->PersonalityFor(member),
+            pr = ring->PersonalityFor(bare_root);
+  ASSERT_GE(pu, 0);
+  ASSERT_GE(pm, 0);
+  ASSERT_GE(pr, 0);
+  EXPECT_NE(pu, pm);
+  EXPECT_EQ(ring->PersonalityFor(member), pm);  // registered once per class
+  const uint64_t kFlags = O_PATH | O_NOFOLLOW | O_CLOEXEC, kResolve = RESOLVE_BENEATH;
+  auto open_as = [&](int p, const char* path) {
+    int fd = ring->Openat2(p, dir, path, kFlags, kResolve);
+    if (fd >= 0) close(fd);
+    return fd >= 0 ? 0 : fd;
+  };
+  EXPECT_EQ(open_as(pu, "private/inner"), -EACCES);
+  EXPECT_EQ(open_as(pu, "private"), 0);  // the directory itself, from its parent
+  EXPECT_EQ(open_as(pu, "group/inner"), -EACCES);
+  EXPECT_EQ(open_as(pm, "group/inner"), 0);
+  EXPECT_EQ(open_as(pr, "private/inner"), 0);  // root owns it: the owner bits
+  EXPECT_EQ(open_as(pu, "missing/x"), -ENOENT);
+  // The proxy's own credentials were never the guest's.
+  EXPECT_EQ(syscall(SYS_setfsuid, -1), 0);
+  int fd = openat(dir, "private/inner", O_PATH | O_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  if (fd >= 0) close(fd);
+  close(dir);
+  std::filesystem::remove_all(base);
+}
+
+TEST_P(SearchPermissionTest, UserCannotWalkThroughADirWithoutSearchPermission) {
   ASSERT_EQ(mkdir((root_ + "/root").c_str(), 0700), 0);
   WriteHost(root_ + "/root/notes", "private", 0644);  // readable file, unsearchable dir
   BecomeUser(1000, 1000);
@@ -182,7 +266,7 @@ TEST_F(SearchPermissionTest, UserCannotWalkThroughADirWithoutSearchPermission) {
 
 // The one-call lookup lets the kernel check search permission with the
 // guest's file credentials; these cases tell its answers from a root's.
-TEST_F(SearchPermissionTest, RootWithoutCapabilitiesIsRefusedByOwnerBits) {
+TEST_P(SearchPermissionTest, RootWithoutCapabilitiesIsRefusedByOwnerBits) {
   ASSERT_EQ(mkdir((root_ + "/home").c_str(), 0755), 0);
   ASSERT_EQ(mkdir((root_ + "/home/u").c_str(), 0700), 0);
   ASSERT_EQ(chown((root_ + "/home/u").c_str(), 1000, 1000), 0);
@@ -197,7 +281,7 @@ TEST_F(SearchPermissionTest, RootWithoutCapabilitiesIsRefusedByOwnerBits) {
   EXPECT_EQ(Call(proto::kStat, {0}, "/home/u/f").result(), 0);
 }
 
-TEST_F(SearchPermissionTest, GroupSearchBitsCountForSupplementaryGroups) {
+TEST_P(SearchPermissionTest, GroupSearchBitsCountForSupplementaryGroups) {
   ASSERT_EQ(mkdir((root_ + "/shared").c_str(), 0710), 0);
   ASSERT_EQ(chown((root_ + "/shared").c_str(), 0, 2000), 0);
   WriteHost(root_ + "/shared/f", "x", 0644);
@@ -210,7 +294,7 @@ TEST_F(SearchPermissionTest, GroupSearchBitsCountForSupplementaryGroups) {
   EXPECT_EQ(Call(proto::kStat, {0}, "/shared/f").result(), 0);
 }
 
-TEST_F(SearchPermissionTest, ProxyCredentialsAreRestoredAfterALookup) {
+TEST_P(SearchPermissionTest, ProxyCredentialsAreRestoredAfterALookup) {
   ASSERT_EQ(mkdir((root_ + "/root").c_str(), 0700), 0);
   WriteHost(root_ + "/root/notes", "private", 0644);
   auto fsuid = [] { return syscall(SYS_setfsuid, -1); };
