@@ -1,8 +1,11 @@
 #include "rootfs/search_ring.hpp"
 
+#include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <new>
 #include <tuple>
 #include <vector>
 
@@ -30,6 +34,17 @@ std::mutex g_mu;
 SearchRing* g_ring = nullptr;
 bool g_failed = false;  // this process tried and io_uring was refused
 bool g_disabled = false;
+bool g_force_async = false;
+uint64_t g_opens = 0;  // opens made through a ring (tests)
+
+bool GetCaps(__user_cap_data_struct data[2]) {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  return syscall(SYS_capget, &hdr, data) == 0;
+}
+bool SetCaps(const __user_cap_data_struct data[2]) {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  return syscall(SYS_capset, &hdr, data) == 0;
+}
 
 }  // namespace
 
@@ -99,7 +114,17 @@ bool SearchRing::Init() {
     has_openat2 = probe->last_op >= IORING_OP_OPENAT2 &&
                   (probe->ops[IORING_OP_OPENAT2].flags & IO_URING_OP_SUPPORTED);
   free(probe);
-  return has_openat2;
+  if (!has_openat2) return false;
+  // A security module may refuse requests made with registered credentials
+  // (SELinux's io_uring override_creds): every lookup would then fail over
+  // to the slow walk. One open with our own, now, tells.
+  long self = syscall(__NR_io_uring_register, s_->fd, IORING_REGISTER_PERSONALITY, nullptr, 0);
+  if (self < 0) return false;
+  int root = Openat2(static_cast<int>(self), AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  syscall(__NR_io_uring_register, s_->fd, IORING_UNREGISTER_PERSONALITY, nullptr, self);
+  if (root < 0) return false;
+  close(root);
+  return true;
 }
 
 SearchRing* SearchRing::Get() {
@@ -109,8 +134,12 @@ SearchRing* SearchRing::Get() {
   static bool registered = [] {
     // The child's copy of the ring is its parent's (same submission queue):
     // it forgets it and makes its own when it needs one.
+    // Only system calls here: the supervisor forks from a signal handler
+    // too (heap and lock may be mid-use), so the parent's object is left
+    // unfreed and the lock made anew.
     return pthread_atfork(nullptr, nullptr, [] {
-             delete g_ring;
+             new (&g_mu) std::mutex;
+             if (g_ring) g_ring->AbandonInChild();
              g_ring = nullptr;
              g_failed = false;
            }) == 0;
@@ -120,7 +149,18 @@ SearchRing* SearchRing::Get() {
     return nullptr;
   }
   auto* ring = new SearchRing;
-  if (!ring->Init()) {
+  bool ok;
+  {
+    // Init's probe open takes the lock itself.
+    g_mu.unlock();
+    ok = ring->Init();
+    g_mu.lock();
+  }
+  if (g_ring) {  // made meanwhile by another thread
+    delete ring;
+    return g_ring;
+  }
+  if (!ok) {
     delete ring;
     g_failed = true;
     return nullptr;
@@ -134,6 +174,23 @@ void SearchRing::SetEnabledForTesting(bool enabled) {
   g_disabled = !enabled;
 }
 
+void SearchRing::ForceAsyncForTesting(bool async) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  g_force_async = async;
+}
+
+uint64_t SearchRing::OpensForTesting() {
+  std::lock_guard<std::mutex> lock(g_mu);
+  return g_opens;
+}
+
+void SearchRing::AbandonInChild() {
+  if (s_->sqes != MAP_FAILED) munmap(s_->sqes, s_->sqes_len);
+  if (s_->cq_map != MAP_FAILED && s_->cq_map != s_->sq_map) munmap(s_->cq_map, s_->cq_len);
+  if (s_->sq_map != MAP_FAILED) munmap(s_->sq_map, s_->sq_len);
+  if (s_->fd >= 0) close(s_->fd);
+}
+
 int SearchRing::PersonalityFor(const Creds& c) {
   ClassKey key{c.fsuid, c.fsgid, c.groups};
   auto& groups = std::get<2>(key);
@@ -144,14 +201,22 @@ int SearchRing::PersonalityFor(const Creds& c) {
   if (it != s_->personalities.end()) return it->second;
   if (s_->personalities.size() >= kMaxPersonalities) return -1;
   // The kernel keeps a reference to the credentials in force when this
-  // thread registers: those SearchAs switches to.
-  long id;
+  // thread registers: the guest's file ids and groups (SearchAs), and no
+  // effective capability at all, so that nothing of the proxy's own
+  // rights (CAP_FOWNER, CAP_SYS_ADMIN...) comes with a guest's lookup.
+  long id = -1;
   {
-    Creds as = c;
-    as.cap_effective = 0;
-    SearchAs switched(as);
+    SearchAs switched(c);
     if (!switched.ok()) return -1;
+    __user_cap_data_struct caps[2], none[2];
+    if (!GetCaps(caps)) return -1;
+    none[0] = caps[0], none[1] = caps[1];
+    none[0].effective = none[1].effective = 0;
+    if (!SetCaps(none)) return -1;
     id = syscall(__NR_io_uring_register, s_->fd, IORING_REGISTER_PERSONALITY, nullptr, 0);
+    // What SearchAs restores from (raising effective bits back within the
+    // permitted set always succeeds).
+    if (!SetCaps(caps)) abort();
   }
   if (id < 0) return -1;
   s_->personalities.emplace(std::move(key), static_cast<int>(id));
@@ -175,6 +240,7 @@ int SearchRing::Openat2(int personality, int dirfd, const char* path, uint64_t f
   sqe->len = sizeof how;
   sqe->off = reinterpret_cast<uint64_t>(&how);
   sqe->personality = static_cast<uint16_t>(personality);
+  if (g_force_async) sqe->flags = IOSQE_ASYNC;  // the kernel worker's path
   const uint64_t request = ++s_->last_request;
   sqe->user_data = request;
   s_->sq_array[index] = index;
@@ -188,18 +254,26 @@ int SearchRing::Openat2(int personality, int dirfd, const char* path, uint64_t f
     if (head != __atomic_load_n(s_->cq_tail, __ATOMIC_ACQUIRE)) {
       const io_uring_cqe cqe = s_->cqes[head & *s_->cq_mask];
       __atomic_store_n(s_->cq_head, head + 1, __ATOMIC_RELEASE);
-      if (cqe.user_data == request) return cqe.res;
+      if (cqe.user_data == request) {
+        ++g_opens;
+        return cqe.res;
+      }
       // An earlier request's, given up on: its file is nobody's.
       if (cqe.res >= 0) close(cqe.res);
       continue;
     }
     long r = syscall(__NR_io_uring_enter, s_->fd, to_submit, 1, IORING_ENTER_GETEVENTS, nullptr, 0);
     if (r > 0) to_submit = 0;
-    if (r < 0 && errno != EINTR && errno != EAGAIN && errno != EBUSY) {
+    if (r >= 0 || errno == EINTR) continue;
+    if (to_submit && errno != EAGAIN && errno != EBUSY) {
       // Not submitted and never will be: take it back.
-      if (to_submit) __atomic_store_n(s_->sq_tail, tail, __ATOMIC_RELEASE);
+      __atomic_store_n(s_->sq_tail, tail, __ATOMIC_RELEASE);
       return -errno;
     }
+    // Submitted (the kernel owns the request and reads dirfd when it
+    // runs, so the caller may not go on and close it), or to be retried:
+    // wait for the completion.
+    sched_yield();
   }
 }
 

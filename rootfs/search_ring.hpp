@@ -9,7 +9,7 @@
 // openat2 is then one io_uring_enter.
 //
 // One ring per process (a forked child drops its parent's and makes its
-// own), used under a lock. Where io_uring is missing or refused
+// own), used under a lock, one request at a time. Where io_uring is missing or refused
 // (kernel.io_uring_disabled, a seccomp profile around the runtime), Get()
 // is null and the caller switches credentials with SearchAs instead.
 #pragma once
@@ -26,10 +26,16 @@ class SearchRing {
   static SearchRing* Get();
   // Tests run both ways: false makes Get() null until set again.
   static void SetEnabledForTesting(bool enabled);
+  // Tests: every request through the kernel's worker (IOSQE_ASYNC), as a
+  // lookup the dentry cache cannot answer goes; and how many opens this
+  // process's ring has made.
+  static void ForceAsyncForTesting(bool async);
+  static uint64_t OpensForTesting();
 
   // The personality of `c`'s file credentials (fsuid, fsgid, groups; no
-  // DAC capability), registered on first use; -1 if it cannot be (the
-  // caller then uses SearchAs).
+  // effective capability), registered on first use; -1 if it cannot be
+  // (the caller then uses SearchAs). Only for searchers without
+  // CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (those search as the proxy).
   int PersonalityFor(const Creds& c);
   // openat2(dirfd, path, {flags, 0, resolve}) with that personality's
   // credentials: the new fd, or -errno. A directory the credentials may
@@ -43,6 +49,7 @@ class SearchRing {
   SearchRing() = default;
   ~SearchRing();
   bool Init();
+  void AbandonInChild();  // unmaps and closes; system calls only
   struct State;
   State* s_ = nullptr;
 };

@@ -8,6 +8,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -173,12 +174,21 @@ class SearchPermissionTest : public RootfsTest, public ::testing::WithParamInter
  protected:
   void SetUp() override {
     SearchRing::SetEnabledForTesting(GetParam());
+    opens_before_ = SearchRing::OpensForTesting();
     RootfsTest::SetUp();
   }
   void TearDown() override {
     RootfsTest::TearDown();
+    // The ring did make this case's lookups (where there is one), rather
+    // than each falling back to switching credentials.
+    if (GetParam() && SearchRing::Get()) {
+      EXPECT_GT(SearchRing::OpensForTesting(), opens_before_);
+    } else if (!GetParam()) {
+      EXPECT_EQ(SearchRing::OpensForTesting(), opens_before_);
+    }
     SearchRing::SetEnabledForTesting(true);
   }
+  uint64_t opens_before_ = 0;
 };
 INSTANTIATE_TEST_SUITE_P(Lookups, SearchPermissionTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& i) {
@@ -225,6 +235,9 @@ TEST(SearchRingTest, OpensWithTheRegisteredCredentialsOnly) {
   ASSERT_GE(pr, 0);
   EXPECT_NE(pu, pm);
   EXPECT_EQ(ring->PersonalityFor(member), pm);  // registered once per class
+  Creds reordered = member;
+  reordered.groups = {2000, 3000, 2000};
+  EXPECT_EQ(ring->PersonalityFor(reordered), pm);
   const uint64_t kFlags = O_PATH | O_NOFOLLOW | O_CLOEXEC, kResolve = RESOLVE_BENEATH;
   auto open_as = [&](int p, const char* path) {
     int fd = ring->Openat2(p, dir, path, kFlags, kResolve);
@@ -237,6 +250,17 @@ TEST(SearchRingTest, OpensWithTheRegisteredCredentialsOnly) {
   EXPECT_EQ(open_as(pm, "group/inner"), 0);
   EXPECT_EQ(open_as(pr, "private/inner"), 0);  // root owns it: the owner bits
   EXPECT_EQ(open_as(pu, "missing/x"), -ENOENT);
+  // The same answers from the kernel's worker threads, where a lookup the
+  // dentry cache cannot answer goes.
+  SearchRing::ForceAsyncForTesting(true);
+  EXPECT_EQ(open_as(pu, "private/inner"), -EACCES);
+  EXPECT_EQ(open_as(pm, "group/inner"), 0);
+  EXPECT_EQ(open_as(pu, "group/inner"), -EACCES);
+  SearchRing::ForceAsyncForTesting(false);
+  // A root without capabilities is refused by a user's owner bits.
+  ASSERT_EQ(chown((base + "/private").c_str(), 1000, 1000), 0);
+  EXPECT_EQ(open_as(pr, "private/inner"), -EACCES);
+  EXPECT_EQ(open_as(pu, "private/inner"), 0);
   // The proxy's own credentials were never the guest's.
   EXPECT_EQ(syscall(SYS_setfsuid, -1), 0);
   int fd = openat(dir, "private/inner", O_PATH | O_CLOEXEC);
@@ -244,6 +268,33 @@ TEST(SearchRingTest, OpensWithTheRegisteredCredentialsOnly) {
   if (fd >= 0) close(fd);
   close(dir);
   std::filesystem::remove_all(base);
+}
+
+// A forked child makes a ring of its own (its copy of the parent's shares
+// the parent's queues), and the parent's goes on working.
+TEST(SearchRingTest, AForkedChildUsesItsOwnRing) {
+  SearchRing* ring = SearchRing::Get();
+  if (!ring) GTEST_SKIP() << "io_uring unavailable";
+  Creds user;
+  user.fsuid = user.fsgid = 1000;
+  user.cap_effective = 0;
+  const int p = ring->PersonalityFor(user);
+  ASSERT_GE(p, 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    SearchRing* own = SearchRing::Get();
+    if (!own || own == ring) _exit(2);
+    const int q = own->PersonalityFor(user);
+    int fd = q < 0 ? -1 : own->Openat2(q, AT_FDCWD, "/etc", O_PATH | O_CLOEXEC, 0);
+    _exit(fd >= 0 ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  int fd = ring->Openat2(p, AT_FDCWD, "/etc", O_PATH | O_CLOEXEC, 0);
+  EXPECT_GE(fd, 0);
+  if (fd >= 0) close(fd);
 }
 
 TEST_P(SearchPermissionTest, UserCannotWalkThroughADirWithoutSearchPermission) {
