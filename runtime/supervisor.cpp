@@ -1929,8 +1929,11 @@ void Supervisor::OnControl(int fd) {
       loaded_waiters_.push_back(fd);
   } else if (op == "start") {
     if (started_) return fail("container already started");
-    StartContainer();
+    // The answer first: the creator's wake-up then does not land behind
+    // the init's run on the CPU they shared (a foreground `run` waited out
+    // echo's whole run before it could note the start).
     SendControl(fd, {{"ok", true}});
+    StartContainer();
   } else if (op == "kill") {
     int sig = msg.value("signal", SIGTERM);
     bool all = msg.value("all", false);
