@@ -23,6 +23,7 @@ struct Creds {
   uint32_t rgid = 0, egid = 0, sgid = 0, fsgid = 0;
   std::vector<uint32_t> groups;
   uint64_t cap_effective = 0xa80425fbULL;  // runc's default set
+  uint64_t cap_permitted = 0xa80425fbULL;  // what capset and a return to uid 0 may raise
   uint32_t umask = 022;
 
   bool HasCap(int cap) const { return (cap_effective >> cap) & 1; }

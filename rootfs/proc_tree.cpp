@@ -358,8 +358,10 @@ std::string VirtualTree::StatusText(uint32_t vpid, pid_t host_pid, const Creds& 
     return std::to_string(a) + "\t" + std::to_string(b) + "\t" + std::to_string(s) + "\t" +
            std::to_string(f);
   };
-  char caps[17], umask[8];
+  char caps[17], permitted[17], umask[8];
   snprintf(caps, sizeof(caps), "%016llx", static_cast<unsigned long long>(c.cap_effective));
+  snprintf(permitted, sizeof(permitted), "%016llx",
+           static_cast<unsigned long long>(c.cap_permitted));
   snprintf(umask, sizeof(umask), "%04o", c.umask);
   std::string groups;
   for (uint32_t g : c.groups) groups += std::to_string(g) + " ";
@@ -380,7 +382,7 @@ std::string VirtualTree::StatusText(uint32_t vpid, pid_t host_pid, const Creds& 
       {"NSpgid", v},
       {"NSsid", v},
       {"CapInh", "0000000000000000"},
-      {"CapPrm", caps},
+      {"CapPrm", permitted},
       {"CapEff", caps},
       {"CapBnd", caps},
       {"CapAmb", "0000000000000000"},

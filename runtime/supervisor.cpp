@@ -1302,6 +1302,33 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t v
   return 0;
 }
 
+// What a uid change does to the capabilities on Linux (capabilities(7),
+// "Effect of user ID changes on capabilities"; no SECBIT_KEEP_CAPS or
+// SECBIT_NO_SETUID_FIXUP here):
+//  - none of the real, effective and saved ids is 0 any more where one was:
+//    permitted and effective are cleared;
+//  - the effective id leaves 0: effective is cleared; it returns to 0:
+//    effective becomes permitted;
+//  - the filesystem id leaves 0: the file capabilities leave effective; it
+//    returns to 0: they come back from permitted.
+void FixCapsAfterSetuid(rootfs::Creds& c, bool fs_only, uint32_t old_r, uint32_t old_e,
+                        uint32_t old_s, uint32_t old_f) {
+  // CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID,
+  // LINUX_IMMUTABLE, MKNOD, MAC_OVERRIDE.
+  constexpr uint64_t kFsCaps = 0x1full | (1ull << 9) | (1ull << 27) | (1ull << 32);
+  if (fs_only) {
+    if (old_f == 0 && c.fsuid != 0) c.cap_effective &= ~kFsCaps;
+    if (old_f != 0 && c.fsuid == 0) c.cap_effective |= c.cap_permitted & kFsCaps;
+    return;
+  }
+  if ((old_r == 0 || old_e == 0 || old_s == 0) && c.ruid != 0 && c.euid != 0 && c.suid != 0) {
+    c.cap_permitted = c.cap_effective = 0;
+    return;
+  }
+  if (old_e == 0 && c.euid != 0) c.cap_effective = 0;
+  if (old_e != 0 && c.euid == 0) c.cap_effective = c.cap_permitted;
+}
+
 long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int64_t* aux1) {
   rootfs::Creds& c = g.ctx.creds;
   int64_t which = req.hdr.arg[0];
@@ -1313,6 +1340,15 @@ long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int
   uint32_t& f = uid ? c.fsuid : c.fsgid;
   auto allowed = [&](int64_t v) { return priv || v == r || v == e || v == s; };
   int64_t a = req.hdr.arg[1], b = req.hdr.arg[2], d = req.hdr.arg[3];
+  if (which == proto::kSetCaps) {
+    // capset: both sets may only shrink, effective within permitted (the
+    // libOS's own rule; inheritable stays the libOS's alone).
+    const uint64_t eff = static_cast<uint64_t>(a), prm = static_cast<uint64_t>(b);
+    if ((prm & ~c.cap_permitted) || (eff & ~prm)) return -EPERM;
+    c.cap_effective = eff;
+    c.cap_permitted = prm;
+    return 0;
+  }
   if (which == proto::kSetGroups) {
     if (!(c.cap_effective & kCapSetgid)) return -EPERM;
     c.groups.clear();
@@ -1324,6 +1360,7 @@ long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int
     }
     return 0;
   }
+  const uint32_t old_r = r, old_e = e, old_s = s, old_f = f;
   if (which == proto::kSetFsUid || which == proto::kSetFsGid) {
     if (allowed(a) || a == f) f = static_cast<uint32_t>(a);
   } else if (a == -2 && d == -2) {  // setuid(b)/setgid(b)
@@ -1347,8 +1384,7 @@ long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int
     if (b != -1) e = f = static_cast<uint32_t>(b);
     if (d != -1) s = static_cast<uint32_t>(d);
   }
-  // Like Linux: leaving uid 0 drops the capabilities (no keepcaps yet).
-  if (uid && r != 0 && e != 0 && s != 0) c.cap_effective = 0;
+  if (uid) FixCapsAfterSetuid(c, which == proto::kSetFsUid, old_r, old_e, old_s, old_f);
   *aux0 = static_cast<int64_t>(r | (static_cast<uint64_t>(e) << 32));
   *aux1 = static_cast<int64_t>(s | (static_cast<uint64_t>(f) << 32));
   return 0;
@@ -1398,7 +1434,7 @@ void Supervisor::ReplyLaunch(Guest& g) {
   if (p.no_new_privileges) li.flags |= proto::kLaunchNoNewPrivs;
   if (!spec_.app_seccomp_bpf.empty()) li.flags |= proto::kLaunchAppSeccomp;
   li.cap_effective = p.uid == 0 ? p.cap_effective : 0;
-  li.cap_permitted = p.cap_permitted;
+  li.cap_permitted = p.uid == 0 ? p.cap_permitted : 0;
   li.cap_inheritable = p.cap_inheritable;
   li.cap_bounding = p.cap_bounding;
   li.cap_ambient = p.cap_ambient;
@@ -1538,7 +1574,9 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       resp.result = r;
       resp.aux[0] = a0;
       resp.aux[1] = a1;
-      SendResponse(ch, resp, {}, lookup_fd);
+      const proto::CapsAfterSetIds caps{g.ctx.creds.cap_effective, g.ctx.creds.cap_permitted};
+      SendResponse(ch, resp, std::string_view(reinterpret_cast<const char*>(&caps), sizeof caps),
+                   lookup_fd);
       return;
     }
     case proto::kFork: {
@@ -1905,6 +1943,9 @@ void Supervisor::OnControl(int fd) {
     c.rgid = c.egid = c.sgid = c.fsgid = g->spec.gid;
     c.groups = g->spec.additional_gids;
     c.cap_effective = g->spec.uid == 0 ? g->spec.cap_effective : 0;
+    // As its libOS has them (ReplyLaunch). A non-root process starts with
+    // none (runc would give it the ambient set: not modelled yet).
+    c.cap_permitted = g->spec.uid == 0 ? g->spec.cap_permitted : 0;
     c.umask = g->spec.umask;
     g->exe = g->spec.args.empty() ? "" : g->spec.args[0];
     for (const auto& a : g->spec.args) g->cmdline += a + std::string(1, '\0');

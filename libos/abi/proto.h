@@ -231,6 +231,13 @@ enum IdChange : int64_t {
   kSetGroups = 3,  // str0 = uint32_t gids[]
   kSetFsUid = 4,
   kSetFsGid = 5,
+  kSetCaps = 6,  // arg1 = effective, arg2 = permitted (capset; each a subset of the old)
+};
+// Every kSetIds reply carries the process's capabilities as they are now
+// (uid changes clear or raise them as Linux does): this payload.
+struct CapsAfterSetIds {
+  uint64_t effective;
+  uint64_t permitted;
 };
 
 struct Request {

@@ -103,11 +103,19 @@ void put_u32(long addr, uint32_t v) {
 // process is in now mapped over the old one, under one hold of the channel
 // lock: a fork (it takes the lock) or another thread's lookup (answered
 // under it) never sees the old class's cache with the new class's tag.
+// The reply also says what the capabilities are now (a uid change clears
+// or raises them as Linux does; the supervisor decides), which capget
+// then reports.
 long set_ids_rpc(Rpc& r) {
+  proto::CapsAfterSetIds caps{};
   r.cloexec = true;  // the cache's fd, if one comes
+  r.payload = &caps;
+  r.payload_cap = sizeof caps;
   channel_lock();
   long e = rpc_locked(r);
   lookup::credentials_changed(page::lookup_tag(), r.fd_out);
+  if (e >= 0 && r.payload_len == sizeof caps)
+    g_proc.cap_eff = caps.effective, g_proc.cap_prm = caps.permitted;
   channel_unlock();
   return e;
 }
@@ -119,7 +127,6 @@ long set_ids(int64_t which, long a, long b, long c3) {
   r.arg[1] = a;
   r.arg[2] = b;
   r.arg[3] = c3;
-  r.payload = nullptr;
   long e = set_ids_rpc(r);
   if (e < 0) return e;
   // The supervisor replies with the resulting ids in aux: (ruid|euid<<32), suid|fsuid<<32.
@@ -233,16 +240,18 @@ LB_SYSCALL_DIRECT(capset) {
            inh = d[2] | (uint64_t(d[5]) << 32);
   // Sets may only shrink (no virtual CAP_SETPCAP games yet); effective within permitted.
   if ((prm & ~g_proc.cap_prm) || (eff & ~prm)) return -k::EPERM;
-  // A process giving up the DAC capabilities (1, 2) may no longer read the
-  // lookup cache of the class that has them (the supervisor does not track
-  // capset, so it keeps that class's tag: its lookups then miss and ask).
-  const bool drops_dac = (g_proc.cap_eff & 6) && !(eff & 6);
-  g_proc.cap_eff = eff, g_proc.cap_prm = prm, g_proc.cap_inh = inh;
-  if (drops_dac) {
-    channel_lock();
-    lookup::credentials_changed(0);
-    channel_unlock();
+  // The supervisor's permission checks use them (a root that dropped
+  // CAP_DAC_OVERRIDE is refused others' files), so it is told; a move to
+  // another class of credentials brings that class's lookup cache.
+  if (eff != g_proc.cap_eff || prm != g_proc.cap_prm) {
+    Rpc r;
+    r.op = proto::kSetIds;
+    r.arg[0] = proto::kSetCaps;
+    r.arg[1] = static_cast<long>(eff);
+    r.arg[2] = static_cast<long>(prm);
+    if (long e = set_ids_rpc(r); e < 0) return e;
   }
+  g_proc.cap_eff = eff, g_proc.cap_prm = prm, g_proc.cap_inh = inh;
   return 0;
 }
 

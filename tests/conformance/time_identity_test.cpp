@@ -1,8 +1,11 @@
 // Time, identity and system-information conformance: clock_gettime,
 // nanosleep, gettimeofday, uid/gid/pid queries, uname, hostname, rlimits,
 // getrandom. Root-only expectations run when CONFORMANCE_AS_ROOT=1.
+#include <fcntl.h>
+#include <sys/fsuid.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
@@ -276,6 +279,145 @@ TEST(IdentityTest, SeteuidToRealUidWorksWithoutCapSetuid) {
   ASSERT_TRUE(WIFEXITED(st));
   EXPECT_EQ(WEXITSTATUS(st), 0) << "10/11: capget/capset, 12: seteuid, 13: setresuid(-1...), "
                                    "14: setegid, 15: ids";
+}
+
+// Capabilities as Linux changes them (capabilities(7)): capset, and what
+// a uid change does to them. Each case runs in a forked child (its ids and
+// capabilities do not come back) that exits with the number of the first
+// step that went wrong. Root only.
+class CapabilitiesTest : public ScratchTest {
+ protected:
+  void SetUp() override {
+    ScratchTest::SetUp();
+    if (!ExpectRoot()) GTEST_SKIP() << "needs CONFORMANCE_AS_ROOT=1";
+    // Another user's private file, in a directory anyone may search.
+    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0) << strerror(errno);
+    file_ = Path("private");
+    WriteFile(file_, "x");
+    ASSERT_EQ(chown(file_.c_str(), 2000, 2000), 0) << strerror(errno);
+    ASSERT_EQ(chmod(file_.c_str(), 0600), 0) << strerror(errno);
+  }
+  std::string file_;
+};
+
+constexpr uint64_t kCapDacOverride = 1ull << 1, kCapDacReadSearch = 1ull << 2;
+// CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID, LINUX_IMMUTABLE,
+// MKNOD, MAC_OVERRIDE: the ones a filesystem uid change moves.
+constexpr uint64_t kFsCaps = 0x1full | (1ull << 9) | (1ull << 27) | (1ull << 32);
+
+struct CapHeader {
+  uint32_t version;
+  int pid;
+};
+struct CapData {
+  uint32_t effective, permitted, inheritable;
+};
+struct Caps {
+  uint64_t eff = 0, prm = 0;
+};
+bool GetCaps(Caps* c) {
+  CapHeader h{0x20080522, 0};
+  CapData d[2] = {};
+  if (syscall(SYS_capget, &h, d) != 0) return false;
+  c->eff = d[0].effective | (uint64_t{d[1].effective} << 32);
+  c->prm = d[0].permitted | (uint64_t{d[1].permitted} << 32);
+  return true;
+}
+// Sets effective and permitted, inheritable as it is.
+bool SetCaps(uint64_t eff, uint64_t prm) {
+  CapHeader h{0x20080522, 0};
+  CapData d[2] = {};
+  if (syscall(SYS_capget, &h, d) != 0) return false;
+  d[0].effective = static_cast<uint32_t>(eff), d[1].effective = static_cast<uint32_t>(eff >> 32);
+  d[0].permitted = static_cast<uint32_t>(prm), d[1].permitted = static_cast<uint32_t>(prm >> 32);
+  return syscall(SYS_capset, &h, d) == 0;
+}
+// 0 when `path` opens for reading, else the errno.
+int OpenForReading(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  close(fd);
+  return 0;
+}
+// Runs `body` in a forked child; its exit status (0: every step passed).
+template <typename F>
+int InChild(F body) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) _exit(body());
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) return -2;
+  return WEXITSTATUS(st);
+}
+
+TEST_F(CapabilitiesTest, CapsetDroppingDacOverrideRefusesAnotherUsersFile) {
+  const std::string file = file_;
+  int rc = InChild([&] {
+    Caps c;
+    if (!GetCaps(&c)) return 10;
+    if (!(c.eff & kCapDacOverride)) return 11;
+    if (OpenForReading(file) != 0) return 12;
+    const uint64_t dac = kCapDacOverride | kCapDacReadSearch;
+    if (!SetCaps(c.eff & ~dac, c.prm)) return 13;
+    Caps now;
+    if (!GetCaps(&now) || now.eff != (c.eff & ~dac) || now.prm != c.prm) return 14;
+    if (OpenForReading(file) != EACCES) return 15;
+    if (!SetCaps(c.eff, c.prm)) return 16;  // still permitted: raised again
+    if (OpenForReading(file) != 0) return 17;
+    if (!SetCaps(c.eff & ~dac, c.prm & ~dac)) return 18;
+    if (SetCaps(c.eff, c.prm) || errno != EPERM) return 19;  // no longer permitted
+    if (OpenForReading(file) != EACCES) return 20;
+    return 0;
+  });
+  EXPECT_EQ(rc, 0) << "10-11: the caps at the start, 12: root's open, 13-14: capset/capget, 15: "
+                      "open without DAC, 16-17: raised again, 18-20: dropped for good";
+}
+
+TEST_F(CapabilitiesTest, SetuidAwayFromRootClearsEveryCapability) {
+  int rc = InChild([] {
+    if (setuid(1000) != 0) return 10;
+    Caps c;
+    if (!GetCaps(&c)) return 11;
+    if (c.eff != 0 || c.prm != 0) return 12;
+    if (setuid(0) == 0 || errno != EPERM) return 13;  // no way back
+    return 0;
+  });
+  EXPECT_EQ(rc, 0) << "10: setuid, 11-12: caps after it, 13: setuid(0) again";
+}
+
+TEST_F(CapabilitiesTest, SeteuidAwayAndBackClearsThenRestoresEffective) {
+  const std::string file = file_;
+  int rc = InChild([&] {
+    Caps before, c;
+    if (!GetCaps(&before)) return 10;
+    if (seteuid(1000) != 0) return 11;
+    if (!GetCaps(&c) || c.eff != 0 || c.prm != before.prm) return 12;
+    if (OpenForReading(file) != EACCES) return 13;
+    if (seteuid(0) != 0) return 14;
+    if (!GetCaps(&c) || c.eff != before.prm) return 15;  // effective = permitted
+    if (OpenForReading(file) != 0) return 16;
+    return 0;
+  });
+  EXPECT_EQ(rc, 0) << "11: seteuid(1000), 12: caps after it, 13: open as 1000, 14: seteuid(0), "
+                      "15: caps after it, 16: open as root";
+}
+
+TEST_F(CapabilitiesTest, SetfsuidAwayFromRootDropsOnlyFileCapabilities) {
+  const std::string file = file_;
+  int rc = InChild([&] {
+    Caps before, c;
+    if (!GetCaps(&before)) return 10;
+    setfsuid(1000);
+    if (setfsuid(-1) != 1000) return 11;
+    if (!GetCaps(&c) || c.eff != (before.eff & ~kFsCaps) || c.prm != before.prm) return 12;
+    if (OpenForReading(file) != EACCES) return 13;
+    setfsuid(0);
+    if (!GetCaps(&c) || c.eff != (before.eff | (before.prm & kFsCaps))) return 14;
+    if (OpenForReading(file) != 0) return 15;
+    return 0;
+  });
+  EXPECT_EQ(rc, 0) << "11: setfsuid(1000), 12: caps after it, 13: open as fsuid 1000, 14: caps "
+                      "after setfsuid(0), 15: open as root";
 }
 
 TEST(UnameTest, SysnameIsLinuxAndFieldsAreFilled) {
