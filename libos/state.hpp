@@ -44,6 +44,7 @@ struct Process {
   uint32_t ngroups = 0;
   uint32_t groups[64] = {};
   uint64_t cap_eff = 0, cap_prm = 0, cap_inh = 0, cap_bnd = 0, cap_amb = 0;
+  bool keep_caps = false;  // PR_SET_KEEPCAPS (the supervisor keeps its own; execve clears both)
   uint32_t umask = 022;
   uint32_t launch_flags = 0;
   // The application's RLIMIT_NOFILE hard limit (misc.cpp; LaunchInfo).

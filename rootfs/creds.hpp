@@ -24,6 +24,9 @@ struct Creds {
   std::vector<uint32_t> groups;
   uint64_t cap_effective = 0xa80425fbULL;  // runc's default set
   uint64_t cap_permitted = 0xa80425fbULL;  // what capset and a return to uid 0 may raise
+  uint64_t cap_inheritable = 0;
+  uint64_t cap_bounding = 0xa80425fbULL;
+  bool keep_caps = false;  // PR_SET_KEEPCAPS: leaving uid 0 keeps permitted
   uint32_t umask = 022;
 
   bool HasCap(int cap) const { return (cap_effective >> cap) & 1; }

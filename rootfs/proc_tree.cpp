@@ -358,10 +358,12 @@ std::string VirtualTree::StatusText(uint32_t vpid, pid_t host_pid, const Creds& 
     return std::to_string(a) + "\t" + std::to_string(b) + "\t" + std::to_string(s) + "\t" +
            std::to_string(f);
   };
-  char caps[17], permitted[17], umask[8];
-  snprintf(caps, sizeof(caps), "%016llx", static_cast<unsigned long long>(c.cap_effective));
-  snprintf(permitted, sizeof(permitted), "%016llx",
-           static_cast<unsigned long long>(c.cap_permitted));
+  auto hex = [](uint64_t v) {
+    char b[17];
+    snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
+    return std::string(b);
+  };
+  char umask[8];
   snprintf(umask, sizeof(umask), "%04o", c.umask);
   std::string groups;
   for (uint32_t g : c.groups) groups += std::to_string(g) + " ";
@@ -381,10 +383,10 @@ std::string VirtualTree::StatusText(uint32_t vpid, pid_t host_pid, const Creds& 
       {"NSpid", v},
       {"NSpgid", v},
       {"NSsid", v},
-      {"CapInh", "0000000000000000"},
-      {"CapPrm", permitted},
-      {"CapEff", caps},
-      {"CapBnd", caps},
+      {"CapInh", hex(c.cap_inheritable)},
+      {"CapPrm", hex(c.cap_permitted)},
+      {"CapEff", hex(c.cap_effective)},
+      {"CapBnd", hex(c.cap_bounding)},
       {"CapAmb", "0000000000000000"},
   };
   if (vpid == ctx.vpid) replace["State"] = "R (running)";  // the reader (see StatText)

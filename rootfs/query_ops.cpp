@@ -64,11 +64,12 @@ FileServer::Reply FileServer::Access(const ReceivedRequest& req, ProcessContext&
     return Err(-EROFS);
   Creds c = ctx.creds;
   if (!(flags & kEaccess)) {
-    // access(2) asks with the real ids, and a non-root real uid has no
-    // capabilities for it (as the kernel's access_override_creds).
+    // access(2) asks with the real ids: a non-root real uid has no
+    // capabilities for it, a root one its permitted set (as the kernel's
+    // access_override_creds).
     c.fsuid = c.ruid;
     c.fsgid = c.rgid;
-    if (c.ruid != 0) c.cap_effective = 0;
+    c.cap_effective = c.ruid == 0 ? c.cap_permitted : 0;
   }
   if (!MayAccess(c, st, mode)) return Err(-EACCES);
   return Reply{};

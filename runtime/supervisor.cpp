@@ -1321,7 +1321,8 @@ void FixCapsAfterSetuid(rootfs::Creds& c, bool fs_only, uint32_t old_r, uint32_t
     if (old_f != 0 && c.fsuid == 0) c.cap_effective |= c.cap_permitted & kFsCaps;
     return;
   }
-  if ((old_r == 0 || old_e == 0 || old_s == 0) && c.ruid != 0 && c.euid != 0 && c.suid != 0) {
+  if ((old_r == 0 || old_e == 0 || old_s == 0) && c.ruid != 0 && c.euid != 0 && c.suid != 0 &&
+      !c.keep_caps) {
     c.cap_permitted = c.cap_effective = 0;
     return;
   }
@@ -1343,10 +1344,19 @@ long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int
   if (which == proto::kSetCaps) {
     // capset: both sets may only shrink, effective within permitted (the
     // libOS's own rule; inheritable stays the libOS's alone).
-    const uint64_t eff = static_cast<uint64_t>(a), prm = static_cast<uint64_t>(b);
-    if ((prm & ~c.cap_permitted) || (eff & ~prm)) return -EPERM;
+    const uint64_t eff = static_cast<uint64_t>(a), prm = static_cast<uint64_t>(b),
+                   inh = static_cast<uint64_t>(d);
+    if ((prm & ~c.cap_permitted) || (eff & ~prm) ||
+        (inh & ~(c.cap_inheritable | (c.cap_bounding & c.cap_permitted))))
+      return -EPERM;
     c.cap_effective = eff;
     c.cap_permitted = prm;
+    c.cap_inheritable = inh;
+    return 0;
+  }
+  if (which == proto::kSetKeepCaps) {
+    if (a != 0 && a != 1) return -EINVAL;
+    c.keep_caps = a != 0;
     return 0;
   }
   if (which == proto::kSetGroups) {
@@ -1373,17 +1383,19 @@ long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int
   } else if (d == -3) {  // setreuid(a, b)
     if (a != -1 && !(priv || a == r || a == e)) return -EPERM;
     if (b != -1 && !allowed(b)) return -EPERM;
-    uint32_t old_r = r;
     if (a != -1) r = static_cast<uint32_t>(a);
-    if (b != -1) e = f = static_cast<uint32_t>(b);
+    if (b != -1) e = static_cast<uint32_t>(b);
     if (a != -1 || (b != -1 && b != old_r)) s = e;
   } else {  // setresuid(a, b, d)
     for (int64_t v : {a, b, d})
       if (v != -1 && !allowed(v)) return -EPERM;
     if (a != -1) r = static_cast<uint32_t>(a);
-    if (b != -1) e = f = static_cast<uint32_t>(b);
+    if (b != -1) e = static_cast<uint32_t>(b);
     if (d != -1) s = static_cast<uint32_t>(d);
   }
+  // Every call of the setuid family sets the filesystem id to the
+  // effective one, whichever ids it changed (Linux does the same).
+  if (which != proto::kSetFsUid && which != proto::kSetFsGid) f = e;
   if (uid) FixCapsAfterSetuid(c, which == proto::kSetFsUid, old_r, old_e, old_s, old_f);
   *aux0 = static_cast<int64_t>(r | (static_cast<uint64_t>(e) << 32));
   *aux1 = static_cast<int64_t>(s | (static_cast<uint64_t>(f) << 32));
@@ -1700,6 +1712,7 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       else
         g.exe = files_->CanonicalPath(req.str[0], g.ctx);
       g.exec_image.clear();
+      g.ctx.creds.keep_caps = false;  // execve clears PR_SET_KEEPCAPS
       if (g.exe.empty()) g.exe = req.str[0];
       // str1: argv joined with NULs, then (from arg0 - 1 on) the
       // environment; arg0 0: the launch's image, whose are the spec's.
@@ -1946,6 +1959,8 @@ void Supervisor::OnControl(int fd) {
     // As its libOS has them (ReplyLaunch). A non-root process starts with
     // none (runc would give it the ambient set: not modelled yet).
     c.cap_permitted = g->spec.uid == 0 ? g->spec.cap_permitted : 0;
+    c.cap_inheritable = g->spec.cap_inheritable;
+    c.cap_bounding = g->spec.cap_bounding;
     c.umask = g->spec.umask;
     g->exe = g->spec.args.empty() ? "" : g->spec.args[0];
     for (const auto& a : g->spec.args) g->cmdline += a + std::string(1, '\0');

@@ -231,7 +231,8 @@ enum IdChange : int64_t {
   kSetGroups = 3,  // str0 = uint32_t gids[]
   kSetFsUid = 4,
   kSetFsGid = 5,
-  kSetCaps = 6,  // arg1 = effective, arg2 = permitted (capset; each a subset of the old)
+  kSetCaps = 6,      // arg1 = effective, arg2 = permitted, arg3 = inheritable (capset)
+  kSetKeepCaps = 7,  // arg1 = 0 or 1 (PR_SET_KEEPCAPS; cleared by execve)
 };
 // Every kSetIds reply carries the process's capabilities as they are now
 // (uid changes clear or raise them as Linux does): this payload.

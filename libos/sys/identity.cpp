@@ -236,6 +236,13 @@ LB_SYSCALL_DIRECT(capset) {
   auto* hdr = reinterpret_cast<uint32_t*>(c.a[0]);
   auto* d = reinterpret_cast<const uint32_t*>(c.a[1]);
   if (!hdr || !d) return -k::EFAULT;
+  // Versions 2 and 3 carry two 32-bit words per set (version 1, one, is
+  // not served); only the caller's own sets may change.
+  if (hdr[0] != 0x20080522 && hdr[0] != 0x20071026) {
+    hdr[0] = 0x20080522;
+    return -k::EINVAL;
+  }
+  if (hdr[1] != 0 && static_cast<uint32_t>(hdr[1]) != g_proc.vpid) return -k::EPERM;
   uint64_t eff = d[0] | (uint64_t(d[3]) << 32), prm = d[1] | (uint64_t(d[4]) << 32),
            inh = d[2] | (uint64_t(d[5]) << 32);
   // Sets may only shrink (no virtual CAP_SETPCAP games yet); effective within permitted.
@@ -243,15 +250,17 @@ LB_SYSCALL_DIRECT(capset) {
   // The supervisor's permission checks use them (a root that dropped
   // CAP_DAC_OVERRIDE is refused others' files), so it is told; a move to
   // another class of credentials brings that class's lookup cache.
-  if (eff != g_proc.cap_eff || prm != g_proc.cap_prm) {
+  // (The reply sets cap_eff and cap_prm, under the channel lock.)
+  if (eff != g_proc.cap_eff || prm != g_proc.cap_prm || inh != g_proc.cap_inh) {
     Rpc r;
     r.op = proto::kSetIds;
     r.arg[0] = proto::kSetCaps;
     r.arg[1] = static_cast<long>(eff);
     r.arg[2] = static_cast<long>(prm);
+    r.arg[3] = static_cast<long>(inh);
     if (long e = set_ids_rpc(r); e < 0) return e;
+    g_proc.cap_inh = inh;
   }
-  g_proc.cap_eff = eff, g_proc.cap_prm = prm, g_proc.cap_inh = inh;
   return 0;
 }
 

@@ -685,6 +685,7 @@ void exec_teardown(void*) {
   // Close-on-exec fds are closed after the new image is mapped (its own
   // fds are close-on-exec too).
   reset_signal_actions();
+  g_proc.keep_caps = false;  // as the supervisor's, at kExecDone
   unmap_old_image();
   sites::exec_reset();
   // The old image's thread bookkeeping words are gone with its memory.

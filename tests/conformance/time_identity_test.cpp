@@ -3,6 +3,7 @@
 // getrandom. Root-only expectations run when CONFORMANCE_AS_ROOT=1.
 #include <fcntl.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -290,14 +291,23 @@ class CapabilitiesTest : public ScratchTest {
   void SetUp() override {
     ScratchTest::SetUp();
     if (!ExpectRoot()) GTEST_SKIP() << "needs CONFORMANCE_AS_ROOT=1";
-    // Another user's private file, in a directory anyone may search.
-    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0) << strerror(errno);
+    // Another user's private file and a public one, in directories anyone
+    // may search (the scratch directories above are mkdtemp's 0700): an
+    // EACCES below is the file's own bits.
+    for (std::string d = dir_; d.size() > 1; d = d.substr(0, d.rfind('/'))) {
+      struct stat st {};
+      ASSERT_EQ(stat(d.c_str(), &st), 0) << d << ": " << strerror(errno);
+      if (!(st.st_mode & S_IXOTH)) ASSERT_EQ(chmod(d.c_str(), (st.st_mode & 07777) | 0011), 0) << d;
+    }
     file_ = Path("private");
     WriteFile(file_, "x");
     ASSERT_EQ(chown(file_.c_str(), 2000, 2000), 0) << strerror(errno);
     ASSERT_EQ(chmod(file_.c_str(), 0600), 0) << strerror(errno);
+    public_ = Path("public");
+    WriteFile(public_, "x");
+    ASSERT_EQ(chown(public_.c_str(), 2000, 2000), 0) << strerror(errno);
   }
-  std::string file_;
+  std::string file_, public_;
 };
 
 constexpr uint64_t kCapDacOverride = 1ull << 1, kCapDacReadSearch = 1ull << 2;
@@ -386,20 +396,61 @@ TEST_F(CapabilitiesTest, SetuidAwayFromRootClearsEveryCapability) {
 }
 
 TEST_F(CapabilitiesTest, SeteuidAwayAndBackClearsThenRestoresEffective) {
-  const std::string file = file_;
+  const std::string file = file_, pub = public_;
   int rc = InChild([&] {
     Caps before, c;
     if (!GetCaps(&before)) return 10;
     if (seteuid(1000) != 0) return 11;
     if (!GetCaps(&c) || c.eff != 0 || c.prm != before.prm) return 12;
-    if (OpenForReading(file) != EACCES) return 13;
-    if (seteuid(0) != 0) return 14;
-    if (!GetCaps(&c) || c.eff != before.prm) return 15;  // effective = permitted
-    if (OpenForReading(file) != 0) return 16;
+    if (OpenForReading(pub) != 0) return 13;
+    if (OpenForReading(file) != EACCES) return 14;
+    // access(2) asks as the real uid, root: with its permitted set.
+    if (access(file.c_str(), R_OK) != 0) return 15;
+    if (seteuid(0) != 0) return 16;
+    if (!GetCaps(&c) || c.eff != before.prm) return 17;  // effective = permitted
+    if (OpenForReading(file) != 0) return 18;
     return 0;
   });
-  EXPECT_EQ(rc, 0) << "11: seteuid(1000), 12: caps after it, 13: open as 1000, 14: seteuid(0), "
-                      "15: caps after it, 16: open as root";
+  EXPECT_EQ(rc, 0) << "11: seteuid(1000), 12: caps after it, 13-14: opens as 1000, 15: access(2), "
+                      "16: seteuid(0), 17: caps after it, 18: open as root";
+}
+
+TEST_F(CapabilitiesTest, KeepcapsKeepsPermittedAcrossSetuid) {
+  const std::string file = file_;
+  int rc = InChild([&] {
+    Caps before, c;
+    if (!GetCaps(&before)) return 10;
+    if (prctl(PR_GET_KEEPCAPS) != 0) return 11;
+    if (prctl(PR_SET_KEEPCAPS, 1) != 0 || prctl(PR_GET_KEEPCAPS) != 1) return 12;
+    if (setresuid(1000, 1000, 1000) != 0) return 13;
+    if (!GetCaps(&c) || c.eff != 0 || c.prm != before.prm) return 14;
+    if (OpenForReading(file) != EACCES) return 15;
+    // The daemon's next step: take back the one it needs.
+    if (!SetCaps(kCapDacOverride, before.prm)) return 16;
+    if (OpenForReading(file) != 0) return 17;  // uid 1000 with CAP_DAC_OVERRIDE
+    if (setuid(0) == 0) return 18;             // still no way back to root
+    return 0;
+  });
+  EXPECT_EQ(rc, 0) << "11-12: PR_GET/SET_KEEPCAPS, 13: setresuid, 14: caps after it, 15: open "
+                      "without, 16: capset, 17: open with CAP_DAC_OVERRIDE, 18: setuid(0)";
+}
+
+TEST_F(CapabilitiesTest, ProcStatusShowsTheSets) {
+  int rc = InChild([] {
+    Caps c;
+    if (!GetCaps(&c)) return 10;
+    const uint64_t dropped = c.eff & ~kCapDacOverride;
+    if (!SetCaps(dropped, c.prm)) return 11;
+    std::string status = ReadFile("/proc/self/status");
+    auto field = [&](const char* key) {
+      return strtoull(StatusValue(status, key).c_str(), nullptr, 16);
+    };
+    if (field("CapEff") != dropped) return 12;
+    if (field("CapPrm") != c.prm) return 13;
+    if ((field("CapBnd") & c.prm) != c.prm) return 14;  // the bounding set is untouched
+    return 0;
+  });
+  EXPECT_EQ(rc, 0) << "10-11: capget/capset, 12: CapEff, 13: CapPrm, 14: CapBnd";
 }
 
 TEST_F(CapabilitiesTest, SetfsuidAwayFromRootDropsOnlyFileCapabilities) {
