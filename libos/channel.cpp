@@ -161,7 +161,14 @@ long receive_reply(Rpc& r) {
       n = sys(__NR_recvmsg, abi::kChannelFd, (long)&rm, rflags);
     }
     if (n <= 0) exit_group(128 + k::SIGKILL);
-    if (static_cast<size_t>(n) < sizeof resp || resp.magic != proto::kMagic) return -k::EPROTO;
+    if (static_cast<size_t>(n) < sizeof resp || resp.magic != proto::kMagic) {
+      // Not a reply: whatever fds came with it are nobody's.
+      int junk[2];
+      attached_fds(rm, ctl, junk);
+      for (int f : junk)
+        if (f >= 0) sys(__NR_close, f);
+      return -k::EPROTO;
+    }
     if (g_welcome_pending && resp.op == proto::kChildWelcome) {
       take_welcome(resp, attached_fd(rm, ctl));
     } else if (resp.op != r.op) {
@@ -239,6 +246,11 @@ long rpc(Rpc& r) {
 
 long rpc_locked(Rpc& r) {
   return send_recv(r);
+}
+
+long receive_unasked(Rpc& r) {
+  Guard g(g_lock);
+  return receive_reply(r);
 }
 
 void notify(Rpc& r) {

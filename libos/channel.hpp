@@ -39,6 +39,9 @@ struct Rpc {
 long rpc(Rpc& r);
 // The same, for a caller that already holds the channel lock.
 long rpc_locked(Rpc& r);
+// Only the reply, to a request the supervisor answers unasked (r.op names
+// it; proto::kHelloLaunchFollows).
+long receive_unasked(Rpc& r);
 // Sends a request the supervisor does not answer (proto.h says which).
 void notify(Rpc& r);
 // The same, for a caller that already holds the channel lock.

@@ -45,7 +45,8 @@ struct SockFprog {
   void* filter;
 };
 
-void install_filter() {
+// True when the launch follows the hello's reply unasked.
+bool install_filter() {
   Rpc r;
   r.op = proto::kHello;
   r.arg[0] = reinterpret_cast<int64_t>(lb_gate_ip);
@@ -69,6 +70,7 @@ void install_filter() {
   e = sys(__NR_seccomp, 1 /*SECCOMP_SET_MODE_FILTER*/, 0, reinterpret_cast<long>(&prog));
   if (e < 0) die("cannot install the partition filter", e);
   free(r.payload);
+  return (r.aux[0] & proto::kHelloLaunchFollows) != 0;
 }
 
 // The container's own filter (OCI linux.seccomp), before any of the
@@ -98,14 +100,14 @@ struct Launch {
   const char* found = nullptr;  // exe as found in PATH by the supervisor
 };
 
-Launch fetch_launch() {
+Launch fetch_launch(bool sent_unasked) {
   Rpc r;
   r.op = proto::kGetLaunch;
   size_t cap = proto::kMaxMessage;
   char* buf = static_cast<char*>(alloc(cap));
   r.payload = buf;
   r.payload_cap = cap;
-  long e = rpc(r);
+  long e = sent_unasked ? receive_unasked(r) : rpc(r);
   if (e < 0 || r.payload_len < sizeof(proto::LaunchInfo)) die("no launch info", e);
   proto::LaunchInfo li;
   memcpy(&li, buf, sizeof li);
@@ -236,8 +238,8 @@ extern "C" [[noreturn]] void libos_main(uint64_t* sp) {
   sites::init(t);
   dispatch_init();
   page::init_cpu_hint();
-  install_filter();
-  Launch l = fetch_launch();
+  const bool launch_follows = install_filter();
+  Launch l = fetch_launch(launch_follows);
   if (g_proc.launch_flags & proto::kLaunchAppSeccomp) install_container_filter();
   if (g_proc.vpid == 1) sys(__NR_prctl, 36 /*PR_SET_CHILD_SUBREAPER*/, 1, 0, 0, 0);
 

@@ -1516,11 +1516,16 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       int page_fd = g.page ? -1 : NewPageFd(g);
       // Its own class's only (rootfs/lookup_cache.hpp).
       const int lookup_fd = LookupFd(LookupTag(g));
-      const int64_t which =
-          (page_fd >= 0 ? proto::kHelloPageFd : 0) | (lookup_fd >= 0 ? proto::kHelloLookupFd : 0);
+      // A first image's launch (a forked process has none) comes next,
+      // unasked (proto::kHelloLaunchFollows).
+      const bool launch = !g.forked;
+      const int64_t which = (page_fd >= 0 ? proto::kHelloPageFd : 0) |
+                            (lookup_fd >= 0 ? proto::kHelloLookupFd : 0) |
+                            (launch ? proto::kHelloLaunchFollows : 0);
       SendResponse(ch, op, static_cast<int64_t>(prog.size()), which, payload,
                    page_fd >= 0 ? page_fd : lookup_fd, false, page_fd >= 0 ? lookup_fd : -1);
       if (page_fd >= 0) close(page_fd);
+      if (launch) ReplyLaunch(g);
       return;
     }
     case proto::kGetLaunch:

@@ -349,6 +349,10 @@ static_assert(sizeof(ShmControl) <= kShmReqOffset && kShmReqCap <= kShmRespCap, 
 // kHello reply aux0: which fds came with it, in this order.
 inline constexpr int64_t kHelloPageFd = 1;    // the process's shared page
 inline constexpr int64_t kHelloLookupFd = 2;  // its class's lookup cache
+// The kGetLaunch reply follows on the socket unasked (the process does not
+// send kGetLaunch): the supervisor works it out while the process installs
+// its filter, instead of after.
+inline constexpr int64_t kHelloLaunchFollows = 4;
 
 // --- Lookup cache -------------------------------------------------------------
 // Path lookups repeat across a sandbox's processes (every gcc driver of a
