@@ -1303,10 +1303,10 @@ long Supervisor::Kill(Guest& from, int64_t vpid, int sig, int64_t tid, int64_t v
 }
 
 // What a uid change does to the capabilities on Linux (capabilities(7),
-// "Effect of user ID changes on capabilities"; no SECBIT_KEEP_CAPS or
-// SECBIT_NO_SETUID_FIXUP here):
+// "Effect of user ID changes on capabilities"; PR_SET_KEEPCAPS is
+// modelled, the other securebits are not):
 //  - none of the real, effective and saved ids is 0 any more where one was:
-//    permitted and effective are cleared;
+//    permitted and effective are cleared (unless keepcaps);
 //  - the effective id leaves 0: effective is cleared; it returns to 0:
 //    effective becomes permitted;
 //  - the filesystem id leaves 0: the file capabilities leave effective; it
@@ -1342,8 +1342,9 @@ long Supervisor::SetIds(Guest& g, const ReceivedRequest& req, int64_t* aux0, int
   auto allowed = [&](int64_t v) { return priv || v == r || v == e || v == s; };
   int64_t a = req.hdr.arg[1], b = req.hdr.arg[2], d = req.hdr.arg[3];
   if (which == proto::kSetCaps) {
-    // capset: both sets may only shrink, effective within permitted (the
-    // libOS's own rule; inheritable stays the libOS's alone).
+    // capset: permitted may only shrink, effective stays within it (the
+    // libOS's own rule), and inheritable may only gain what is both
+    // permitted and in the bounding set (Linux without CAP_SETPCAP).
     const uint64_t eff = static_cast<uint64_t>(a), prm = static_cast<uint64_t>(b),
                    inh = static_cast<uint64_t>(d);
     if ((prm & ~c.cap_permitted) || (eff & ~prm) ||
