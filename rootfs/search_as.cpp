@@ -24,16 +24,16 @@ uint32_t CurrentFsgid() {
   return static_cast<uint32_t>(Sys(SYS_setfsgid, -1));
 }
 
-bool GetCaps(__user_cap_data_struct data[2]) {
+}  // namespace
+
+bool GetThreadCaps(__user_cap_data_struct data[2]) {
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   return syscall(SYS_capget, &hdr, data) == 0;
 }
-bool SetCaps(const __user_cap_data_struct data[2]) {
+bool SetThreadCaps(const __user_cap_data_struct data[2]) {
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   return syscall(SYS_capset, &hdr, data) == 0;
 }
-
-}  // namespace
 
 SearchAs::SearchAs(const Creds& c) {
   uint64_t all = ~0ull;
@@ -45,7 +45,7 @@ SearchAs::SearchAs(const Creds& c) {
   if (old_pdeath_ != 0) old_ppid_ = getppid();
   old_fsuid_ = CurrentFsuid();
   old_fsgid_ = CurrentFsgid();
-  if (!GetCaps(old_caps_)) return;
+  if (!GetThreadCaps(old_caps_)) return;
   long n = Sys(SYS_getgroups, 0, 0);
   if (n < 0) return;
   old_groups_.resize(static_cast<size_t>(n));
@@ -76,7 +76,7 @@ SearchAs::SearchAs(const Creds& c) {
   __user_cap_data_struct now[2] = {old_caps_[0], old_caps_[1]};
   if (c.fsuid == 0 && (now[0].effective & kSearchCaps)) {
     now[0].effective &= ~kSearchCaps;
-    if (!SetCaps(now)) return;
+    if (!SetThreadCaps(now)) return;
     caps_set_ = true;
   }
   ok_ = true;
@@ -98,7 +98,7 @@ SearchAs::~SearchAs() {
   if (groups_set_)
     restored &= Sys(SYS_setgroups, static_cast<long>(old_groups_.size()),
                     reinterpret_cast<long>(old_groups_.data())) == 0;
-  if (caps_set_ || fsuid_set_) restored &= SetCaps(old_caps_);
+  if (caps_set_ || fsuid_set_) restored &= SetThreadCaps(old_caps_);
   // The proxy with a guest's credentials would answer later requests
   // wrongly (refusing, never granting more: these only lower rights), but
   // a proxy that cannot restore its own credentials is broken: stop.

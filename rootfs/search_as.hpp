@@ -25,6 +25,11 @@
 
 namespace litebox::rootfs {
 
+// The calling thread's capability sets (raw capget/capset, version 3: two
+// words per set).
+bool GetThreadCaps(__user_cap_data_struct data[2]);
+bool SetThreadCaps(const __user_cap_data_struct data[2]);
+
 class SearchAs {
  public:
   // Switches to `c`'s file credentials; ok() says whether every step took

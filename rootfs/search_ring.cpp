@@ -37,15 +37,6 @@ bool g_disabled = false;
 bool g_force_async = false;
 uint64_t g_opens = 0;  // opens made through a ring (tests)
 
-bool GetCaps(__user_cap_data_struct data[2]) {
-  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-  return syscall(SYS_capget, &hdr, data) == 0;
-}
-bool SetCaps(const __user_cap_data_struct data[2]) {
-  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
-  return syscall(SYS_capset, &hdr, data) == 0;
-}
-
 }  // namespace
 
 struct SearchRing::State {
@@ -209,14 +200,14 @@ int SearchRing::PersonalityFor(const Creds& c) {
     SearchAs switched(c);
     if (!switched.ok()) return -1;
     __user_cap_data_struct caps[2], none[2];
-    if (!GetCaps(caps)) return -1;
+    if (!GetThreadCaps(caps)) return -1;
     none[0] = caps[0], none[1] = caps[1];
     none[0].effective = none[1].effective = 0;
-    if (!SetCaps(none)) return -1;
+    if (!SetThreadCaps(none)) return -1;
     id = syscall(__NR_io_uring_register, s_->fd, IORING_REGISTER_PERSONALITY, nullptr, 0);
     // What SearchAs restores from (raising effective bits back within the
     // permitted set always succeeds).
-    if (!SetCaps(caps)) abort();
+    if (!SetThreadCaps(caps)) abort();
   }
   if (id < 0) return -1;
   s_->personalities.emplace(std::move(key), static_cast<int>(id));
