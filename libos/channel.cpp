@@ -172,8 +172,9 @@ long receive_reply(Rpc& r) {
     if (g_welcome_pending && resp.op == proto::kChildWelcome) {
       take_welcome(resp, attached_fd(rm, ctl));
     } else if (resp.op != r.op) {
-      // Not the answer to this request: nothing else may come unasked, so
-      // it answers none (the supervisor answers no notification, malformed
+      // Not the answer to this request: nothing else comes unasked here
+      // (the launch after the hello is read by receive_unasked), so it
+      // answers none (the supervisor answers no notification, malformed
       // or not); dropped, fd and all, and the real answer read next.
       int stray[2];
       attached_fds(rm, ctl, stray);

@@ -173,22 +173,20 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
     dup2(devnull, 1);
     if (spec.debug_log.empty()) dup2(devnull, 2);
     syscall(SYS_close_range, 4, ~0u, 0);
-    // The forked supervisor's namespaces are made first thing, on the
-    // other CPU while this thread goes on (after the fds are closed, since
-    // the thread opens fds of its own, and with no signal blocked, since it
-    // inherits the mask).
-    SandboxNamespaces namespaces;
-    if (run_in_fork) {
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      namespaces.Start(spec.network == "new");
-    }
     setsid();
     // SIGTERM, not SIGKILL: the supervisor then sweeps the sandbox first.
     if (spec.die_with_caller) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+    // The forked supervisor's namespaces are made now, on the other CPU
+    // while this thread goes on: after the fds are closed (the thread
+    // opens fds of its own), before the signal reset's 64 calls. The
+    // thread takes no signal (SandboxNamespaces::Start).
+    SandboxNamespaces namespaces;
     if (run_in_fork) {
+      namespaces.Start(spec.network == "new");
       // Nothing of the caller's signal set-up carries over.
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
       for (int sig = 1; sig < NSIG; ++sig)
         if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
       _exit(RunSupervisor(3, {.namespaces = &namespaces}));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -33,8 +34,17 @@ void SandboxNamespaces::Start(bool new_net) {
     CPU_CLR(here, &allowed);
     pthread_attr_setaffinity_np(&attr, sizeof allowed, &allowed);
   }
-  joinable_ = pthread_create(&maker_, &attr, &SandboxNamespaces::MakerMain, this) == 0;
+  // It takes no signal: a handler of the creator's (a forked supervisor
+  // resets them after this) must not run there, nor the supervisor's later.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int e = pthread_create(&maker_, &attr, &SandboxNamespaces::MakerMain, this);
+  // A CPU set that changed meanwhile: anywhere, then.
+  if (e == EINVAL) e = pthread_create(&maker_, nullptr, &SandboxNamespaces::MakerMain, this);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
   pthread_attr_destroy(&attr);
+  joinable_ = e == 0;
   if (!joinable_) Make();  // no thread to be had (a pids limit)
 }
 

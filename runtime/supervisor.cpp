@@ -485,7 +485,6 @@ void Supervisor::AddGuest(std::unique_ptr<Guest> g) {
   setsockopt(g->channel, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
   Watch(g->channel, kTagChannel);
   guests_[g->channel] = std::move(g);
-  warm_ring_due_ = true;
 }
 
 int Supervisor::Run() {
@@ -1139,6 +1138,8 @@ void Supervisor::IdleWork() {
   if (warm_ring_due_) {
     warm_ring_due_ = false;
     for (const auto& [ch, g] : guests_) {
+      if (shutting_down_ || init_gone_) break;
+      if (g->exited) continue;
       const rootfs::Creds& c = g->ctx.creds;
       if (c.HasCap(rootfs::kCapDacOverride) || c.HasCap(rootfs::kCapDacReadSearch)) continue;
       rootfs::SearchRing* ring = rootfs::SearchRing::Get();
@@ -1580,13 +1581,13 @@ void Supervisor::HandleProcessOp(Guest& g, const ReceivedRequest& req) {
       int64_t a0 = 0, a1 = 0;
       const uint32_t tag_before = LookupTag(g);
       long r = SetIds(g, req, &a0, &a1);
-      warm_ring_due_ = true;
       // Before the answer: the guest's next lookup must see it. A process
       // now of another class of credentials gets that class's lookup cache
       // with the answer (the libOS maps it over the old one).
       const uint32_t tag = LookupTag(g);
       if (g.page) g.page->SetLookupTag(tag);
       const int lookup_fd = tag != tag_before ? LookupFd(tag) : -1;
+      if (tag != tag_before) warm_ring_due_ = true;
       proto::Response resp{};
       resp.op = op;
       resp.result = r;
@@ -1973,6 +1974,7 @@ void Supervisor::OnControl(int fd) {
     for (const auto& e : g->spec.env) g->environ += e + std::string(1, '\0');
     uint32_t vpid = g->ctx.vpid;
     AddGuest(std::move(g));
+    warm_ring_due_ = true;  // a new class, perhaps (a fork inherits its parent's)
     // The guest joins the sandbox's namespaces: "ns" names the fds in order.
     std::vector<int> reply_fds;
     json ns = json::array();
