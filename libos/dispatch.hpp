@@ -49,6 +49,9 @@ int child_host_local(int vpid);
 // emulation (connect, a FIFO's open) as they would the real call.
 // timeout_ns < 0: no timeout. Returns ppoll's result.
 long poll_with_app_mask(SyscallCtx& c, int fd, short events, long timeout_ns);
+// PR_SET_KEEPCAPS (prctl, misc.cpp): the supervisor keeps it for its
+// capability rules (identity.cpp). 0 or -errno.
+long set_keep_caps(long on);
 
 }  // namespace lb
 

@@ -322,12 +322,11 @@ int RootFs::ResolveFastOnce(const std::string& raw_path, bool follow_last, Resol
   std::string clean_path;
   // Directory search permission is then the kernel's business. The
   // supervisor's own checks are a root's, which every searcher with
-  // CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH would pass anyway; for any other
-  // searcher this thread takes the searcher's file credentials while it
-  // looks up (a refusal, EACCES, then goes to the walk, which tells it).
-  // The thread's credentials are left alone where io_uring can make the
-  // opens with the searcher's (rootfs/search_ring.hpp: a switch and back
-  // cost ~4-9 us per lookup).
+  // CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH would pass anyway; any other
+  // searcher's opens below are made with its file credentials (a refusal,
+  // EACCES, then goes to the walk, which tells it): through the search
+  // ring (rootfs/search_ring.hpp), or, where there is none, with this
+  // thread's own switched for the lookup (SearchAs, ~4-9 us more).
   std::optional<SearchAs> as;
   SearchRing* ring = nullptr;
   int personality = -1;

@@ -56,6 +56,10 @@ struct SearchRing::State {
   io_uring_cqe* cqes = nullptr;
   uint64_t last_request = 0;
   std::map<ClassKey, int> personalities;
+  // PersonalityFor's last answer, for the credentials as given.
+  int last_id = -1;
+  uint32_t last_fsuid = 0, last_fsgid = 0;
+  std::vector<uint32_t> last_groups;
 };
 
 SearchRing::~SearchRing() {
@@ -183,13 +187,23 @@ void SearchRing::AbandonInChild() {
 }
 
 int SearchRing::PersonalityFor(const Creds& c) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  // Every lookup asks: the last class's answer without building a key
+  // (lookups come in runs from one process).
+  if (s_->last_id >= 0 && c.fsuid == s_->last_fsuid && c.fsgid == s_->last_fsgid &&
+      c.groups == s_->last_groups)
+    return s_->last_id;
   ClassKey key{c.fsuid, c.fsgid, c.groups};
   auto& groups = std::get<2>(key);
   std::sort(groups.begin(), groups.end());
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
-  std::lock_guard<std::mutex> lock(g_mu);
+  auto remember = [&](int id) {
+    s_->last_fsuid = c.fsuid, s_->last_fsgid = c.fsgid, s_->last_groups = c.groups;
+    s_->last_id = id;
+    return id;
+  };
   auto it = s_->personalities.find(key);
-  if (it != s_->personalities.end()) return it->second;
+  if (it != s_->personalities.end()) return remember(it->second);
   if (s_->personalities.size() >= kMaxPersonalities) return -1;
   // The kernel keeps a reference to the credentials in force when this
   // thread registers: the guest's file ids and groups (SearchAs), and no
@@ -211,7 +225,7 @@ int SearchRing::PersonalityFor(const Creds& c) {
   }
   if (id < 0) return -1;
   s_->personalities.emplace(std::move(key), static_cast<int>(id));
-  return static_cast<int>(id);
+  return remember(static_cast<int>(id));
 }
 
 int SearchRing::Openat2(int personality, int dirfd, const char* path, uint64_t flags,

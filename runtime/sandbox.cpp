@@ -176,12 +176,12 @@ std::unique_ptr<Sandbox> Sandbox::Create(const SandboxSpec& spec, const Stdio& s
     setsid();
     // SIGTERM, not SIGKILL: the supervisor then sweeps the sandbox first.
     if (spec.die_with_caller) prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-    // The forked supervisor's namespaces are made now, on the other CPU
-    // while this thread goes on: after the fds are closed (the thread
-    // opens fds of its own), before the signal reset's 64 calls. The
-    // thread takes no signal (SandboxNamespaces::Start).
-    SandboxNamespaces namespaces;
     if (run_in_fork) {
+      // The forked supervisor's namespaces are made now, on the other CPU
+      // while this thread goes on: after the fds are closed (the thread
+      // opens fds of its own), before the signal reset's 64 calls. The
+      // thread takes no signal (SandboxNamespaces::Start).
+      SandboxNamespaces namespaces;
       namespaces.Start(spec.network == "new");
       // Nothing of the caller's signal set-up carries over.
       sigset_t none;

@@ -142,6 +142,19 @@ long set_ids(int64_t which, long a, long b, long c3) {
 }
 }  // namespace
 
+namespace lb {
+long set_keep_caps(long on) {
+  if (on != 0 && on != 1) return -k::EINVAL;
+  Rpc r;
+  r.op = proto::kSetIds;
+  r.arg[0] = proto::kSetKeepCaps;
+  r.arg[1] = on;
+  long e = set_ids_rpc(r);
+  if (e == 0) g_proc.keep_caps = on != 0;
+  return e;
+}
+}  // namespace lb
+
 LB_SYSCALL_DIRECT(getresuid) {
   put_u32(c.a[0], g_proc.ruid), put_u32(c.a[1], g_proc.euid), put_u32(c.a[2], g_proc.suid);
   return 0;

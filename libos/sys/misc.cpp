@@ -253,19 +253,8 @@ LB_SYSCALL_DIRECT(prctl) {
       return 1;  // PR_GET_DUMPABLE (virtual; the host stays dumpable)
     case 4:
       return (c.a[1] == 0 || c.a[1] == 1) ? 0 : -k::EINVAL;  // PR_SET_DUMPABLE
-    case 8: {  // PR_SET_KEEPCAPS: the supervisor's setuid then keeps permitted
-      if (c.a[1] != 0 && c.a[1] != 1) return -k::EINVAL;
-      proto::CapsAfterSetIds caps{};  // every kSetIds reply carries them
-      Rpc r;
-      r.op = proto::kSetIds;
-      r.arg[0] = proto::kSetKeepCaps;
-      r.arg[1] = c.a[1];
-      r.payload = &caps;
-      r.payload_cap = sizeof caps;
-      long e = rpc(r);
-      if (e == 0) g_proc.keep_caps = c.a[1] != 0;
-      return e;
-    }
+    case 8:
+      return set_keep_caps(c.a[1]);  // PR_SET_KEEPCAPS
     case 7:
       return g_proc.keep_caps ? 1 : 0;  // PR_GET_KEEPCAPS
     case 21:  // PR_GET_SECCOMP: the app's own mode (the partition is not its)
